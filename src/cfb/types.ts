@@ -1,0 +1,57 @@
+/**
+ * The compound file (CFB) contract the rest of the library codes against. formats.md §1, §9.
+ * Implemented by the streaming reader in ./reader.ts (positional reads, never the whole file).
+ */
+
+export type EntryKind = 'root' | 'storage' | 'stream';
+
+export interface DirectoryEntry {
+  /** Index in the directory (stream ID). */
+  readonly sid: number;
+  /** Raw stored name as a JS string of UTF-16 code units (MSI-mangled, not decoded). */
+  readonly name: string;
+  /** UTF-16LE bytes of the name without the NUL terminator: sort key (§5.3) and pre-hash input (§5.4). */
+  readonly nameBytes: Uint8Array;
+  readonly kind: EntryKind;
+  /** 16 raw bytes at entry offset 0x50. */
+  readonly clsid: Uint8Array;
+  /** 4 raw bytes at 0x60. */
+  readonly stateBits: Uint8Array;
+  /** 8 raw FILETIME bytes at 0x64 and 0x6C. */
+  readonly creationTime: Uint8Array;
+  readonly modifiedTime: Uint8Array;
+  /** Stream size in bytes (v3: high 32 bits ignored, §1.5). 0 for storages. For the root: mini stream size. */
+  readonly size: number;
+  readonly startSector: number;
+}
+
+export interface CompoundFile {
+  readonly version: 3 | 4;
+  readonly sectorSize: 512 | 4096;
+  readonly fileSize: number;
+  readonly root: DirectoryEntry;
+  /**
+   * Children of a storage (or the root), validated: no cycles, no entry under two parents,
+   * no out-of-range IDs. Order is unspecified (callers sort as they need).
+   */
+  children(storage: DirectoryEntry): readonly DirectoryEntry[];
+  /** Child of `storage` with exactly this raw name. */
+  child(storage: DirectoryEntry, name: string): DirectoryEntry | undefined;
+  /**
+   * Whole stream in memory. Only for small streams (tables, string pool, signature):
+   * throws MalformedPackageError when the stream is larger than `maxBytes` (default 64 MiB).
+   */
+  readStream(entry: DirectoryEntry, maxBytes?: number): Promise<Buffer>;
+  /** `length` bytes from `position` inside the stream. */
+  readStreamRange(entry: DirectoryEntry, position: number, length: number): Promise<Buffer>;
+  /**
+   * The stream's bytes in order, in chunks of at most `chunkSize`. A yielded chunk may be a
+   * view into a reused buffer: consume it (e.g. hash it) before asking for the next one.
+   */
+  streamChunks(entry: DirectoryEntry, chunkSize?: number): AsyncIterable<Uint8Array>;
+  /**
+   * Bytes in the file after the end of the last sector the FAT marks as used (§1.8).
+   * 0 for a compact file.
+   */
+  readonly trailingBytes: number;
+}

@@ -1,0 +1,123 @@
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+
+/** Short names for the attribute types that appear in code-signing certificate names. */
+const NAME_ATTRIBUTES: Readonly<Record<string, string>> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.5': 'serialNumber',
+  '1.2.840.113549.1.9.1': 'E',
+  '2.5.4.97': 'organizationIdentifier',
+  '1.3.6.1.4.1.311.60.2.1.3': 'jurisdictionC',
+  '2.5.4.15': 'businessCategory',
+};
+
+export const EKU = {
+  codeSigning: '1.3.6.1.5.5.7.3.3',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
+  lifetimeSigning: '1.3.6.1.4.1.311.10.3.13',
+  any: '2.5.29.37.0',
+} as const;
+
+function attributeText(value: unknown): string {
+  const v = value as { valueBlock?: { value?: unknown } };
+  const inner = v?.valueBlock?.value;
+  return typeof inner === 'string' ? inner : String(inner ?? '');
+}
+
+/** RFC 4514-style rendering, most significant RDN last as OpenSSL's -nameopt RFC2253 does not. */
+export function formatName(name: pkijs.RelativeDistinguishedNames): string {
+  return name.typesAndValues
+    .map((tv) => `${NAME_ATTRIBUTES[tv.type] ?? tv.type}=${attributeText(tv.value)}`)
+    .join(', ');
+}
+
+/**
+ * An X.509 certificate: its exact DER (what Windows compares for MsiPatchCertificate and pins),
+ * the pkijs structure for extensions, and the fields reports show.
+ */
+export class Certificate {
+  readonly pki: pkijs.Certificate;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly commonName: string;
+  /** Serial number as lower-case hex of the DER integer's value bytes. */
+  readonly serialNumber: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly sha1: string;
+  readonly sha256: string;
+  private keyObject: KeyObject | undefined;
+
+  private constructor(
+    readonly der: Buffer,
+    pki: pkijs.Certificate,
+  ) {
+    this.pki = pki;
+    this.subject = formatName(pki.subject);
+    this.issuer = formatName(pki.issuer);
+    const cn = pki.subject.typesAndValues.find((tv) => tv.type === '2.5.4.3');
+    this.commonName = cn ? attributeText(cn.value) : this.subject;
+    this.serialNumber = Buffer.from(pki.serialNumber.valueBlock.valueHexView).toString('hex');
+    this.notBefore = pki.notBefore.value;
+    this.notAfter = pki.notAfter.value;
+    this.sha1 = createHash('sha1').update(der).digest('hex');
+    this.sha256 = createHash('sha256').update(der).digest('hex');
+  }
+
+  /** Parses one DER certificate. Throws on anything that is not a certificate. */
+  static fromDer(der: Uint8Array): Certificate {
+    const bytes = Buffer.from(der);
+    const asn1 = asn1js.fromBER(bytes);
+    if (asn1.offset === -1) throw new Error(`not DER: ${asn1.result.error}`);
+    const pki = new pkijs.Certificate({ schema: asn1.result });
+    return new Certificate(Buffer.from(bytes.subarray(0, asn1.offset)), pki);
+  }
+
+  /** Wraps a certificate pkijs already parsed (e.g. from a SignedData certificate set). */
+  static fromPkijs(pki: pkijs.Certificate): Certificate {
+    return new Certificate(Buffer.from(pki.toSchema().toBER(false)), pki);
+  }
+
+  /** Exact byte equality of the encoded certificates: Windows' comparison for patch certificates. */
+  equals(other: Certificate): boolean {
+    return this.der.equals(other.der);
+  }
+
+  get publicKey(): KeyObject {
+    this.keyObject ??= createPublicKey({
+      key: Buffer.from(this.pki.subjectPublicKeyInfo.toSchema().toBER(false)),
+      format: 'der',
+      type: 'spki',
+    });
+    return this.keyObject;
+  }
+
+  extension(oid: string): pkijs.Extension | undefined {
+    return this.pki.extensions?.find((e) => e.extnID === oid);
+  }
+
+  /** Extended key usages, or undefined when the certificate has no EKU extension (any usage). */
+  get extendedKeyUsages(): string[] | undefined {
+    const ext = this.extension('2.5.29.37');
+    if (!ext) return undefined;
+    const parsed = ext.parsedValue as pkijs.ExtKeyUsage | undefined;
+    return parsed?.keyPurposes ?? [];
+  }
+
+  get isSelfIssued(): boolean {
+    return Buffer.from(this.pki.subject.toSchema().toBER(false)).equals(
+      Buffer.from(this.pki.issuer.toSchema().toBER(false)),
+    );
+  }
+
+  /** Thumbprint prefix for tables and one-line output. */
+  get shortThumbprint(): string {
+    return this.sha256.slice(0, 16);
+  }
+}
