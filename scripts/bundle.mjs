@@ -2,7 +2,9 @@
 // dist/index.js (the verify action), dist/fill-patch-certificate.js (the fill action) and
 // dist/cli.js (the command line). They must run with no node_modules present.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const entries = [
   { in: 'src/action/main.ts', out: 'index' },
@@ -21,6 +23,7 @@ await build({
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
+  define: { __TOOL_VERSION__: JSON.stringify(version) },
   legalComments: 'none',
   sourcemap: false,
   logLevel: 'warning',

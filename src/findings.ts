@@ -40,6 +40,7 @@ export const FINDING_CODES = [
   'outside-workspace',
   'bad-certificate',
   'unsupported-algorithm',
+  'unusual-layout',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

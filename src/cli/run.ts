@@ -1,0 +1,174 @@
+import { availableParallelism } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { discoverArtifacts } from '../discover.js';
+import type { Finding } from '../findings.js';
+import { renderJson, renderSarif, renderText } from '../report/index.js';
+import { ConfigurationError, buildPolicy } from '../verify/configure.js';
+import { TOOL } from '../verify/tool.js';
+import { verifyArtifacts } from '../verify/verify-artifacts.js';
+import { FILL_USAGE, INSPECT_USAGE, MAIN_USAGE, VERIFY_USAGE } from './usage.js';
+import { runInspect } from './inspect.js';
+import { runFill } from './fill.js';
+import { ProgressLine } from './progress.js';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** A usage error: wrong or missing arguments (exit status 2, with the usage hint). */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const VERIFY_OPTIONS = {
+  signer: { type: 'string', multiple: true },
+  'pin-from-msi': { type: 'string' },
+  'trusted-roots': { type: 'string' },
+  'tsa-roots': { type: 'string' },
+  intermediates: { type: 'string' },
+  baseline: { type: 'string', multiple: true },
+  'patch-certificate': { type: 'string' },
+  'require-timestamp': { type: 'boolean' },
+  signatures: { type: 'string' },
+  'min-digest': { type: 'string' },
+  'weak-digest': { type: 'string' },
+  'expiry-warning-days': { type: 'string' },
+  at: { type: 'string' },
+  'min-artifacts': { type: 'string' },
+  json: { type: 'string' },
+  sarif: { type: 'string' },
+  quiet: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  color: { type: 'boolean' },
+  concurrency: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, usage: string) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    // Node's messages are one line and name the option; keep them.
+    throw new UsageError((error as Error).message, usage);
+  }
+}
+
+export function useColor(io: CliIo, noColor: boolean | undefined): boolean {
+  if (noColor) return false;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') return true;
+  return io.stdout.isTTY === true;
+}
+
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a whole number (got "${value}")`, VERIFY_USAGE);
+  return n;
+}
+
+async function runVerify(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, VERIFY_OPTIONS, VERIFY_USAGE);
+  if (values.help) {
+    io.stdout.write(VERIFY_USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('no artifacts given', VERIFY_USAGE);
+  const minArtifacts = positiveInteger('--min-artifacts', values['min-artifacts'], 1);
+  const concurrency = positiveInteger('--concurrency', values.concurrency, availableParallelism()) || 1;
+  const policy = await buildPolicy({
+    signers: values.signer,
+    pinFromMsi: values['pin-from-msi'],
+    trustedRoots: values['trusted-roots'],
+    tsaRoots: values['tsa-roots'],
+    intermediates: values.intermediates,
+    baselines: values.baseline,
+    patchCertificate: values['patch-certificate'],
+    requireTimestamp: values['require-timestamp'],
+    signatures: values.signatures,
+    minDigest: values['min-digest'],
+    weakDigest: values['weak-digest'],
+    expiryWarningDays: values['expiry-warning-days'],
+    at: values.at,
+  });
+
+  const discovery = await discoverArtifacts(positionals, { cwd: io.cwd });
+  const runFindings: Finding[] = [...discovery.findings];
+  if (discovery.inputs.length < minArtifacts) {
+    runFindings.push({
+      severity: 'error',
+      code: 'too-few-artifacts',
+      message: `found ${discovery.inputs.length} artifact(s), fewer than the ${minArtifacts} required (${discovery.counts
+        .map((c) => `${c.pattern}: ${c.count}`)
+        .join(', ')}); did the build or signing step run?`,
+    });
+  }
+  const progress = new ProgressLine(io.stderr, discovery.inputs.length);
+  const report = await verifyArtifacts(discovery.inputs, policy, {
+    concurrency,
+    runFindings,
+    onArtifactDone: (artifact) => progress.advance(artifact.size),
+  });
+  progress.finish();
+
+  const jsonText = renderJson(report);
+  if (values.json === '-') io.stdout.write(jsonText);
+  else if (values.json) await writeFile(resolve(io.cwd, values.json), jsonText);
+  if (values.sarif) await writeFile(resolve(io.cwd, values.sarif), renderSarif(report, { baseDirectory: io.cwd }));
+  if (values.json !== '-') {
+    io.stdout.write(renderText(report, { color: useColor(io, values['no-color']), quiet: values.quiet ?? false }));
+  }
+  const runFailed = runFindings.some((f) => f.severity === 'error');
+  return report.summary.failed > 0 || runFailed ? 1 : 0;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+        io.stderr.write(MAIN_USAGE);
+        return 2;
+      case '-h':
+      case '--help':
+      case 'help':
+        io.stdout.write(MAIN_USAGE);
+        return 0;
+      case '-v':
+      case '--version':
+        io.stdout.write(`${TOOL.version}\n`);
+        return 0;
+      case 'verify':
+        return await runVerify(rest, io);
+      case 'inspect':
+        return await runInspect(rest, io);
+      case 'fill-patch-certificate':
+        return await runFill(rest, io);
+      default:
+        throw new UsageError(`unknown command "${command}"`, MAIN_USAGE);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`verify-authenticode: ${error.message}\n\n${error.usage}`);
+      return 2;
+    }
+    if (error instanceof ConfigurationError) {
+      io.stderr.write(`verify-authenticode: ${error.message}\nRun "verify-authenticode ${command} --help" for usage.\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+export { INSPECT_USAGE, FILL_USAGE };

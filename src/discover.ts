@@ -1,0 +1,112 @@
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import * as glob from '@actions/glob';
+import type { Finding } from './findings.js';
+import type { ArtifactInput } from './verify/verify-artifacts.js';
+
+/** Extensions searched for when a path names a directory. Files are typed by content later. */
+const PACKAGE_EXTENSIONS = ['.msi', '.msp', '.mst', '.cab'];
+/** Bound on directory walking so a hostile tree (or a link farm) cannot stall discovery. */
+const MAX_FILES = 100_000;
+
+export interface Discovery {
+  inputs: ArtifactInput[];
+  /** One finding per pattern that matched nothing, or per path outside the workspace. */
+  findings: Finding[];
+  /** How many files each pattern matched, in pattern order. */
+  counts: { pattern: string; count: number }[];
+}
+
+export interface DiscoverOptions {
+  cwd?: string;
+  /**
+   * When set, artifacts whose real path is outside it are reported (`outside-workspace`)
+   * and not verified: a symbolic link in a pull request must not make us read the runner's files.
+   */
+  workspace?: string;
+  followSymbolicLinks?: boolean;
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+function display(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : path;
+}
+
+async function walk(directory: string, follow: boolean, out: string[]): Promise<void> {
+  const entries = await readdir(directory, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (out.length >= MAX_FILES) return;
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) await walk(path, follow, out);
+    else if (entry.isSymbolicLink() && !follow) continue;
+    else if (PACKAGE_EXTENSIONS.some((ext) => entry.name.toLowerCase().endsWith(ext))) out.push(path);
+  }
+}
+
+/**
+ * Turns the user's paths and globs into artifacts. A literal path is kept exactly as given;
+ * a directory is searched for package files; anything else is a glob (expanded here, so quoted
+ * patterns behave the same on every shell). Symbolic links are not followed by default.
+ */
+export async function discoverArtifacts(patterns: readonly string[], options: DiscoverOptions = {}): Promise<Discovery> {
+  const cwd = options.cwd ?? process.cwd();
+  const follow = options.followSymbolicLinks ?? false;
+  const workspace = options.workspace ? await realpath(options.workspace).catch(() => resolve(options.workspace!)) : undefined;
+  const inputs: ArtifactInput[] = [];
+  const findings: Finding[] = [];
+  const counts: Discovery['counts'] = [];
+  const seen = new Set<string>();
+
+  const accept = async (path: string, displayPath: string): Promise<boolean> => {
+    const absolute = resolve(cwd, path);
+    if (seen.has(absolute)) return false;
+    seen.add(absolute);
+    if (workspace) {
+      const real = await realpath(absolute).catch(() => absolute);
+      if (!isInside(real, workspace)) {
+        findings.push({
+          severity: 'error',
+          code: 'outside-workspace',
+          message: `${displayPath} resolves to a file outside the workspace; it was not read`,
+        });
+        return false;
+      }
+    }
+    inputs.push({ path: absolute, displayPath });
+    return true;
+  };
+
+  for (const pattern of patterns) {
+    let count = 0;
+    const literal = resolve(cwd, pattern);
+    const info = await lstat(literal).catch(() => undefined);
+    if (info && (info.isFile() || (info.isSymbolicLink() && (await stat(literal).catch(() => undefined))?.isFile()))) {
+      if (await accept(literal, pattern)) count++;
+    } else if (info?.isDirectory()) {
+      const files: string[] = [];
+      await walk(literal, follow, files);
+      for (const file of files) {
+        const rel = relative(literal, file).split(sep).join('/');
+        if (await accept(file, `${pattern.replace(/[\\/]+$/, '')}/${rel}`)) count++;
+      }
+    } else {
+      const globber = await glob.create(isAbsolute(pattern) ? pattern : join(cwd, pattern), {
+        followSymbolicLinks: follow,
+        implicitDescendants: false,
+        matchDirectories: false,
+      });
+      const matches = (await globber.glob()).sort();
+      for (const match of matches) {
+        if (await accept(match, display(match, cwd))) count++;
+      }
+    }
+    counts.push({ pattern, count });
+  }
+  return { inputs, findings, counts };
+}

@@ -1,0 +1,93 @@
+import type { Finding } from '../findings.js';
+
+/**
+ * The report model: what every front end (text, JSON, SARIF, annotations, job summary) renders.
+ * Its JSON form is a public contract (schemaVersion 1, issue #2); add fields, never rename.
+ */
+
+export type ArtifactKind = 'msi' | 'msp' | 'mst' | 'msm' | 'cab' | 'unknown';
+
+export interface CertificateSummary {
+  subject: string;
+  /**
+   * The subject's common name (CN), or the whole subject when it has none. Optional: renderers
+   * fall back to reading it from `subject`, whose values are not escaped and may contain ", ".
+   */
+  commonName?: string;
+  issuer: string;
+  serialNumber: string;
+  sha1: string;
+  sha256: string;
+  notBefore: string;
+  notAfter: string;
+}
+
+export interface TimestampSummary {
+  /** ISO 8601 time the timestamp authority vouches for. */
+  time: string;
+  kind: 'rfc3161' | 'legacy';
+  signer: CertificateSummary | null;
+  /** Whether the timestamp verified (signature, imprint, TSA chain). */
+  valid: boolean;
+}
+
+export interface SignatureReport {
+  /** 0 = primary signature, 1.. = nested signatures in stored order. */
+  index: number;
+  /** Display name, e.g. "SHA-256". */
+  digestAlgorithm: string;
+  signer: CertificateSummary | null;
+  timestamp: TimestampSummary | null;
+  /** Chain from the signer up to the last certificate found (root last). */
+  chain: CertificateSummary[];
+  /** Whether this signature verified on its own (digest, signature, chain, usage). */
+  valid: boolean;
+  /** Hex digests: as stored in the signature and as computed from the file. */
+  storedDigest?: string;
+  computedDigest?: string;
+}
+
+export type PatchCertificateState =
+  | 'listed' // MsiPatchCertificate holds the pinned/primary signer
+  | 'other' // table present, different certificate(s)
+  | 'absent' // no MsiPatchCertificate table
+  | 'not-checked'
+  | 'not-applicable';
+
+export interface ArtifactReport {
+  /** Path exactly as the user or the glob gave it. */
+  path: string;
+  kind: ArtifactKind;
+  size: number;
+  verdict: 'pass' | 'fail';
+  /** First error finding's code, or "valid". */
+  status: string;
+  findings: Finding[];
+  signatures: SignatureReport[];
+  patchCertificate?: {
+    state: PatchCertificateState;
+    certificates: CertificateSummary[];
+  };
+}
+
+export interface ReportSummary {
+  total: number;
+  passed: number;
+  failed: number;
+  /** Number of warning findings across all artifacts. */
+  warnings: number;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: string; version: string };
+  artifacts: ArtifactReport[];
+  summary: ReportSummary;
+  /** Findings about the run rather than one artifact (e.g. a glob that matched too few files). */
+  runFindings?: Finding[];
+  /**
+   * Root and intermediate certificates the verified signatures chain to, for the
+   * "Certificates endpoints need" section.
+   */
+  endpointCertificates?: (CertificateSummary & { role: 'root' | 'intermediate' })[];
+}

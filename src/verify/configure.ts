@@ -1,0 +1,110 @@
+import { openCompoundFile } from '../cfb/index.js';
+import { DIGEST_OIDS, type DigestAlgorithm } from '../digest.js';
+import { RandomAccessFile } from '../io/random-access-file.js';
+import { loadCertificateFile, parsePin, PinSet, type Pin } from '../trust/index.js';
+import { Certificate } from '../x509/certificate.js';
+import { readPackageFacts } from './package-facts.js';
+import { defaultPolicy, type PatchCertificateLevel, type Policy } from './policy.js';
+
+/** A wrong option or unreadable trust material: the run cannot start (exit status 2). */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Policy settings as the CLI and the action receive them: strings, not yet loaded. */
+export interface PolicyOptions {
+  signers?: string[];
+  pinFromMsi?: string;
+  trustedRoots?: string;
+  tsaRoots?: string;
+  intermediates?: string;
+  baselines?: string[];
+  patchCertificate?: string;
+  requireTimestamp?: boolean;
+  signatures?: string;
+  minDigest?: string;
+  weakDigest?: string;
+  expiryWarningDays?: string | number;
+  at?: string;
+}
+
+const DIGESTS = new Set<string>(Object.values(DIGEST_OIDS));
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined || value === '') return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigurationError(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+async function loadBundle(option: string, path: string | undefined): Promise<Certificate[]> {
+  if (!path) return [];
+  try {
+    return await loadCertificateFile(path);
+  } catch (error) {
+    throw new ConfigurationError(`${option}: ${(error as Error).message}`);
+  }
+}
+
+/** The accepted signers an MSI lists in MsiPatchCertificate (--pin-from-msi). */
+async function pinsFromMsi(path: string): Promise<Pin[]> {
+  let file: RandomAccessFile | undefined;
+  try {
+    file = await RandomAccessFile.open(path);
+    const facts = await readPackageFacts(await openCompoundFile(file));
+    const ders = (facts.patchCertificates ?? []).flatMap((row) => (row.der ? [row.der] : []));
+    if (ders.length === 0) throw new Error('it lists no certificate in MsiPatchCertificate');
+    return ders.map((der) => ({ kind: 'certificate' as const, certificate: Certificate.fromDer(der) }));
+  } catch (error) {
+    throw new ConfigurationError(`--pin-from-msi ${path}: ${(error as Error).message}`);
+  } finally {
+    await file?.close();
+  }
+}
+
+export async function buildPolicy(options: PolicyOptions): Promise<Policy> {
+  const pins: Pin[] = [];
+  for (const value of options.signers ?? []) {
+    if (value.trim() === '') continue;
+    try {
+      pins.push(...(await parsePin(value)));
+    } catch (error) {
+      throw new ConfigurationError(`--signer: ${(error as Error).message}`);
+    }
+  }
+  if (options.pinFromMsi) pins.push(...(await pinsFromMsi(options.pinFromMsi)));
+
+  const trustedRoots = await loadBundle('--trusted-roots', options.trustedRoots);
+  const tsaRoots = options.tsaRoots ? await loadBundle('--tsa-roots', options.tsaRoots) : trustedRoots;
+  const intermediates = await loadBundle('--intermediates', options.intermediates);
+
+  const minDigest = (options.minDigest || 'sha256').toLowerCase().replace('-', '');
+  if (!DIGESTS.has(minDigest)) {
+    throw new ConfigurationError(`--min-digest must be one of ${[...DIGESTS].join(', ')} (got "${options.minDigest}")`);
+  }
+  let now = new Date();
+  if (options.at) {
+    now = new Date(options.at);
+    if (Number.isNaN(now.getTime())) throw new ConfigurationError(`--at: "${options.at}" is not a date and time`);
+  }
+  const days = Number(options.expiryWarningDays ?? 30);
+  if (!Number.isFinite(days) || days < 0) {
+    throw new ConfigurationError(`--expiry-warning-days must be a number of days (got "${options.expiryWarningDays}")`);
+  }
+  return defaultPolicy({
+    signer: pins.length > 0 ? new PinSet(pins) : null,
+    trustedRoots,
+    tsaRoots,
+    intermediates,
+    baselines: options.baselines ?? [],
+    patchCertificate: oneOf<PatchCertificateLevel>('--patch-certificate', options.patchCertificate, ['require', 'warn', 'off'], 'warn'),
+    requireTimestamp: options.requireTimestamp ?? false,
+    signatures: oneOf('--signatures', options.signatures, ['primary', 'all'] as const, 'primary'),
+    minDigest: minDigest as DigestAlgorithm,
+    weakDigestSeverity: oneOf('--weak-digest', options.weakDigest, ['warning', 'error'] as const, 'warning'),
+    expiryWarningDays: days,
+    now,
+  });
+}

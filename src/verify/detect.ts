@@ -1,0 +1,36 @@
+import type { RandomAccessSource } from '../io/random-access-file.js';
+
+/** What the first bytes say the file is. The extension is never consulted. */
+export type Container = 'compound-file' | 'cabinet' | 'other';
+
+const CFB_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+const CAB_MAGIC = Buffer.from('MSCF', 'latin1');
+
+/** Names for common non-packages, so the finding says what the file is instead. */
+const OTHER_MAGICS: readonly [Buffer, string][] = [
+  [Buffer.from('PK\x03\x04', 'latin1'), 'a ZIP archive'],
+  [Buffer.from('MZ', 'latin1'), 'a Windows executable (PE)'],
+  [Buffer.from('%PDF', 'latin1'), 'a PDF document'],
+  [Buffer.from([0x1f, 0x8b]), 'a gzip stream'],
+  [Buffer.from('\x7fELF', 'latin1'), 'an ELF executable'],
+  [Buffer.from('<?xml', 'latin1'), 'an XML document'],
+];
+
+export interface Detection {
+  container: Container;
+  /** For "other": what it looks like, in words. */
+  description: string;
+}
+
+export async function detectContainer(source: RandomAccessSource): Promise<Detection> {
+  if (source.size === 0) return { container: 'other', description: 'an empty file' };
+  const head = await source.read(0, Math.min(8, source.size));
+  if (head.length === 8 && head.equals(CFB_MAGIC)) {
+    return { container: 'compound-file', description: 'a compound file' };
+  }
+  if (head.subarray(0, 4).equals(CAB_MAGIC)) return { container: 'cabinet', description: 'a cabinet' };
+  for (const [magic, name] of OTHER_MAGICS) {
+    if (head.subarray(0, magic.length).equals(magic)) return { container: 'other', description: name };
+  }
+  return { container: 'other', description: 'neither a compound file nor a cabinet' };
+}

@@ -1,0 +1,71 @@
+import type { DigestAlgorithm } from '../digest.js';
+import type { Certificate } from '../x509/certificate.js';
+
+/** How strictly a missing or different MsiPatchCertificate entry is treated. */
+export type PatchCertificateLevel = 'require' | 'warn' | 'off';
+
+/** A pinned signer: the exact certificates (DER) or thumbprints the primary signer must match. */
+export interface SignerPin {
+  matches(certificate: Certificate): boolean;
+  /** Subjects and thumbprints of what was expected, for the wrong-signer message. */
+  describe(): string;
+}
+
+/**
+ * Everything that decides a verdict besides the file itself. The front ends build it from
+ * options or inputs; the library never reads the environment.
+ */
+export interface Policy {
+  /** Accepted primary signers; null means "any signer" (the report then says nothing was pinned). */
+  signer: SignerPin | null;
+  /** Trust anchors for signer chains; empty means "not given" (chain roots are reported as notices). */
+  trustedRoots: Certificate[];
+  /** Trust anchors for timestamp chains. */
+  tsaRoots: Certificate[];
+  /** Extra intermediates offered to chain building (beyond the ones embedded in signatures). */
+  intermediates: Certificate[];
+  patchCertificate: PatchCertificateLevel;
+  requireTimestamp: boolean;
+  /** primary: verdict from the primary signature (Windows); all: nested ones must pass and be pinned too. */
+  signatures: 'primary' | 'all';
+  /** Digests weaker than this are `weak-digest`. */
+  minDigest: DigestAlgorithm;
+  /** Severity of `weak-digest`. */
+  weakDigestSeverity: 'warning' | 'error';
+  /** Warn when the signer expires within this many days and the signature has no timestamp. */
+  expiryWarningDays: number;
+  /** The validation time when no timestamp applies ("now"); fixed for reproducible runs. */
+  now: Date;
+  /** MSIs that .msp patches target, in addition to MSIs among the artifacts. */
+  baselines: string[];
+}
+
+export function defaultPolicy(overrides: Partial<Policy> = {}): Policy {
+  return {
+    signer: null,
+    trustedRoots: [],
+    tsaRoots: [],
+    intermediates: [],
+    patchCertificate: 'warn',
+    requireTimestamp: false,
+    signatures: 'primary',
+    minDigest: 'sha256',
+    weakDigestSeverity: 'warning',
+    expiryWarningDays: 30,
+    now: new Date(),
+    baselines: [],
+    ...overrides,
+  };
+}
+
+const DIGEST_STRENGTH: Readonly<Record<DigestAlgorithm, number>> = {
+  md5: 0,
+  sha1: 1,
+  sha256: 2,
+  sha384: 3,
+  sha512: 4,
+};
+
+export function isWeakerThan(algorithm: DigestAlgorithm, minimum: DigestAlgorithm): boolean {
+  return DIGEST_STRENGTH[algorithm] < DIGEST_STRENGTH[minimum];
+}

@@ -1,0 +1,257 @@
+import {
+  verifySignerSignature,
+  verifyTimestamps,
+  type AuthenticodeSignature,
+  type TimestampCheck,
+} from '../authenticode/index.js';
+import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
+import { HRESULT, type Finding } from '../findings.js';
+import type { SignatureReport, TimestampSummary } from '../report/model.js';
+import { buildChain, type ChainResult } from '../trust/index.js';
+import type { Certificate } from '../x509/certificate.js';
+import { nameCertificate, summarizeCertificate } from './certificate-summary.js';
+import { isWeakerThan, type Policy } from './policy.js';
+
+const DAY_MS = 86_400_000;
+
+export interface SignatureEvaluation {
+  report: SignatureReport;
+  /** Findings about this signature, each tagged with its index. */
+  findings: Finding[];
+  /** The chain the signer certificate was validated on (leaf first), for the endpoint list. */
+  chain: ChainResult | null;
+  signer: Certificate | null;
+}
+
+/**
+ * Verifies one Authenticode signature against the digests computed from the file, in the
+ * order Windows decides (formats.md §7.2): file digest, signer signature, timestamp, chain at
+ * the validation time, usage; then our policy (weak digest, timestamp requirement, pin, expiry).
+ */
+export function evaluateSignature(
+  signature: AuthenticodeSignature,
+  computed: ReadonlyMap<DigestAlgorithm, Buffer>,
+  policy: Policy,
+  pinned: boolean,
+): SignatureEvaluation {
+  const index = signature.index;
+  const findings: Finding[] = [];
+  const add = (finding: Omit<Finding, 'signatureIndex'>) => findings.push({ ...finding, signatureIndex: index });
+  const signer = signature.signerCertificate;
+  const algorithm = signature.fileDigest.algorithm;
+  const known = isDigestAlgorithm(algorithm);
+  const stored = signature.fileDigest.digest;
+  const actual = known ? computed.get(algorithm) : undefined;
+
+  const report: SignatureReport = {
+    index,
+    digestAlgorithm: known ? DIGEST_NAMES[algorithm] : String(algorithm),
+    signer: signer ? summarizeCertificate(signer) : null,
+    timestamp: null,
+    chain: [],
+    valid: false,
+    storedDigest: stored.toString('hex'),
+    computedDigest: actual?.toString('hex'),
+  };
+
+  // 1. File digest (TRUST_E_BAD_DIGEST): the signature does not cover these bytes.
+  if (!known || !actual) {
+    add({
+      severity: 'error',
+      code: 'unsupported-algorithm',
+      message: `the signature's file digest uses an algorithm we cannot compute (${String(algorithm)})`,
+      hresult: HRESULT.NTE_BAD_ALGID,
+    });
+    return { report, findings, chain: null, signer };
+  }
+  if (!actual.equals(stored)) {
+    add({
+      severity: 'error',
+      code: 'bad-digest',
+      message:
+        `the file's ${DIGEST_NAMES[algorithm]} digest ${actual.toString('hex')} does not match the signed ` +
+        `digest ${stored.toString('hex')}: the file was changed after it was signed`,
+      hresult: HRESULT.TRUST_E_BAD_DIGEST,
+    });
+  }
+
+  // 2. Signer signature over the authenticated attributes, and the content binding.
+  const signerCheck = verifySignerSignature(signature);
+  if (!signerCheck.ok && signerCheck.problem) {
+    add({
+      severity: 'error',
+      code: signerCheck.problem.code,
+      message: signerCheck.problem.message,
+      hresult: signerCheck.problem.hresult,
+    });
+  }
+
+  // 3. Timestamps: the first valid RFC 3161 token, else the first valid legacy countersignature.
+  const timestamp = chooseTimestamp(verifyTimestamps(signature), policy);
+  if (timestamp.chosen) {
+    report.timestamp = timestamp.chosen.summary;
+  } else if (timestamp.invalid) {
+    report.timestamp = timestamp.invalid.summary;
+  }
+  if (timestamp.invalid && !timestamp.chosen) {
+    add({
+      severity: 'error',
+      code: 'timestamp-invalid',
+      message: `the ${timestamp.invalid.check.kind === 'rfc3161' ? 'RFC 3161 timestamp' : 'timestamp countersignature'} does not verify: ${timestamp.invalid.reason}`,
+      hresult: timestamp.invalid.hresult,
+    });
+  }
+
+  if (!signer) {
+    return { report, findings, chain: null, signer };
+  }
+
+  // 4. Validation time (formats.md §7.6): the timestamp's, unless the signer has lifetime signing.
+  const lifetimeSigning = signer.extendedKeyUsages?.includes('1.3.6.1.4.1.311.10.3.13') ?? false;
+  const timestampTime = timestamp.chosen?.check.time ?? undefined;
+  const validationTime = timestampTime && !lifetimeSigning ? timestampTime : policy.now;
+
+  // 5. Chain and usage at the validation time.
+  const chain = buildChain(signer, {
+    intermediates: [...signature.certificates, ...policy.intermediates],
+    anchors: policy.trustedRoots,
+    time: validationTime,
+    usage: 'codeSigning',
+  });
+  report.chain = chain.chain.map(summarizeCertificate);
+  for (const problem of chain.problems) {
+    add({ severity: 'error', code: problem.code, message: problem.message, hresult: problem.hresult });
+  }
+  if (chain.status === 'no-anchors') {
+    const top = chain.chain[chain.chain.length - 1] ?? signer;
+    add({
+      severity: 'notice',
+      code: 'chain-root',
+      message: `no trusted roots were given; the chain ends at ${nameCertificate(top)}, which endpoints must trust`,
+    });
+  }
+  if (chain.leafHasNoEku) {
+    add({
+      severity: 'notice',
+      code: 'no-eku',
+      message: `the signer certificate has no extended key usage extension, so it is valid for any usage (RFC 5280)`,
+    });
+  }
+  if (timestampTime && validationTime === timestampTime && policy.now > signer.notAfter) {
+    const chainOk = !chain.problems.some((p) => p.code === 'expired');
+    if (chainOk) {
+      add({
+        severity: 'notice',
+        code: 'timestamp-rescued',
+        message: `the signer certificate expired on ${signer.notAfter.toISOString()}, but the timestamp proves the file was signed on ${timestampTime.toISOString()}, while it was valid`,
+      });
+    }
+  }
+  if (lifetimeSigning && timestampTime) {
+    add({
+      severity: 'notice',
+      code: 'timestamp-rescued',
+      message: `the signer certificate carries the lifetime-signing usage, so the timestamp does not extend its validity`,
+    });
+  }
+
+  // 6. Policy.
+  if (isWeakerThan(algorithm, policy.minDigest)) {
+    add({
+      severity: policy.weakDigestSeverity,
+      code: 'weak-digest',
+      message: `the file digest uses ${DIGEST_NAMES[algorithm]}, weaker than the required ${DIGEST_NAMES[policy.minDigest]}; current Windows versions may treat SHA-1 signatures as invalid`,
+      hresult: HRESULT.CRYPT_E_SECURITY_SETTINGS,
+    });
+  }
+  if (policy.requireTimestamp && !timestamp.chosen) {
+    add({
+      severity: 'error',
+      code: 'timestamp-missing',
+      message: 'the signature carries no valid timestamp, so it stops verifying when the signer certificate expires',
+    });
+  }
+  if (!timestamp.chosen && !lifetimeSigning) {
+    const remaining = signer.notAfter.getTime() - policy.now.getTime();
+    if (remaining > 0 && remaining < policy.expiryWarningDays * DAY_MS) {
+      add({
+        severity: 'warning',
+        code: 'expires-soon',
+        message: `the signer certificate expires on ${signer.notAfter.toISOString()} (in ${Math.ceil(remaining / DAY_MS)} days) and the signature has no timestamp: the file will stop verifying then`,
+      });
+    }
+  }
+  const lifetime = signer.notAfter.getTime() - signer.notBefore.getTime();
+  if (lifetime < 30 * DAY_MS) {
+    add({
+      severity: 'notice',
+      code: 'short-lived-certificate',
+      message: `the signer certificate is valid for ${Math.max(0, Math.round(lifetime / DAY_MS))} days only (${signer.notBefore.toISOString()} to ${signer.notAfter.toISOString()})`,
+    });
+  }
+  if (pinned && policy.signer && !policy.signer.matches(signer)) {
+    add({
+      severity: 'error',
+      code: 'wrong-signer',
+      message: `signed by ${nameCertificate(signer)}, but the pinned signer is ${policy.signer.describe()}`,
+    });
+  }
+
+  report.valid = !findings.some((f) => f.severity === 'error');
+  return { report, findings, chain, signer };
+}
+
+function isDigestAlgorithm(value: unknown): value is DigestAlgorithm {
+  return typeof value === 'string' && value in DIGEST_NAMES;
+}
+
+interface TimestampChoice {
+  check: TimestampCheck;
+  summary: TimestampSummary;
+  reason: string;
+  hresult: string;
+}
+
+/**
+ * Verifies each timestamp's TSA chain (timeStamping usage, at the timestamp's own time,
+ * formats.md §7.6) and keeps the first valid RFC 3161 token, then the first valid legacy one.
+ */
+function chooseTimestamp(
+  checks: readonly TimestampCheck[],
+  policy: Policy,
+): { chosen?: TimestampChoice; invalid?: TimestampChoice } {
+  const anchors = policy.tsaRoots.length > 0 ? policy.tsaRoots : policy.trustedRoots;
+  let invalid: TimestampChoice | undefined;
+  const valid: TimestampChoice[] = [];
+  for (const check of checks) {
+    const summary: TimestampSummary = {
+      time: check.time ? check.time.toISOString() : '',
+      kind: check.kind,
+      signer: check.signerCertificate ? summarizeCertificate(check.signerCertificate) : null,
+      valid: false,
+    };
+    let reason = check.problem?.message ?? '';
+    let hresult: string = check.problem?.hresult ?? HRESULT.TRUST_E_TIME_STAMP;
+    let ok = check.ok && check.time !== null && check.signerCertificate !== null;
+    if (ok && check.signerCertificate && check.time) {
+      const chain = buildChain(check.signerCertificate, {
+        intermediates: check.certificates,
+        anchors,
+        time: check.time,
+        usage: 'timeStamping',
+      });
+      const problem = chain.problems[0];
+      if (problem) {
+        ok = false;
+        reason = `timestamp authority certificate: ${problem.message}`;
+        hresult = HRESULT.TRUST_E_TIME_STAMP;
+      }
+    }
+    summary.valid = ok;
+    const choice = { check, summary, reason, hresult };
+    if (ok) valid.push(choice);
+    else invalid ??= choice;
+  }
+  const chosen = valid.find((c) => c.check.kind === 'rfc3161') ?? valid[0];
+  return { chosen, invalid };
+}

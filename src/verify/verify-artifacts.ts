@@ -1,0 +1,125 @@
+import { resolve } from 'node:path';
+import { sortFindings, type Finding } from '../findings.js';
+import type { ArtifactReport, CertificateSummary, Report } from '../report/model.js';
+import { summarizeCertificate } from './certificate-summary.js';
+import { verifyArtifact, type ArtifactOutcome } from './artifact.js';
+import {
+  checkExternalCabinets,
+  checkMsiPatchCertificate,
+  checkPatch,
+  type VerifiedArtifact,
+} from './cross-artifact.js';
+import type { Policy } from './policy.js';
+import { TOOL } from './tool.js';
+
+export interface ArtifactInput {
+  /** Path to open. */
+  path: string;
+  /** Path as the user gave it (reports show this). */
+  displayPath: string;
+}
+
+export interface VerifyOptions {
+  /** Files verified at once. */
+  concurrency?: number;
+  onArtifactDone?: (report: ArtifactReport) => void;
+  /** Findings about the run itself (e.g. too few artifacts), added to the report. */
+  runFindings?: Finding[];
+}
+
+/** Runs `task` over `items` with at most `limit` in flight, keeping input order in the result. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/**
+ * The library's front door: verify every artifact, then the checks that need several of them
+ * (patches against their targets, MSIs against their external cabinets), and build the report.
+ */
+export async function verifyArtifacts(
+  inputs: readonly ArtifactInput[],
+  policy: Policy,
+  options: VerifyOptions = {},
+): Promise<Report> {
+  const concurrency = options.concurrency ?? 2;
+  const cache = new Map<string, Promise<ArtifactOutcome>>();
+  const verifyOnce = (path: string, displayPath: string) => {
+    const key = resolve(path);
+    let pending = cache.get(key);
+    if (!pending) {
+      pending = verifyArtifact(path, displayPath, policy);
+      cache.set(key, pending);
+    }
+    return pending;
+  };
+
+  const artifacts: VerifiedArtifact[] = await mapBounded(inputs, concurrency, async (input) => {
+    const outcome = await verifyOnce(input.path, input.displayPath);
+    return { path: input.path, outcome, baseline: false };
+  });
+  const baselines: VerifiedArtifact[] = await mapBounded(policy.baselines, concurrency, async (path) => ({
+    path,
+    outcome: await verifyOnce(path, path),
+    baseline: true,
+  }));
+
+  const packages = [...artifacts, ...baselines].filter((a) => a.outcome.package?.kind === 'msi');
+  for (const artifact of artifacts) {
+    const extra: Finding[] = [
+      ...checkMsiPatchCertificate(artifact, policy),
+      ...checkPatch(artifact, packages, policy),
+      ...(await checkExternalCabinets(artifact, (path) => verifyOnce(path, path))),
+    ];
+    if (extra.length > 0) finalize(artifact.outcome.report, extra);
+    options.onArtifactDone?.(artifact.outcome.report);
+  }
+
+  const reports = artifacts.map((a) => a.outcome.report);
+  const passed = reports.filter((r) => r.verdict === 'pass').length;
+  const runFindings = options.runFindings ?? [];
+  return {
+    schemaVersion: 1,
+    tool: { ...TOOL },
+    artifacts: reports,
+    summary: {
+      total: reports.length,
+      passed,
+      failed: reports.length - passed,
+      warnings:
+        reports.reduce((n, r) => n + r.findings.filter((f) => f.severity === 'warning').length, 0) +
+        runFindings.filter((f) => f.severity === 'warning').length,
+    },
+    ...(runFindings.length > 0 ? { runFindings } : {}),
+    endpointCertificates: endpointCertificates(artifacts.map((a) => a.outcome)),
+  };
+}
+
+function finalize(report: ArtifactReport, extra: Finding[]): void {
+  report.findings = sortFindings([...report.findings, ...extra]);
+  const firstError = report.findings.find((f) => f.severity === 'error');
+  report.verdict = firstError ? 'fail' : 'pass';
+  report.status = firstError ? firstError.code : 'valid';
+}
+
+/** Roots and intermediates that verified signatures chain to: what endpoints must hold. */
+function endpointCertificates(outcomes: readonly ArtifactOutcome[]): Report['endpointCertificates'] {
+  const seen = new Map<string, CertificateSummary & { role: 'root' | 'intermediate' }>();
+  for (const outcome of outcomes) {
+    for (const chain of outcome.chains) {
+      chain.chain.slice(1).forEach((certificate, i, rest) => {
+        const role = i === rest.length - 1 && certificate.isSelfIssued ? 'root' : 'intermediate';
+        if (!seen.has(certificate.sha256)) seen.set(certificate.sha256, { ...summarizeCertificate(certificate), role });
+      });
+    }
+  }
+  return [...seen.values()];
+}
