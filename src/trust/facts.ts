@@ -1,0 +1,186 @@
+import { X509Certificate } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import type { Certificate } from '../x509/certificate.js';
+
+/**
+ * What chain building needs to know about one certificate, read once from the pkijs structure:
+ * exact Name and key encodings, key identifiers, CA constraints and key usage. Kept here rather
+ * than on Certificate so the shared class stays small.
+ */
+export interface CertificateFacts {
+  /** DER of the subject Name exactly as encoded in the certificate. */
+  subjectDer: Buffer;
+  /** DER of the issuer Name exactly as encoded in the certificate. */
+  issuerDer: Buffer;
+  /** DER of SubjectPublicKeyInfo. */
+  spkiDer: Buffer;
+  subjectKeyId: Buffer | undefined;
+  authorityKeyId: Buffer | undefined;
+  basicConstraints: BasicConstraintsFacts | undefined;
+  keyUsage: KeyUsageFacts | undefined;
+  /** OIDs of critical extensions this verifier does not process (formats.md §7.7). */
+  unsupportedCritical: string[];
+}
+
+export interface BasicConstraintsFacts {
+  cA: boolean;
+  pathLen: number | undefined;
+  /** The extension is present but its value does not decode. */
+  malformed: boolean;
+}
+
+export interface KeyUsageFacts {
+  digitalSignature: boolean;
+  keyCertSign: boolean;
+  malformed: boolean;
+}
+
+const OID = {
+  subjectKeyIdentifier: '2.5.29.14',
+  keyUsage: '2.5.29.15',
+  subjectAltName: '2.5.29.17',
+  basicConstraints: '2.5.29.19',
+  nameConstraints: '2.5.29.30',
+  certificatePolicies: '2.5.29.32',
+  authorityKeyIdentifier: '2.5.29.35',
+  policyConstraints: '2.5.29.36',
+  extKeyUsage: '2.5.29.37',
+  inhibitAnyPolicy: '2.5.29.54',
+} as const;
+
+/**
+ * Critical extensions a certificate may carry without making the chain unusable. Anything else
+ * marked critical → CERT_E_CRITICAL, as CryptoAPI does for extensions it does not implement.
+ */
+const SUPPORTED_CRITICAL: ReadonlySet<string> = new Set(Object.values(OID));
+
+/** The bytes as they were decoded (exact), or a DER re-encoding for objects built in memory. */
+function rawBytes(object: {
+  valueBeforeDecode?: ArrayBuffer;
+  toSchema(): asn1js.BaseBlock;
+}): Buffer {
+  const before = object.valueBeforeDecode;
+  if (before && before.byteLength > 0) return Buffer.from(before);
+  return Buffer.from(object.toSchema().toBER(false));
+}
+
+function hasParsingError(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'parsingError' in value;
+}
+
+function readBasicConstraints(cert: Certificate): BasicConstraintsFacts | undefined {
+  const ext = cert.extension(OID.basicConstraints);
+  if (!ext) return undefined;
+  const parsed = ext.parsedValue;
+  if (!(parsed instanceof pkijs.BasicConstraints) || hasParsingError(parsed)) {
+    return { cA: false, pathLen: undefined, malformed: true };
+  }
+  let pathLen: number | undefined;
+  const raw = parsed.pathLenConstraint;
+  if (typeof raw === 'number') pathLen = raw;
+  else if (raw instanceof asn1js.Integer) pathLen = raw.valueBlock.valueDec;
+  return { cA: parsed.cA === true, pathLen, malformed: false };
+}
+
+function bit(bytes: Uint8Array, index: number): boolean {
+  const byte = bytes[index >> 3];
+  return byte !== undefined && (byte & (0x80 >> (index & 7))) !== 0;
+}
+
+function readKeyUsage(cert: Certificate): KeyUsageFacts | undefined {
+  const ext = cert.extension(OID.keyUsage);
+  if (!ext) return undefined;
+  const parsed = ext.parsedValue as unknown;
+  if (!(parsed instanceof asn1js.BitString)) {
+    return { digitalSignature: false, keyCertSign: false, malformed: true };
+  }
+  const bytes = parsed.valueBlock.valueHexView;
+  // RFC 5280 §4.2.1.3 bit numbers: digitalSignature(0), keyCertSign(5).
+  return { digitalSignature: bit(bytes, 0), keyCertSign: bit(bytes, 5), malformed: false };
+}
+
+function readSubjectKeyId(cert: Certificate): Buffer | undefined {
+  const parsed = cert.extension(OID.subjectKeyIdentifier)?.parsedValue as unknown;
+  if (parsed instanceof asn1js.OctetString) return Buffer.from(parsed.valueBlock.valueHexView);
+  return undefined;
+}
+
+function readAuthorityKeyId(cert: Certificate): Buffer | undefined {
+  const parsed = cert.extension(OID.authorityKeyIdentifier)?.parsedValue as unknown;
+  if (!(parsed instanceof pkijs.AuthorityKeyIdentifier) || hasParsingError(parsed))
+    return undefined;
+  const id = parsed.keyIdentifier;
+  return id ? Buffer.from(id.valueBlock.valueHexView) : undefined;
+}
+
+const factsCache = new WeakMap<Certificate, CertificateFacts>();
+
+export function factsOf(cert: Certificate): CertificateFacts {
+  let facts = factsCache.get(cert);
+  if (!facts) {
+    facts = {
+      subjectDer: rawBytes(cert.pki.subject),
+      issuerDer: rawBytes(cert.pki.issuer),
+      spkiDer: rawBytes(cert.pki.subjectPublicKeyInfo),
+      subjectKeyId: readSubjectKeyId(cert),
+      authorityKeyId: readAuthorityKeyId(cert),
+      basicConstraints: readBasicConstraints(cert),
+      keyUsage: readKeyUsage(cert),
+      unsupportedCritical: (cert.pki.extensions ?? [])
+        .filter((e) => e.critical && !SUPPORTED_CRITICAL.has(e.extnID))
+        .map((e) => e.extnID),
+    };
+    factsCache.set(cert, facts);
+  }
+  return facts;
+}
+
+const nodeCertCache = new WeakMap<Certificate, X509Certificate | null>();
+const signatureCache = new WeakMap<Certificate, Map<string, boolean>>();
+
+function nodeCertificate(cert: Certificate): X509Certificate | null {
+  let node = nodeCertCache.get(cert);
+  if (node === undefined) {
+    try {
+      node = new X509Certificate(cert.der);
+    } catch {
+      node = null;
+    }
+    nodeCertCache.set(cert, node);
+  }
+  return node;
+}
+
+/** Whether `issuer`'s public key verifies the signature on `child`. Cached per pair. */
+export function isSignedBy(child: Certificate, issuer: Certificate): boolean {
+  let results = signatureCache.get(child);
+  if (!results) {
+    results = new Map();
+    signatureCache.set(child, results);
+  }
+  const known = results.get(issuer.sha256);
+  if (known !== undefined) return known;
+  let verified = false;
+  const node = nodeCertificate(child);
+  if (node) {
+    try {
+      verified = node.verify(issuer.publicKey);
+    } catch {
+      verified = false;
+    }
+  }
+  results.set(issuer.sha256, verified);
+  return verified;
+}
+
+/** Self-issued (subject = issuer) and its signature verifies under its own key. */
+export function isSelfSigned(cert: Certificate): boolean {
+  const facts = factsOf(cert);
+  return facts.subjectDer.equals(facts.issuerDer) && isSignedBy(cert, cert);
+}
+
+export function isSelfIssued(cert: Certificate): boolean {
+  const facts = factsOf(cert);
+  return facts.subjectDer.equals(facts.issuerDer);
+}

@@ -1,0 +1,368 @@
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Certificate } from '../../src/x509/certificate.js';
+
+/**
+ * A throw-away PKI made with `openssl ca` (explicit -startdate/-enddate, so no clock faking),
+ * covering every chain and usage case the trust tests assert. Validity periods are fixed
+ * dates; tests pass an explicit validation time (AT = 2025-06-01).
+ */
+
+export const AT = new Date('2025-06-01T00:00:00Z');
+
+interface Spec {
+  subject: string;
+  /** Spec name whose key this certificate reuses (cross-signing). Default: its own new key. */
+  keyOf?: string;
+  /** Spec name of the issuing certificate; omitted = self-signed. */
+  issuer?: string;
+  ext: string[] | null;
+  start?: string;
+  end?: string;
+  rsa?: boolean;
+}
+
+const O = '/O=verify-authenticode tests';
+
+const CA_EXT = [
+  'basicConstraints = critical, CA:TRUE',
+  'keyUsage = critical, keyCertSign, cRLSign',
+  'subjectKeyIdentifier = hash',
+  'authorityKeyIdentifier = keyid',
+];
+const ROOT_EXT = [
+  'basicConstraints = critical, CA:TRUE',
+  'keyUsage = critical, keyCertSign, cRLSign',
+  'subjectKeyIdentifier = hash',
+];
+const LEAF_BASE = [
+  'basicConstraints = CA:FALSE',
+  'keyUsage = critical, digitalSignature',
+  'subjectKeyIdentifier = hash',
+  'authorityKeyIdentifier = keyid',
+];
+const CODE_SIGNING_EXT = [...LEAF_BASE, 'extendedKeyUsage = codeSigning'];
+
+const SPECS: Record<string, Spec> = {
+  root: {
+    subject: `/CN=Test Root CA${O}`,
+    ext: ROOT_EXT,
+    start: '20190101000000Z',
+    end: '20450101000000Z',
+  },
+  inter: {
+    subject: `/CN=Test Code Signing CA${O}`,
+    issuer: 'root',
+    ext: [...CA_EXT.slice(1), 'basicConstraints = critical, CA:TRUE, pathlen:0'],
+  },
+  leaf: {
+    subject: `/CN=Contoso Installers${O}`,
+    issuer: 'inter',
+    ext: CODE_SIGNING_EXT,
+    rsa: true,
+  },
+  leaf2: { subject: `/CN=Fabrikam Installers${O}`, issuer: 'inter', ext: CODE_SIGNING_EXT },
+  expiredLeaf: {
+    subject: `/CN=Expired Signer${O}`,
+    issuer: 'inter',
+    ext: CODE_SIGNING_EXT,
+    start: '20200101000000Z',
+    end: '20210101000000Z',
+  },
+  futureLeaf: {
+    subject: `/CN=Future Signer${O}`,
+    issuer: 'inter',
+    ext: CODE_SIGNING_EXT,
+    start: '20300101000000Z',
+    end: '20350101000000Z',
+  },
+  serverAuthLeaf: {
+    subject: `/CN=Web Server${O}`,
+    issuer: 'inter',
+    ext: [...LEAF_BASE, 'extendedKeyUsage = serverAuth'],
+  },
+  noEkuLeaf: { subject: `/CN=No EKU Signer${O}`, issuer: 'inter', ext: LEAF_BASE },
+  lifetimeLeaf: {
+    subject: `/CN=Lifetime Signer${O}`,
+    issuer: 'inter',
+    ext: [...LEAF_BASE, 'extendedKeyUsage = codeSigning, 1.3.6.1.4.1.311.10.3.13'],
+  },
+  criticalLeaf: {
+    subject: `/CN=Critical Extension Signer${O}`,
+    issuer: 'inter',
+    ext: [...CODE_SIGNING_EXT, '1.3.6.1.4.1.99999.1 = critical, ASN1:NULL'],
+  },
+  keyEnciphermentLeaf: {
+    subject: `/CN=Key Encipherment Signer${O}`,
+    issuer: 'inter',
+    ext: [
+      'basicConstraints = CA:FALSE',
+      'keyUsage = critical, keyEncipherment',
+      'extendedKeyUsage = codeSigning',
+    ],
+  },
+  tsa: {
+    subject: `/CN=Test TSA${O}`,
+    issuer: 'inter',
+    ext: [...LEAF_BASE, 'extendedKeyUsage = critical, timeStamping'],
+  },
+  // Old PKI: valid in 2020, expired by 2025 (a timestamped file must still verify at 2020).
+  oldInter: {
+    subject: `/CN=Old Code Signing CA${O}`,
+    issuer: 'root',
+    ext: CA_EXT,
+    start: '20190101000000Z',
+    end: '20220101000000Z',
+  },
+  oldLeaf: {
+    subject: `/CN=Old Signer${O}`,
+    issuer: 'oldInter',
+    ext: CODE_SIGNING_EXT,
+    start: '20200101000000Z',
+    end: '20210101000000Z',
+  },
+  expiredRoot: {
+    subject: `/CN=Expired Root CA${O}`,
+    ext: ROOT_EXT,
+    start: '20100101000000Z',
+    end: '20150101000000Z',
+  },
+  expiredRootLeaf: {
+    subject: `/CN=Expired Root Signer${O}`,
+    issuer: 'expiredRoot',
+    ext: CODE_SIGNING_EXT,
+    start: '20100101000000Z',
+    end: '20150101000000Z',
+  },
+  // A v1 root with no extensions at all (like "Microsoft Root Authority").
+  v1Root: { subject: `/CN=Version 1 Root${O}`, ext: null },
+  v1RootLeaf: {
+    subject: `/CN=Signer Under V1 Root${O}`,
+    issuer: 'v1Root',
+    ext: [...LEAF_BASE.slice(0, 3), 'extendedKeyUsage = codeSigning'],
+  },
+  // CA constraint violations.
+  notCaInter: {
+    subject: `/CN=Not A CA${O}`,
+    issuer: 'root',
+    ext: [
+      'basicConstraints = critical, CA:FALSE',
+      'keyUsage = critical, keyCertSign, digitalSignature',
+      'subjectKeyIdentifier = hash',
+    ],
+  },
+  notCaLeaf: {
+    subject: `/CN=Signer Under Not A CA${O}`,
+    issuer: 'notCaInter',
+    ext: CODE_SIGNING_EXT,
+  },
+  noBcInter: {
+    subject: `/CN=No Basic Constraints CA${O}`,
+    issuer: 'root',
+    ext: ['keyUsage = critical, keyCertSign', 'subjectKeyIdentifier = hash'],
+  },
+  noBcLeaf: {
+    subject: `/CN=Signer Under No BC CA${O}`,
+    issuer: 'noBcInter',
+    ext: CODE_SIGNING_EXT,
+  },
+  noCertSignInter: {
+    subject: `/CN=No keyCertSign CA${O}`,
+    issuer: 'root',
+    ext: [
+      'basicConstraints = critical, CA:TRUE',
+      'keyUsage = critical, digitalSignature, cRLSign',
+      'subjectKeyIdentifier = hash',
+    ],
+  },
+  noCertSignLeaf: {
+    subject: `/CN=Signer Under No keyCertSign CA${O}`,
+    issuer: 'noCertSignInter',
+    ext: CODE_SIGNING_EXT,
+  },
+  subInter: { subject: `/CN=Too Deep CA${O}`, issuer: 'inter', ext: CA_EXT },
+  pathLenLeaf: { subject: `/CN=Too Deep Signer${O}`, issuer: 'subInter', ext: CODE_SIGNING_EXT },
+  // EKU restrictions on CAs.
+  serverAuthInter: {
+    subject: `/CN=TLS Only CA${O}`,
+    issuer: 'root',
+    ext: [...CA_EXT, 'extendedKeyUsage = serverAuth'],
+  },
+  serverAuthInterLeaf: {
+    subject: `/CN=Signer Under TLS CA${O}`,
+    issuer: 'serverAuthInter',
+    ext: CODE_SIGNING_EXT,
+  },
+  anyEkuInter: {
+    subject: `/CN=Any Usage CA${O}`,
+    issuer: 'root',
+    ext: [...CA_EXT, 'extendedKeyUsage = anyExtendedKeyUsage'],
+  },
+  anyEkuInterLeaf: {
+    subject: `/CN=Signer Under Any CA${O}`,
+    issuer: 'anyEkuInter',
+    ext: CODE_SIGNING_EXT,
+  },
+  codeSigningInter: {
+    subject: `/CN=Code Signing Only CA${O}`,
+    issuer: 'root',
+    ext: [...CA_EXT, 'extendedKeyUsage = codeSigning'],
+  },
+  tsaUnderCodeSigningInter: {
+    subject: `/CN=TSA Under Code Signing CA${O}`,
+    issuer: 'codeSigningInter',
+    ext: [...LEAF_BASE, 'extendedKeyUsage = critical, timeStamping'],
+  },
+  // A second root nobody trusts.
+  root2: { subject: `/CN=Other Root CA${O}`, ext: ROOT_EXT },
+  root2Leaf: { subject: `/CN=Signer Under Other Root${O}`, issuer: 'root2', ext: CODE_SIGNING_EXT },
+  // Same Name as `inter`, other key: signs a leaf whose issuer Name matches `inter`.
+  impostorInter: {
+    subject: `/CN=Test Code Signing CA${O}`,
+    issuer: 'root',
+    ext: [...CA_EXT.slice(1), 'basicConstraints = critical, CA:TRUE, pathlen:0'],
+  },
+  impostorLeaf: {
+    subject: `/CN=Impostor Signer${O}`,
+    issuer: 'impostorInter',
+    ext: [...LEAF_BASE.slice(0, 3), 'extendedKeyUsage = codeSigning'],
+  },
+  // Two CAs with one Name, no key identifiers: only twinB verifies twinLeaf.
+  twinA: {
+    subject: `/CN=Twin CA${O}`,
+    issuer: 'root',
+    ext: ['basicConstraints = critical, CA:TRUE', 'keyUsage = critical, keyCertSign'],
+  },
+  twinB: {
+    subject: `/CN=Twin CA${O}`,
+    issuer: 'root',
+    ext: ['basicConstraints = critical, CA:TRUE', 'keyUsage = critical, keyCertSign'],
+  },
+  twinLeaf: {
+    subject: `/CN=Twin Signer${O}`,
+    issuer: 'twinB',
+    ext: [
+      'basicConstraints = CA:FALSE',
+      'keyUsage = critical, digitalSignature',
+      'extendedKeyUsage = codeSigning',
+    ],
+  },
+  // Cross-signing: newRoot is self-signed; newRootCross is the same Name and key issued by root.
+  newRoot: { subject: `/CN=New Root CA${O}`, ext: ROOT_EXT },
+  newRootCross: { subject: `/CN=New Root CA${O}`, keyOf: 'newRoot', issuer: 'root', ext: CA_EXT },
+  newInter: { subject: `/CN=New Code Signing CA${O}`, issuer: 'newRoot', ext: CA_EXT },
+  newLeaf: { subject: `/CN=Signer Under New Root${O}`, issuer: 'newInter', ext: CODE_SIGNING_EXT },
+  // A cycle: cycleA is issued by cycleB and cycleB by cycleA (helpers give each its issuer Name).
+  cycleSeedA: { subject: `/CN=Cycle A${O}`, ext: ROOT_EXT },
+  cycleSeedB: { subject: `/CN=Cycle B${O}`, ext: ROOT_EXT },
+  cycleA: { subject: `/CN=Cycle A${O}`, keyOf: 'cycleSeedA', issuer: 'cycleSeedB', ext: CA_EXT },
+  cycleB: { subject: `/CN=Cycle B${O}`, keyOf: 'cycleSeedB', issuer: 'cycleSeedA', ext: CA_EXT },
+  cycleLeaf: { subject: `/CN=Cycle Signer${O}`, issuer: 'cycleA', ext: CODE_SIGNING_EXT },
+};
+
+export interface TestPki {
+  dir: string;
+  cert: Record<string, Certificate>;
+  /** Path of each certificate's PEM file. */
+  pemPath: Record<string, string>;
+  pem: Record<string, string>;
+}
+
+const CA_CONFIG = `[ca]
+default_ca = test_ca
+[test_ca]
+database = ./index.txt
+new_certs_dir = ./newcerts
+serial = ./serial
+default_md = sha256
+policy = test_policy
+unique_subject = no
+copy_extensions = none
+email_in_dn = no
+[test_policy]
+commonName = supplied
+organizationName = optional
+`;
+
+/** The named certificates plus everything they need (issuers, shared keys). All by default. */
+function withDependencies(names: readonly string[]): string[] {
+  const wanted = new Set<string>();
+  const visit = (name: string): void => {
+    const spec = SPECS[name];
+    if (!spec) throw new Error(`no test certificate named ${name}`);
+    if (wanted.has(name)) return;
+    if (spec.keyOf) visit(spec.keyOf);
+    if (spec.issuer) visit(spec.issuer);
+    wanted.add(name);
+  };
+  names.forEach(visit);
+  // Keep SPECS order, which lists issuers before the certificates they issue.
+  return Object.keys(SPECS).filter((name) => wanted.has(name));
+}
+
+export function generatePki(names: readonly string[] = Object.keys(SPECS)): TestPki {
+  const dir = mkdtempSync(join(tmpdir(), 'va-trust-pki-'));
+  mkdirSync(join(dir, 'newcerts'));
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'index.txt.attr'), 'unique_subject = no\n');
+  writeFileSync(join(dir, 'serial'), '1000\n');
+  writeFileSync(join(dir, 'ca.cnf'), CA_CONFIG);
+  const openssl = (args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  };
+
+  const keyPath = (name: string): string => join(dir, `${SPECS[name]!.keyOf ?? name}.key`);
+  const pki: TestPki = { dir, cert: {}, pemPath: {}, pem: {} };
+
+  for (const name of withDependencies(names)) {
+    const spec = SPECS[name]!;
+    if (!spec.keyOf) {
+      const { privateKey } = spec.rsa
+        ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+        : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      writeFileSync(keyPath(name), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    }
+    openssl(['req', '-new', '-key', keyPath(name), '-subj', spec.subject, '-out', `${name}.csr`]);
+    const args = [
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-notext',
+      '-preserveDN',
+      '-in',
+      `${name}.csr`,
+    ];
+    args.push('-out', `${name}.pem`);
+    args.push(
+      '-startdate',
+      spec.start ?? '20200101000000Z',
+      '-enddate',
+      spec.end ?? '20400101000000Z',
+    );
+    if (spec.issuer) {
+      args.push('-cert', `${spec.issuer}.pem`, '-keyfile', keyPath(spec.issuer));
+    } else {
+      args.push('-selfsign', '-keyfile', keyPath(name));
+    }
+    if (spec.ext) {
+      writeFileSync(join(dir, `${name}.ext`), `[ext]\n${spec.ext.join('\n')}\n`);
+      args.push('-extfile', `${name}.ext`, '-extensions', 'ext');
+    }
+    openssl(args);
+    const pemPath = join(dir, `${name}.pem`);
+    const pem = readFileSync(pemPath, 'utf8');
+    pki.pemPath[name] = pemPath;
+    pki.pem[name] = pem;
+    const body = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+    pki.cert[name] = Certificate.fromDer(Buffer.from(body, 'base64'));
+  }
+  return pki;
+}
+
+export function removePki(pki: TestPki | undefined): void {
+  if (pki) rmSync(pki.dir, { recursive: true, force: true });
+}
