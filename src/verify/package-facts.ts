@@ -45,7 +45,7 @@ export async function readPackageFacts(cfb: CompoundFile): Promise<PackageFacts>
     digitalSignatures: [],
     findings: [],
   };
-  if (kindName === 'unknown') {
+  if (kindName === 'unknown-cfb') {
     facts.findings.push({
       severity: 'notice',
       code: 'not-a-package',
@@ -53,6 +53,8 @@ export async function readPackageFacts(cfb: CompoundFile): Promise<PackageFacts>
         'the compound file has no Windows Installer class ID; it is verified with the MSI rules, as Windows would',
     });
   }
+  // Transforms store tables as change lists, not as a database we can query; nothing to read.
+  if (kind === 'mst') return facts;
   try {
     const db = await openMsiDatabase(cfb);
     if (kind === 'msp') {

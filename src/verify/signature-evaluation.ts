@@ -7,7 +7,7 @@ import {
 import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
 import { HRESULT, type Finding } from '../findings.js';
 import type { SignatureReport, TimestampSummary } from '../report/model.js';
-import { buildChain, type ChainResult } from '../trust/index.js';
+import { buildChain, validationTime, type ChainResult } from '../trust/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import { nameCertificate, summarizeCertificate } from './certificate-summary.js';
 import { isWeakerThan, type Policy } from './policy.js';
@@ -107,15 +107,15 @@ export function evaluateSignature(
   }
 
   // 4. Validation time (formats.md §7.6): the timestamp's, unless the signer has lifetime signing.
-  const lifetimeSigning = signer.extendedKeyUsages?.includes('1.3.6.1.4.1.311.10.3.13') ?? false;
   const timestampTime = timestamp.chosen?.check.time ?? undefined;
-  const validationTime = timestampTime && !lifetimeSigning ? timestampTime : policy.now;
+  const validation = validationTime({ timestamp: timestampTime, leaf: signer, now: policy.now });
+  const lifetimeSigning = validation.reason === 'lifetime-signing';
 
   // 5. Chain and usage at the validation time.
   const chain = buildChain(signer, {
     intermediates: [...signature.certificates, ...policy.intermediates],
     anchors: policy.trustedRoots,
-    time: validationTime,
+    time: validation.time,
     usage: 'codeSigning',
   });
   report.chain = chain.chain.map(summarizeCertificate);
@@ -127,7 +127,9 @@ export function evaluateSignature(
     add({
       severity: 'notice',
       code: 'chain-root',
-      message: `no trusted roots were given; the chain ends at ${nameCertificate(top)}, which endpoints must trust`,
+      message: chain.missingIssuer
+        ? `no trusted roots were given; the chain ends at ${nameCertificate(top)}, whose issuer "${chain.missingIssuer}" is not in the signature: endpoints must hold it`
+        : `no trusted roots were given; the chain ends at ${nameCertificate(top)}, which endpoints must trust`,
     });
   }
   if (chain.leafHasNoEku) {
@@ -137,7 +139,7 @@ export function evaluateSignature(
       message: `the signer certificate has no extended key usage extension, so it is valid for any usage (RFC 5280)`,
     });
   }
-  if (timestampTime && validationTime === timestampTime && policy.now > signer.notAfter) {
+  if (timestampTime && validation.reason === 'timestamp' && policy.now > signer.notAfter) {
     const chainOk = !chain.problems.some((p) => p.code === 'expired');
     if (chainOk) {
       add({
