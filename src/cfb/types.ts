@@ -54,4 +54,12 @@ export interface CompoundFile {
    * 0 for a compact file.
    */
   readonly trailingBytes: number;
+  /**
+   * Oddities that do not stop reading but that a Windows-mirroring verifier may want to report:
+   * a v4 directory-sector count that differs from the directory chain (Windows Installer reads
+   * only the declared count, formats.md §1.9 rule 1), chains longer than their stream, a
+   * non-standard minor version or root name. Plain sentences; may quote file-controlled text.
+   * Always present on files from `openCompoundFile`; optional so that test doubles need not set it.
+   */
+  readonly warnings?: readonly string[];
 }

@@ -95,9 +95,12 @@ async function verifyOpened(
 ): Promise<void> {
   const detection = await detectContainer(source);
   let container: SignedContainer;
+  // The magic bytes already say what the file claims to be, even if it turns out damaged.
   if (detection.container === 'compound-file') {
+    outcome.report.kind = 'msi';
     container = await openCompoundContainer(source);
   } else if (detection.container === 'cabinet') {
+    outcome.report.kind = 'cab';
     container = await openCabinetContainer(source);
   } else {
     findings.push({
