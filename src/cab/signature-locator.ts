@@ -6,7 +6,7 @@
  * covered). With cbSig = 16, structure 2 is a locator for a PKCS#7 blob appended at cbCabinet;
  * any other non-zero cbSig is a legacy signature stored in the reserve itself.
  */
-import { MalformedPackageError } from '../errors.js';
+import { MalformedPackageError, MalformedSignatureError } from '../errors.js';
 import type { RandomAccessSource } from '../io/random-access-file.js';
 import type { CabHeader } from './header.js';
 
@@ -166,6 +166,13 @@ export function locateCabSignature(header: CabHeader): CabSignatureInfo {
   if (length === 0) return unsigned('empty-locator', structures);
   if (offset === 0) {
     throw malformed(`the signature locator points at offset 0 (length ${length})`);
+  }
+  if (offset === cbCabinet && offset < fileSize && length > fileSize - offset) {
+    // The cabinet itself is whole; only the signature after it is cut short: that is damage
+    // to the signature, not to the package (the blob cannot be read, so it cannot verify).
+    throw new MalformedSignatureError(
+      `the signature is truncated: the locator declares ${length} bytes at offset ${offset}, but the file ends ${fileSize - offset} bytes after it`,
+    );
   }
   if (offset >= fileSize || length > fileSize - offset) {
     throw malformed(

@@ -194,6 +194,9 @@ async function openCompoundContainer(source: RandomAccessSource): Promise<Signed
   const cfb: CompoundFile = await openCompoundFile(source);
   const facts = await readPackageFacts(cfb);
   const findings: Finding[] = [...facts.findings];
+  for (const warning of cfb.warnings ?? []) {
+    findings.push({ severity: 'notice', code: 'unusual-layout', message: warning });
+  }
   const streams = await readMsiSignatureStreams(cfb);
   if (cfb.trailingBytes > 0 && streams.signature !== null) {
     findings.push({
@@ -253,11 +256,21 @@ async function checkPrehash(cfb: CompoundFile, stored: Buffer, findings: Finding
 async function openCabinetContainer(source: RandomAccessSource): Promise<SignedContainer> {
   const cabinet: Cabinet = await openCabinet(source);
   const findings: Finding[] = [];
-  if (cabinet.trailingBytes > 0) {
+  if (cabinet.trailingBytes > 0 && cabinet.signatureLocation) {
+    // The signature must end the file (formats.md §6.2): bytes after it are outside every
+    // check and could carry anything, so the signature area is treated as malformed, as
+    // osslsigncode does and as Windows' MS13-098 hardening does for PE files.
+    findings.push({
+      severity: 'error',
+      code: 'malformed-signature',
+      message: `${cabinet.trailingBytes} bytes follow the signature; the signature locator's offset plus length must end the file, and nothing covers those bytes`,
+      hresult: HRESULT.TRUST_E_MALFORMED_SIGNATURE,
+    });
+  } else if (cabinet.trailingBytes > 0) {
     findings.push({
       severity: 'warning',
       code: 'trailing-data',
-      message: `${cabinet.trailingBytes} bytes follow the ${cabinet.signatureLocation ? 'signature' : 'cabinet'}; no signature covers them`,
+      message: `${cabinet.trailingBytes} bytes follow the end of the cabinet (cbCabinet)`,
     });
   }
   for (const anomaly of cabinet.anomalies) {

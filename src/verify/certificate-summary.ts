@@ -4,6 +4,7 @@ import type { Certificate } from '../x509/certificate.js';
 export function summarizeCertificate(certificate: Certificate): CertificateSummary {
   return {
     subject: certificate.subject,
+    commonName: certificate.commonName,
     issuer: certificate.issuer,
     serialNumber: certificate.serialNumber,
     sha1: certificate.sha1,

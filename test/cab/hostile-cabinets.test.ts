@@ -4,7 +4,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MalformedPackageError, NotAPackageError } from '../../src/errors.js';
+import {
+  MalformedPackageError,
+  MalformedSignatureError,
+  NotAPackageError,
+} from '../../src/errors.js';
 import { MemorySource, type RandomAccessSource } from '../../src/io/random-access-file.js';
 import {
   cabContentDigests,
@@ -55,7 +59,11 @@ async function exercise(
     await readCabSignature(source, cab.header);
     return { error: null, source, cab };
   } catch (error) {
-    if (error instanceof NotAPackageError || error instanceof MalformedPackageError) {
+    if (
+      error instanceof NotAPackageError ||
+      error instanceof MalformedPackageError ||
+      error instanceof MalformedSignatureError
+    ) {
       return { error, source };
     }
     throw error;
@@ -161,20 +169,20 @@ describe('damaged or hostile cabinets', () => {
 
   it('rejects a locator whose length overflows the file (and 32-bit arithmetic)', async () => {
     await expectMalformed(
-      patched(signed.bytes, (b) => b.writeUInt32LE(0xffffffff, 48)),
-      /outside/,
-    );
-    await expectMalformed(
       patched(signed.bytes, (b) => {
         b.writeUInt32LE(0xfffffff0, 44);
         b.writeUInt32LE(0x20, 48);
       }),
       /outside/,
     );
-    await expectMalformed(
-      patched(signed.bytes, (b) => b.writeUInt32LE(signed.cbCabinet + 1, 48)),
-      /outside/,
-    );
+  });
+
+  it('calls a signature that runs past the end of a whole cabinet truncated (a signature defect)', async () => {
+    for (const length of [0xffffffff, signed.cbCabinet + 1]) {
+      const { error } = await exercise(patched(signed.bytes, (b) => b.writeUInt32LE(length, 48)));
+      expect(error).toBeInstanceOf(MalformedSignatureError);
+      expect(error!.message).toMatch(/signature is truncated/);
+    }
   });
 
   it('rejects a locator pointing at offset 0', async () => {

@@ -1,0 +1,482 @@
+import { FINDING_CODES, HRESULT, type FindingCode, type Severity } from '../findings.js';
+
+/**
+ * What each finding code means to the person whose pull request just failed: the SARIF rule help,
+ * the annotation titles, and docs/finding-codes.md all come from here.
+ */
+export interface CodeDescription {
+  code: FindingCode;
+  /** Short title, sentence case, no final period. */
+  title: string;
+  /** What was found and why it matters, in plain words. */
+  meaning: string;
+  /** What Windows (WinVerifyTrust, Windows Installer) does with such a file. */
+  windows: string;
+  /** The HRESULT Windows reports for the same condition, when there is one. */
+  hresult?: string;
+  /** How to fix it. May name commands; plain text. */
+  fix: string;
+  /** The severity the default policy gives it (policy options can change some). */
+  defaultSeverity: Severity;
+  /** SARIF `properties.tags`. */
+  tags: string[];
+}
+
+type Entry = Omit<CodeDescription, 'code'>;
+
+const H = HRESULT;
+
+const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
+  'not-a-package': {
+    title: 'Not an installer package',
+    meaning:
+      'The file is neither a compound file (MSI, MSP, MST, MSM) nor a cabinet: its first bytes match no installer format. The file type is decided by content, not by extension, so a ZIP archive, an HTML error page or a Git LFS pointer saved as .msi ends up here.',
+    windows: `WinVerifyTrust finds no subject interface package for the file and returns TRUST_E_SUBJECT_FORM_UNKNOWN (${H.TRUST_E_SUBJECT_FORM_UNKNOWN}); Windows Installer refuses to open it (error 1620).`,
+    hresult: H.TRUST_E_SUBJECT_FORM_UNKNOWN,
+    fix: 'Check that the build step produced the real package and that the path globs match only installers. A download that returned an error page, a file checked out as a Git LFS pointer, or an upload that was cut short all look like this.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'package'],
+  },
+  'malformed-package': {
+    title: 'Damaged installer package',
+    meaning:
+      'The file starts like a compound file or a cabinet, but its structure is invalid: sector chains that run out of the file or loop, directory entries or tables that overrun their streams, counts the file size cannot hold, or a file cut short. The verifier stops reading rather than guess.',
+    windows: `WinVerifyTrust cannot read the file as the format it claims and reports TRUST_E_SUBJECT_FORM_UNKNOWN (${H.TRUST_E_SUBJECT_FORM_UNKNOWN}); Windows Installer cannot open the package (error 1620, "This installation package could not be opened").`,
+    hresult: H.TRUST_E_SUBJECT_FORM_UNKNOWN,
+    fix: 'Rebuild the package and sign it again. If the build output is fine, look at how it is transferred: artifact uploads or caches that were interrupted, tools that convert line endings, or archives extracted in text mode damage binary files.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'package'],
+  },
+  unsigned: {
+    title: 'No Authenticode signature',
+    meaning:
+      'The package carries no signature: an MSI, MSP or MST has no \\x05DigitalSignature stream, a cabinet has no signature in its reserve area.',
+    windows: `WinVerifyTrust returns TRUST_E_NOSIGNATURE (${H.TRUST_E_NOSIGNATURE}); Windows shows "Unknown publisher" and SmartScreen and application control policies block or warn.`,
+    hresult: H.TRUST_E_NOSIGNATURE,
+    fix: 'Sign the package as the last step of the build, for example `signtool sign /fd sha256 /tr <timestamp URL> /td sha256 /f <cert.pfx> <file>` or `osslsigncode sign -h sha256 -ts <timestamp URL> -certs <cert.pem> -key <key.pem> -in <file> -out <signed file>`. If the pipeline has a signing step, check that it signs this exact file and not a copy, and that nothing repacks the file afterwards.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'signature'],
+  },
+  'not-verified': {
+    title: 'Signature not verified',
+    meaning:
+      'The package carries a signature, but this run could not complete its verification (for example the check for this kind of file is not available in this version). An unverified signature never passes.',
+    windows: 'Not a Windows condition: Windows may or may not accept this file.',
+    fix: 'Read the finding message for what was not checked. Update verify-authenticode; if the message persists on a current version, report it with the file if you can share it.',
+    defaultSeverity: 'error',
+    tags: ['authenticode', 'signature'],
+  },
+  'malformed-signature': {
+    title: 'Malformed signature',
+    meaning:
+      'A signature is present but cannot be decoded as an Authenticode PKCS #7 SignedData: it is truncated, holds garbage, has the wrong content type, or its SpcIndirectDataContent does not fit this kind of file.',
+    windows: `WinVerifyTrust returns TRUST_E_MALFORMED_SIGNATURE (${H.TRUST_E_MALFORMED_SIGNATURE}) on current Windows (older versions report TRUST_E_NOSIGNATURE, ${H.TRUST_E_NOSIGNATURE}).`,
+    hresult: H.TRUST_E_MALFORMED_SIGNATURE,
+    fix: 'Sign the unsigned build output again with a mainstream tool (signtool, osslsigncode, jsign, AzureSignTool). Do not edit or append to the signature stream or the cabinet reserve area after signing.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'signature'],
+  },
+  'bad-digest': {
+    title: 'File changed after signing',
+    meaning:
+      'The digest stored in the signature does not match the digest computed from the file: something in the signed content (a stream, a table, the summary information, cabinet data) was changed, added or removed after the file was signed.',
+    windows: `WinVerifyTrust returns TRUST_E_BAD_DIGEST (${H.TRUST_E_BAD_DIGEST}); Windows Installer reports the package as tampered with, and UAC shows it as from an unknown publisher.`,
+    hresult: H.TRUST_E_BAD_DIGEST,
+    fix: 'Make signing the very last step. Any post-processing (filling MsiPatchCertificate, editing properties or the summary information, re-compressing, adding files) must happen before signing, or the file must be signed again after it. If the file left the signing step intact, find what rewrote it in transit (caches, artifact storage, antivirus, line-ending conversion).',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'integrity'],
+  },
+  'bad-signature': {
+    title: 'Signature does not verify',
+    meaning:
+      "The signer's cryptographic signature does not verify with the signer certificate's public key, or the signed attributes do not match the signed content. The signature was damaged, forged, or made with a key that does not belong to the certificate it names.",
+    windows: `WinVerifyTrust returns TRUST_E_BAD_DIGEST (${H.TRUST_E_BAD_DIGEST}); CryptoAPI reports the raw failure as NTE_BAD_SIGNATURE (${H.NTE_BAD_SIGNATURE}).`,
+    hresult: H.TRUST_E_BAD_DIGEST,
+    fix: 'Sign again from the unsigned build output. With a hardware token, a cloud HSM or a remote signing service, check that the key used is the key of the certificate passed to the signing tool (a renewed certificate with a new key needs the new key too).',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'integrity'],
+  },
+  'chain-incomplete': {
+    title: 'Certificate chain is incomplete',
+    meaning:
+      'A certificate chain from the signer to a root could not be built: an issuing (intermediate) certificate is missing from the signature and from the configured certificates. Machines that do not already have that intermediate installed will reject the signature.',
+    windows: `WinVerifyTrust returns CERT_E_CHAINING (${H.CERT_E_CHAINING}): "A certificate chain could not be built to a trusted root authority."`,
+    hresult: H.CERT_E_CHAINING,
+    fix: 'Include the intermediate certificates in the signature when signing: `osslsigncode sign -ac <intermediates.pem>` (or put them after the leaf in the -certs file), `signtool sign /ac <intermediate.cer>`. Alternatively deploy the intermediate to every endpoint and add it to the `trusted-roots` bundle, but a self-contained signature is more robust.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'trust'],
+  },
+  'untrusted-root': {
+    title: 'Chain ends at an untrusted root',
+    meaning:
+      'The certificate chain was built, but it ends at a root certificate that is not among the trusted roots this run was given.',
+    windows: `WinVerifyTrust returns CERT_E_UNTRUSTEDROOT (${H.CERT_E_UNTRUSTEDROOT}) on machines that do not trust the root.`,
+    hresult: H.CERT_E_UNTRUSTEDROOT,
+    fix: 'If the root belongs to your organisation (a private PKI), add it to `trusted-roots` and make sure every endpoint has it in its Trusted Root Certification Authorities store (Group Policy, Intune). If you did not expect this root, the file was signed by someone else: treat it as a supply-chain incident and find out who signed it.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'trust'],
+  },
+  expired: {
+    title: 'Certificate expired',
+    meaning:
+      'The signer certificate (or a certificate above it) was not valid at the validation time. Without a valid timestamp the validation time is now, so an untimestamped signature stops verifying the day its certificate expires; with a valid timestamp it is the timestamp time.',
+    windows: `WinVerifyTrust returns CERT_E_EXPIRED (${H.CERT_E_EXPIRED}).`,
+    hresult: H.CERT_E_EXPIRED,
+    fix: 'Timestamp every signature (`signtool sign /tr <URL> /td sha256`, `osslsigncode -ts <URL>`) so that it stays valid after the certificate expires, then renew the certificate and sign again. A certificate with the lifetime-signing usage (1.3.6.1.4.1.311.10.3.13) ignores timestamps: its signatures always die with it.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'trust'],
+  },
+  'not-yet-valid': {
+    title: 'Certificate not yet valid',
+    meaning:
+      "The signer certificate (or a certificate above it) only becomes valid after the validation time: a newly issued certificate whose validity starts in the future, a clock that is wrong on the verifying or signing machine, or a timestamp earlier than the certificate's issuance.",
+    windows: `WinVerifyTrust reports it as CERT_E_EXPIRED (${H.CERT_E_EXPIRED}), the same code as an expired certificate.`,
+    hresult: H.CERT_E_EXPIRED,
+    fix: "Check the clocks of the signing machine and the timestamp authority, and the certificate's notBefore date. Sign again once the certificate is valid, with a current timestamp.",
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'trust'],
+  },
+  'no-codesigning-eku': {
+    title: 'Certificate not valid for code signing',
+    meaning:
+      'The signer certificate has an extended key usage extension that does not include code signing (1.3.6.1.5.5.7.3.3), or a CA above it restricts usages to a list without code signing. A TLS server or e-mail certificate cannot sign software.',
+    windows: `WinVerifyTrust returns CERT_E_WRONG_USAGE (${H.CERT_E_WRONG_USAGE}).`,
+    hresult: H.CERT_E_WRONG_USAGE,
+    fix: 'Sign with a certificate issued for code signing. If you run your own CA, issue the signing certificate from a template with the Code Signing extended key usage.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'trust'],
+  },
+  'wrong-signer': {
+    title: 'Not signed by the pinned signer',
+    meaning:
+      'The signature is valid, but the primary signer certificate is not one of the certificates this run was told to accept (by certificate file, thumbprint or MsiPatchCertificate). The finding names who signed and who was expected.',
+    windows:
+      "Windows accepts any trusted signer, so it would install the file; the pin is this project's own, stricter rule. For patches the certificate identity matters to Windows too (see patch-certificate-mismatch).",
+    fix: 'If you rotated the signing certificate on purpose, update the pin (`signer-certificate` / `signer-thumbprint`), and check MsiPatchCertificate in shipped products before signing patches with the new one. If you did not, someone else signed this file: treat it as a supply-chain incident.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'pin'],
+  },
+  'timestamp-missing': {
+    title: 'No valid timestamp',
+    meaning:
+      'The policy requires a timestamp and the signature has none (or none that verifies). Without a timestamp the signature stops verifying when the signer certificate expires or is revoked.',
+    windows:
+      'Windows accepts an untimestamped signature while the signer certificate is valid, and rejects it with CERT_E_EXPIRED once the certificate expires.',
+    fix: 'Add an RFC 3161 timestamp when signing (`signtool sign /tr <URL> /td sha256`, `osslsigncode sign -ts <URL>`), or to an already signed file (`signtool timestamp /tr <URL> /td sha256 <file>`, `osslsigncode add -ts <URL>`).',
+    defaultSeverity: 'error',
+    tags: ['authenticode', 'timestamp'],
+  },
+  'timestamp-invalid': {
+    title: 'Timestamp does not verify',
+    meaning:
+      "A timestamp is present but does not verify: its message imprint does not match the signature, the timestamp authority's signature is bad, its certificate lacks the time-stamping usage, or its chain does not end at a trusted timestamping root. The signature is then checked as of now, as if it had no timestamp.",
+    windows: `WinVerifyTrust returns TRUST_E_TIME_STAMP (${H.TRUST_E_TIME_STAMP}) (TRUST_E_COUNTER_SIGNER, ${H.TRUST_E_COUNTER_SIGNER}, for legacy countersignatures).`,
+    hresult: H.TRUST_E_TIME_STAMP,
+    fix: "If the timestamp authority's root is legitimate, add it to `tsa-roots`. Otherwise timestamp again with a public, trusted timestamp authority; with signtool always pass /td sha256 together with /tr.",
+    defaultSeverity: 'error',
+    tags: ['authenticode', 'timestamp'],
+  },
+  'weak-digest': {
+    title: 'Weak digest algorithm',
+    meaning:
+      'The file digest uses SHA-1 (or MD5), which no longer protects against a prepared collision: someone who can influence the file before signing could make a second file with the same signature.',
+    windows: `Windows policy distrusts SHA-1 code signatures in many scenarios and can block them (CRYPT_E_SECURITY_SETTINGS, ${H.CRYPT_E_SECURITY_SETTINGS}).`,
+    hresult: H.CRYPT_E_SECURITY_SETTINGS,
+    fix: 'Sign with SHA-256 or stronger: `signtool sign /fd sha256 /td sha256`, `osslsigncode sign -h sha256`. Dual signing (SHA-1 primary plus SHA-256 nested) is only needed for Windows versions that are long out of support.',
+    defaultSeverity: 'warning',
+    tags: ['security', 'authenticode', 'algorithm'],
+  },
+  'patch-certificate-missing': {
+    title: 'No MsiPatchCertificate table',
+    meaning:
+      'The MSI (or the product an MSP patches) has no MsiPatchCertificate table, so Windows Installer has no certificate to trust for patches applied by standard users.',
+    windows:
+      'Without the table, Windows Installer does not allow least-privileged (UAC) patching: a standard user applying a patch gets an elevation prompt or cannot patch at all. The table can only be added to an installed product by a patch that an administrator applies.',
+    fix: 'Add the signing certificate to MsiPatchCertificate and MsiDigitalCertificate before the MSI is signed: the `fill-patch-certificate` action or `verify-authenticode fill-patch-certificate <msi> --cert <cert.pem>`, or WiX `<PatchCertificates>`. Then sign the MSI.',
+    defaultSeverity: 'warning',
+    tags: ['authenticode', 'msi', 'patching'],
+  },
+  'patch-certificate-mismatch': {
+    title: 'Signer not listed in MsiPatchCertificate',
+    meaning:
+      "The MSI lists certificates in MsiPatchCertificate, but none is byte-for-byte the certificate that signs (for an MSI: the pinned signer; for an MSP: the patch's own signer, checked against each product it targets). Windows compares the exact certificate, so a renewed certificate does not match the old one even with the same subject and key.",
+    windows:
+      "Windows Installer compares the patch signer's certificate with the MsiPatchCertificate rows of the installed product. When none matches, it refuses least-privileged patching: standard users get a UAC elevation prompt (Windows Vista and later) and unattended user-level patch deployment fails.",
+    fix: 'Sign patches with a certificate that the installed product lists. To rotate certificates, first ship a patch signed with the old certificate that adds the new certificate to MsiPatchCertificate (and MsiDigitalCertificate), and only then sign patches with the new one. For new MSIs, list the new certificate (or both) before signing.',
+    defaultSeverity: 'error',
+    tags: ['authenticode', 'msi', 'patching'],
+  },
+  'external-cabinet-missing': {
+    title: 'External cabinet missing',
+    meaning:
+      "The MSI's Media table refers to an external cabinet (a Cabinet value without a leading #) whose signature the MsiDigitalSignature table asks Windows to check, but no such file is next to the MSI.",
+    windows:
+      'Windows Installer cannot find the source file and fails the installation when it needs files from that cabinet (error 1311, source file not found).',
+    fix: 'Ship the cabinet next to the MSI with the exact name the Media table gives, and make sure the verify step sees it (the upload or download step includes .cab files, the name has the right case).',
+    defaultSeverity: 'error',
+    tags: ['authenticode', 'msi', 'cabinet'],
+  },
+  'external-cabinet-mismatch': {
+    title: 'External cabinet does not match MsiDigitalSignature',
+    meaning:
+      'The MSI records in MsiDigitalSignature which certificate (and, optionally, which digest) an external cabinet must have, and the cabinet next to it does not match: it is unsigned, signed by another certificate, or its digest differs (it was rebuilt or re-signed after the MSI was built).',
+    windows:
+      "Before extracting files, Windows Installer verifies the cabinet and compares its signer certificate and hash with the MSI's tables; on a mismatch the installation stops with error 1330 (a required file cannot be installed because the cabinet file has an invalid digital signature).",
+    fix: 'Sign the cabinets with the certificate recorded in MsiDigitalCertificate before building the MSI that records them, and do not re-sign or rebuild cabinets afterwards. After renewing the certificate, rebuild the MSI so its tables record the new certificate and digests, then sign the MSI.',
+    defaultSeverity: 'error',
+    tags: ['authenticode', 'msi', 'cabinet'],
+  },
+  'io-error': {
+    title: 'File could not be read',
+    meaning:
+      'Reading the file failed: it vanished, is not readable by the runner user, is a directory or device, or the disk returned an error.',
+    windows: `CryptoAPI reports CRYPT_E_FILE_ERROR (${H.CRYPT_E_FILE_ERROR}).`,
+    hresult: H.CRYPT_E_FILE_ERROR,
+    fix: 'Check the path and permissions, and that no other step is still writing or deleting the file while it is verified.',
+    defaultSeverity: 'error',
+    tags: ['package'],
+  },
+  'trailing-data': {
+    title: 'Data after the end of the package',
+    meaning:
+      'The file has bytes past the end of its structure (after the last sector of the compound file, or after the end of the cabinet or its signature). The signature does not cover them, so they are a place to hide content that the signature appears to vouch for.',
+    windows: 'Windows ignores the extra bytes when it verifies the signature.',
+    fix: 'Rebuild and sign the package without appending anything. Find the step that appends data (installers that embed payloads, download tools, concatenation).',
+    defaultSeverity: 'warning',
+    tags: ['security', 'authenticode', 'integrity'],
+  },
+  'digest-metadata-changed': {
+    title: 'Storage metadata changed after signing',
+    meaning:
+      "The MsiDigitalSignatureEx stream (the pre-hash of stream and storage metadata: names, sizes, timestamps, state bits) no longer matches the file. The content digest still verifies, but a tool touched the compound file's directory after signing.",
+    windows:
+      'Windows does not recompute the metadata pre-hash; it uses the stored bytes, so Windows still accepts the file. osslsigncode recomputes it and rejects the file.',
+    fix: 'Usually harmless. Sign as the last step so that no tool rewrites the package afterwards, or sign without MsiDigitalSignatureEx if your tools disagree.',
+    defaultSeverity: 'warning',
+    tags: ['authenticode', 'msi', 'integrity'],
+  },
+  'nested-signature-invalid': {
+    title: 'Nested signature does not verify',
+    meaning:
+      'A secondary (nested) signature fails verification. The verdict follows the primary signature, as Windows does, unless the policy requires every signature to verify.',
+    windows:
+      'WinVerifyTrust checks only the primary signature by default; Explorer lists every signature and shows the broken one as invalid.',
+    fix: 'Re-create the dual signature after the last change to the file (`signtool sign /as`, `osslsigncode sign -nest`), or sign once with SHA-256 only.',
+    defaultSeverity: 'warning',
+    tags: ['authenticode', 'signature'],
+  },
+  'chain-root': {
+    title: 'Chain root',
+    meaning:
+      'No trusted roots were configured, so the chain was not checked against a trust list: this notes the root the chain ends at. Endpoints must trust this root for the signature to verify.',
+    windows:
+      'Windows accepts the signature only on machines whose Trusted Root Certification Authorities store holds this root.',
+    fix: 'Nothing to fix. Set `trusted-roots` to enforce which roots are acceptable.',
+    defaultSeverity: 'notice',
+    tags: ['authenticode', 'trust'],
+  },
+  'no-eku': {
+    title: 'Certificate has no extended key usage',
+    meaning:
+      'The signer certificate has no extended key usage extension, which RFC 5280 reads as "valid for any purpose". It is accepted for code signing.',
+    windows: 'Windows accepts a certificate without the extension for code signing.',
+    fix: 'Nothing to fix. Prefer certificates that state the Code Signing usage explicitly.',
+    defaultSeverity: 'notice',
+    tags: ['authenticode', 'trust'],
+  },
+  'timestamp-rescued': {
+    title: 'Valid thanks to its timestamp',
+    meaning:
+      'The signer certificate is no longer valid now, but a valid timestamp shows the file was signed while it was, so the signature verifies as of the timestamp time.',
+    windows: 'Windows validates a timestamped signature at the timestamp time in the same way.',
+    fix: 'Nothing to fix for this file. Sign new releases with a current certificate.',
+    defaultSeverity: 'notice',
+    tags: ['authenticode', 'timestamp'],
+  },
+  'expires-soon': {
+    title: 'Certificate expires soon and the signature has no timestamp',
+    meaning:
+      'The signer certificate expires within the configured horizon and the signature has no valid timestamp, so the file will stop verifying when the certificate expires.',
+    windows: `Until then Windows accepts it; afterwards it reports CERT_E_EXPIRED (${H.CERT_E_EXPIRED}).`,
+    fix: 'Timestamp the signature (`signtool timestamp /tr <URL> /td sha256 <file>`, `osslsigncode add -ts <URL>`), and renew the certificate.',
+    defaultSeverity: 'warning',
+    tags: ['authenticode', 'timestamp'],
+  },
+  'short-lived-certificate': {
+    title: 'Short-lived signing certificate',
+    meaning:
+      'The signer certificate is valid for less than 30 days, as with cloud signing services that issue a new certificate every few days. Every signature needs a timestamp to outlive it, and checks that compare the exact certificate (thumbprint pins, MsiPatchCertificate) will not match the next certificate.',
+    windows:
+      'Windows accepts the signature while the certificate is valid, or later if it is timestamped. Least-privileged patching compares the exact certificate, so patches signed with the next certificate will not match MsiPatchCertificate.',
+    fix: 'Always timestamp. Pin by a long-lived certificate where you can, and for MsiPatchCertificate plan how patches will be signed before relying on least-privileged patching.',
+    defaultSeverity: 'notice',
+    tags: ['authenticode', 'trust'],
+  },
+  'ambiguous-digest-rule': {
+    title: 'Digest verified under a disputed rule',
+    meaning:
+      'The file is one where Windows and other tools (osslsigncode, jsign) compute the signed digest differently, for example the cabinet fields they disagree about or a MsiDigitalSignatureEx stream whose length does not match the digest. The verdict follows Windows; other verifiers may disagree with it.',
+    windows: 'Windows accepts the file under its own rule.',
+    fix: 'Rebuild and sign the package with mainstream tools so that every rule gives the same digest.',
+    defaultSeverity: 'notice',
+    tags: ['authenticode', 'integrity'],
+  },
+  'unusual-layout': {
+    title: 'Unusual package layout',
+    meaning:
+      'The package is readable but departs from what mainstream tools write: a non-zero reserved field, an unexpected format version, a signature stored in the header reserve, non-zero filler in the signature locator. Windows reads such files; some tools may not.',
+    windows: 'Windows accepts the layout; the verdict does not depend on it.',
+    fix: 'Nothing to fix if the package installs. If you did not expect it, check which tool built or post-processed the package.',
+    defaultSeverity: 'notice',
+    tags: ['package'],
+  },
+  'too-few-artifacts': {
+    title: 'Fewer artifacts than expected',
+    meaning:
+      'The path globs matched fewer files than `min-artifacts` requires. This catches a build or signing step that did not run, wrote its output elsewhere, or a glob that no longer matches.',
+    windows: 'Not a Windows condition: the files that should have been checked were not found.',
+    fix: 'Check the `paths` globs against where the build writes its output, and that the build and signing steps ran. Lower `min-artifacts` only if fewer files are really expected.',
+    defaultSeverity: 'error',
+    tags: ['configuration'],
+  },
+  'outside-workspace': {
+    title: 'Artifact outside the workspace',
+    meaning:
+      'The path resolves outside the workspace, through `..` or a symbolic link. Globs do not follow links out of the workspace, so a pull request cannot make the action read files elsewhere on the runner.',
+    windows: 'Not a Windows condition.',
+    fix: 'Keep build output inside the workspace, or give the path explicitly if reading outside it is intended.',
+    defaultSeverity: 'error',
+    tags: ['security', 'configuration'],
+  },
+  'bad-certificate': {
+    title: 'Invalid certificate',
+    meaning:
+      "A certificate in the signature or on the chain cannot be used: it does not decode, its issuer's signature on it does not verify, or it breaks CA rules (basic constraints, path length, an unknown critical extension).",
+    windows: `WinVerifyTrust returns CERT_E_MALFORMED (${H.CERT_E_MALFORMED}), TRUST_E_CERT_SIGNATURE (${H.TRUST_E_CERT_SIGNATURE}), TRUST_E_BASIC_CONSTRAINTS (${H.TRUST_E_BASIC_CONSTRAINTS}), CERT_E_PATHLENCONST (${H.CERT_E_PATHLENCONST}) or CERT_E_CRITICAL (${H.CERT_E_CRITICAL}), depending on the fault.`,
+    hresult: H.CERT_E_MALFORMED,
+    fix: 'Sign with the certificate files your certificate authority issued, unmodified. If you run the CA, check the profile of the intermediate (CA flag, path length, key usage).',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'trust'],
+  },
+  'unsupported-algorithm': {
+    title: 'Unsupported algorithm',
+    meaning:
+      'The signature uses a digest or signature algorithm the verifier does not support (for example MD2, DSA, or an unknown object identifier), so it cannot be verified.',
+    windows: `CryptoAPI reports NTE_BAD_ALGID (${H.NTE_BAD_ALGID}) for algorithms it does not know.`,
+    hresult: H.NTE_BAD_ALGID,
+    fix: 'Sign with SHA-256 (or SHA-384/SHA-512) and an RSA (2048 bits or more) or ECDSA P-256/P-384 key.',
+    defaultSeverity: 'error',
+    tags: ['authenticode', 'algorithm'],
+  },
+};
+
+/** Every code's description, in FINDING_CODES order. */
+export const CODE_DESCRIPTIONS: readonly CodeDescription[] = FINDING_CODES.map((code) => ({
+  code,
+  ...DESCRIPTIONS[code],
+}));
+
+const BY_CODE = new Map<string, CodeDescription>(CODE_DESCRIPTIONS.map((d) => [d.code, d]));
+
+/** The description of a code; a generic one for a code this version does not know. */
+export function describeCode(code: string): CodeDescription {
+  return (
+    BY_CODE.get(code) ?? {
+      code: code as FindingCode,
+      title: 'Finding',
+      meaning: 'A finding this version of the report renderer has no description for.',
+      windows: '',
+      fix: 'See the finding message.',
+      defaultSeverity: 'error',
+      tags: [],
+    }
+  );
+}
+
+/**
+ * winerror.h names for the result codes formats.md §7.8 lists, beyond the shared HRESULT table,
+ * so that any code the pipeline reports can be named.
+ */
+const MORE_WINERROR_NAMES: Readonly<Record<string, string>> = {
+  TRUST_E_PROVIDER_UNKNOWN: '0x800B0001',
+  TRUST_E_ACTION_UNKNOWN: '0x800B0002',
+  TRUST_E_SUBJECT_NOT_TRUSTED: '0x800B0004',
+  CERT_E_VALIDITYPERIODNESTING: '0x800B0102',
+  CERT_E_ROLE: '0x800B0103',
+  CERT_E_PURPOSE: '0x800B0106',
+  CERT_E_ISSUERCHAINING: '0x800B0107',
+  CERT_E_REVOKED: '0x800B010C',
+  CERT_E_UNTRUSTEDTESTROOT: '0x800B010D',
+  CERT_E_REVOCATION_FAILURE: '0x800B010E',
+  CERT_E_CN_NO_MATCH: '0x800B010F',
+  TRUST_E_EXPLICIT_DISTRUST: '0x800B0111',
+  CERT_E_UNTRUSTEDCA: '0x800B0112',
+  TRUST_E_SYSTEM_ERROR: '0x80096001',
+  TRUST_E_FINANCIAL_CRITERIA: '0x8009601E',
+  CRYPT_E_AUTH_ATTR_MISSING: '0x80091006',
+  CRYPT_E_HASH_VALUE: '0x80091007',
+  CRYPT_E_NOT_FOUND: '0x80092004',
+  CRYPT_E_NO_MATCH: '0x80092009',
+  CRYPT_E_UNEXPECTED_MSG_TYPE: '0x8009200A',
+  CRYPT_E_BAD_MSG: '0x8009200D',
+  CRYPT_E_NO_SIGNER: '0x8009200E',
+  CRYPT_E_REVOKED: '0x80092010',
+  CRYPT_E_NO_REVOCATION_CHECK: '0x80092012',
+  CRYPT_E_REVOCATION_OFFLINE: '0x80092013',
+  CRYPT_E_ASN1_BADTAG: '0x8009310B',
+};
+
+const HRESULT_NAMES = new Map<string, string>(
+  Object.entries({ ...MORE_WINERROR_NAMES, ...HRESULT }).map(([name, value]) => [
+    value.toUpperCase(),
+    name,
+  ]),
+);
+
+/** The winerror.h name of an HRESULT we map to (`0x800B010A` → `CERT_E_CHAINING`). */
+export function hresultName(hresult: string): string | undefined {
+  return HRESULT_NAMES.get(String(hresult).trim().toUpperCase());
+}
+
+/** Plain-text help: what it means, what Windows does, how to fix it. */
+export function codeHelpText(code: string): string {
+  const d = describeCode(code);
+  const parts = [`${d.title}.`, d.meaning];
+  if (d.windows) parts.push(`Windows: ${d.windows}`);
+  parts.push(`Fix: ${d.fix}`);
+  return parts.join('\n\n');
+}
+
+/** Markdown help for SARIF `help.markdown` and docs/finding-codes.md (text is ours, trusted). */
+export function codeHelpMarkdown(code: string): string {
+  const d = describeCode(code);
+  const lines = [`**${d.title}** (\`${d.code}\`)`, '', d.meaning, ''];
+  if (d.windows) lines.push(`**Windows:** ${d.windows}`, '');
+  if (d.hresult) {
+    const name = hresultName(d.hresult);
+    lines.push(`**HRESULT:** \`${d.hresult}\`${name ? ` (${name})` : ''}`, '');
+  }
+  lines.push(`**Fix:** ${d.fix}`);
+  return lines.join('\n');
+}
+
+/** docs/finding-codes.md: every code with its meaning, HRESULT and fix. */
+export function renderFindingCodesDoc(): string {
+  const out = [
+    '# Finding codes',
+    '',
+    'Every finding has a stable, kebab-case code (codes are added, never renamed). This page is',
+    'generated from `src/report/code-descriptions.ts`.',
+    '',
+    '| Code | Default severity | HRESULT | Title |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const d of CODE_DESCRIPTIONS) {
+    const hr = d.hresult ? `\`${d.hresult}\` ${hresultName(d.hresult) ?? ''}`.trim() : '—';
+    out.push(`| [\`${d.code}\`](#${d.code}) | ${d.defaultSeverity} | ${hr} | ${d.title} |`);
+  }
+  for (const d of CODE_DESCRIPTIONS) {
+    out.push('', `## ${d.code}`, '', codeHelpMarkdown(d.code));
+  }
+  return out.join('\n') + '\n';
+}
