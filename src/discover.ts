@@ -1,6 +1,6 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import * as glob from '@actions/glob';
+import { expandGlob } from './glob.js';
 import type { Finding } from './findings.js';
 import type { ArtifactInput } from './verify/verify-artifacts.js';
 
@@ -96,12 +96,7 @@ export async function discoverArtifacts(patterns: readonly string[], options: Di
         if (await accept(file, `${pattern.replace(/[\\/]+$/, '')}/${rel}`)) count++;
       }
     } else {
-      const globber = await glob.create(isAbsolute(pattern) ? pattern : join(cwd, pattern), {
-        followSymbolicLinks: follow,
-        implicitDescendants: false,
-        matchDirectories: false,
-      });
-      const matches = (await globber.glob()).sort();
+      const matches = await expandGlob(pattern, { cwd, followSymbolicLinks: follow });
       for (const match of matches) {
         if (await accept(match, display(match, cwd))) count++;
       }
