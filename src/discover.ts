@@ -45,7 +45,8 @@ async function walk(directory: string, follow: boolean, out: string[]): Promise<
     const path = join(directory, entry.name);
     if (entry.isDirectory()) await walk(path, follow, out);
     else if (entry.isSymbolicLink() && !follow) continue;
-    else if (PACKAGE_EXTENSIONS.some((ext) => entry.name.toLowerCase().endsWith(ext))) out.push(path);
+    else if (PACKAGE_EXTENSIONS.some((ext) => entry.name.toLowerCase().endsWith(ext)))
+      out.push(path);
   }
 }
 
@@ -54,10 +55,15 @@ async function walk(directory: string, follow: boolean, out: string[]): Promise<
  * a directory is searched for package files; anything else is a glob (expanded here, so quoted
  * patterns behave the same on every shell). Symbolic links are not followed by default.
  */
-export async function discoverArtifacts(patterns: readonly string[], options: DiscoverOptions = {}): Promise<Discovery> {
+export async function discoverArtifacts(
+  patterns: readonly string[],
+  options: DiscoverOptions = {},
+): Promise<Discovery> {
   const cwd = options.cwd ?? process.cwd();
   const follow = options.followSymbolicLinks ?? false;
-  const workspace = options.workspace ? await realpath(options.workspace).catch(() => resolve(options.workspace!)) : undefined;
+  const workspace = options.workspace
+    ? await realpath(options.workspace).catch(() => resolve(options.workspace!))
+    : undefined;
   const inputs: ArtifactInput[] = [];
   const findings: Finding[] = [];
   const counts: Discovery['counts'] = [];
@@ -86,7 +92,11 @@ export async function discoverArtifacts(patterns: readonly string[], options: Di
     let count = 0;
     const literal = resolve(cwd, pattern);
     const info = await lstat(literal).catch(() => undefined);
-    if (info && (info.isFile() || (info.isSymbolicLink() && (await stat(literal).catch(() => undefined))?.isFile()))) {
+    if (
+      info &&
+      (info.isFile() ||
+        (info.isSymbolicLink() && (await stat(literal).catch(() => undefined))?.isFile()))
+    ) {
       if (await accept(literal, pattern)) count++;
     } else if (info?.isDirectory()) {
       const files: string[] = [];

@@ -8,7 +8,6 @@ export const FINDING_CODES = [
   'not-a-package',
   'malformed-package',
   'unsigned',
-  'not-verified',
   'malformed-signature',
   'bad-digest',
   'bad-signature',
@@ -83,7 +82,11 @@ export const HRESULT = {
   NTE_BAD_SIGNATURE: '0x80090006',
 } as const;
 
-export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 0, warning: 1, notice: 2 };
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = {
+  error: 0,
+  warning: 1,
+  notice: 2,
+};
 
 /** Worst first, stable otherwise. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {

@@ -49,7 +49,12 @@ export async function expandGlob(pattern: string, options: GlobOptions): Promise
   const segments = normalized.split('/').filter((s, i) => s !== '' || (i === 0 && absolute));
   let literal = 0;
   while (literal < segments.length - 1 && !hasGlobMagic(segments[literal]!)) literal++;
-  const base = resolve(options.cwd, absolute ? '/' + segments.slice(0, literal).filter(Boolean).join('/') : segments.slice(0, literal).join('/') || '.');
+  const base = resolve(
+    options.cwd,
+    absolute
+      ? '/' + segments.slice(0, literal).filter(Boolean).join('/')
+      : segments.slice(0, literal).join('/') || '.',
+  );
   const rest = segments.slice(literal).map((s) => (s === '**' ? s : segmentMatcher(s)));
   const follow = options.followSymbolicLinks ?? false;
   const results = new Set<string>();
@@ -64,7 +69,10 @@ export async function expandGlob(pattern: string, options: GlobOptions): Promise
       await walk(directory, index + 1, depth); // ** matches zero directories
       for (const entry of entries) {
         const path = join(directory, entry.name);
-        if (entry.isDirectory() || (follow && entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isDirectory())) {
+        if (
+          entry.isDirectory() ||
+          (follow && entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isDirectory())
+        ) {
           await walk(path, index, depth + 1);
         }
       }
@@ -76,8 +84,12 @@ export async function expandGlob(pattern: string, options: GlobOptions): Promise
       const path = join(directory, entry.name);
       if (last) {
         if (entry.isFile()) results.add(path);
-        else if (entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isFile()) results.add(path);
-      } else if (entry.isDirectory() || (follow && entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isDirectory())) {
+        else if (entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isFile())
+          results.add(path);
+      } else if (
+        entry.isDirectory() ||
+        (follow && entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isDirectory())
+      ) {
         await walk(path, index + 1, depth + 1);
       }
     }

@@ -5,12 +5,7 @@ import * as core from '@actions/core';
 import { context } from '@actions/github';
 import { discoverArtifacts } from '../discover.js';
 import type { Finding } from '../findings.js';
-import {
-  planAnnotations,
-  renderJson,
-  renderSarif,
-  renderSummary,
-} from '../report/index.js';
+import { planAnnotations, renderJson, renderSarif, renderSummary } from '../report/index.js';
 import { ConfigurationError, buildPolicy } from '../verify/configure.js';
 import { verifyArtifacts } from '../verify/verify-artifacts.js';
 
@@ -19,7 +14,10 @@ function input(name: string): string {
 }
 
 function lines(name: string): string[] {
-  return core.getMultilineInput(name).map((l) => l.trim()).filter((l) => l !== '');
+  return core
+    .getMultilineInput(name)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 }
 
 function flag(name: string, fallback: boolean): boolean {
@@ -40,7 +38,13 @@ export async function run(): Promise<void> {
     const signerCertificate = core.getInput('signer-certificate');
     const policy = await buildPolicy({
       signers: [
-        ...(signerCertificate.trim() ? [signerCertificate.includes('-----BEGIN') ? signerCertificate : resolve(workspace, signerCertificate.trim())] : []),
+        ...(signerCertificate.trim()
+          ? [
+              signerCertificate.includes('-----BEGIN')
+                ? signerCertificate
+                : resolve(workspace, signerCertificate.trim()),
+            ]
+          : []),
         ...lines('signer-thumbprint'),
       ],
       pinFromMsi: input('pin-from-msi') ? resolve(workspace, input('pin-from-msi')) : undefined,
@@ -51,15 +55,21 @@ export async function run(): Promise<void> {
       requireTimestamp: flag('require-timestamp', false),
       signatures: input('signatures') || 'primary',
       minDigest: input('min-digest') || undefined,
+      weakDigest: input('weak-digest') || undefined,
+      expiryWarningDays: input('expiry-warning-days') || undefined,
       at: input('at') || undefined,
     });
     const minArtifacts = Number(input('min-artifacts') || '1');
     if (!Number.isInteger(minArtifacts) || minArtifacts < 0) {
-      throw new ConfigurationError(`input min-artifacts must be a whole number (got "${input('min-artifacts')}")`);
+      throw new ConfigurationError(
+        `input min-artifacts must be a whole number (got "${input('min-artifacts')}")`,
+      );
     }
     const failOn = input('fail-on') || 'error';
     if (!['error', 'warning', 'never'].includes(failOn)) {
-      throw new ConfigurationError(`input fail-on must be error, warning or never (got "${failOn}")`);
+      throw new ConfigurationError(
+        `input fail-on must be error, warning or never (got "${failOn}")`,
+      );
     }
     const patterns = lines('paths');
     if (patterns.length === 0) throw new ConfigurationError('input paths is required');
@@ -85,12 +95,18 @@ export async function run(): Promise<void> {
       : join(process.env.RUNNER_TEMP || tmpdir(), 'verify-authenticode-report.json');
     await writeFile(reportPath, renderJson(report));
     if (input('sarif-report')) {
-      await writeFile(resolve(workspace, input('sarif-report')), renderSarif(report, { baseDirectory: workspace }));
+      await writeFile(
+        resolve(workspace, input('sarif-report')),
+        renderSarif(report, { baseDirectory: workspace }),
+      );
     }
 
     if (flag('annotations', true)) {
       for (const annotation of planAnnotations(report, { workspace })) {
-        const properties = { title: annotation.title, ...(annotation.file ? { file: annotation.file } : {}) };
+        const properties = {
+          title: annotation.title,
+          ...(annotation.file ? { file: annotation.file } : {}),
+        };
         if (annotation.level === 'error') core.error(annotation.message, properties);
         else if (annotation.level === 'warning') core.warning(annotation.message, properties);
         else core.notice(annotation.message, properties);
@@ -104,7 +120,15 @@ export async function run(): Promise<void> {
             context: {
               sha: context.sha,
               ref: context.ref,
-              ...(pr ? { pullRequest: { number: pr.number, title: String(pr.title ?? ''), url: String(pr.html_url ?? '') } } : {}),
+              ...(pr
+                ? {
+                    pullRequest: {
+                      number: pr.number,
+                      title: String(pr.title ?? ''),
+                      url: String(pr.html_url ?? ''),
+                    },
+                  }
+                : {}),
             },
           }),
         )
@@ -121,11 +145,19 @@ export async function run(): Promise<void> {
     core.setOutput('report', reportPath);
 
     if (failOn === 'error' && failed) {
-      core.setFailed(`${report.summary.failed} of ${report.summary.total} artifact(s) failed verification`);
+      core.setFailed(
+        `${report.summary.failed} of ${report.summary.total} artifact(s) failed verification`,
+      );
     } else if (failOn === 'warning' && (failed || report.summary.warnings > 0)) {
-      core.setFailed(`verification found ${report.summary.failed} failure(s) and ${report.summary.warnings} warning(s)`);
+      core.setFailed(
+        `verification found ${report.summary.failed} failure(s) and ${report.summary.warnings} warning(s)`,
+      );
     }
   } catch (error) {
-    core.setFailed(error instanceof ConfigurationError ? error.message : `verify-authenticode: ${(error as Error).stack ?? String(error)}`);
+    core.setFailed(
+      error instanceof ConfigurationError
+        ? error.message
+        : `verify-authenticode: ${(error as Error).stack ?? String(error)}`,
+    );
   }
 }

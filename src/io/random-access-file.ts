@@ -72,11 +72,21 @@ export class RandomAccessFile implements RandomAccessSource {
     return buffer;
   }
 
-  async readInto(target: Uint8Array, offset: number, length: number, position: number): Promise<void> {
+  async readInto(
+    target: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<void> {
     checkRange(position, length, this.size);
     let done = 0;
     while (done < length) {
-      const { bytesRead } = await this.handle.read(target, offset + done, length - done, position + done);
+      const { bytesRead } = await this.handle.read(
+        target,
+        offset + done,
+        length - done,
+        position + done,
+      );
       // The file shrank under us after open(): treat as a lie about the layout.
       if (bytesRead === 0) throw new ReadPastEndError(position + done, length - done, this.size);
       done += bytesRead;
@@ -102,7 +112,12 @@ export class MemorySource implements RandomAccessSource {
     return Buffer.from(this.bytes.subarray(position, position + length));
   }
 
-  async readInto(target: Uint8Array, offset: number, length: number, position: number): Promise<void> {
+  async readInto(
+    target: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<void> {
     checkRange(position, length, this.size);
     target.set(this.bytes.subarray(position, position + length), offset);
   }

@@ -57,15 +57,6 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     defaultSeverity: 'error',
     tags: ['security', 'authenticode', 'signature'],
   },
-  'not-verified': {
-    title: 'Signature not verified',
-    meaning:
-      'The package carries a signature, but this run could not complete its verification (for example the check for this kind of file is not available in this version). An unverified signature never passes.',
-    windows: 'Not a Windows condition: Windows may or may not accept this file.',
-    fix: 'Read the finding message for what was not checked. Update verify-authenticode; if the message persists on a current version, report it with the file if you can share it.',
-    defaultSeverity: 'error',
-    tags: ['authenticode', 'signature'],
-  },
   'malformed-signature': {
     title: 'Malformed signature',
     meaning:

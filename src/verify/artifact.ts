@@ -12,7 +12,11 @@ import type { DigestAlgorithm } from '../digest.js';
 import { DIGEST_SIZES } from '../digest.js';
 import { MalformedPackageError, isFormatError } from '../errors.js';
 import { HRESULT, sortFindings, type Finding } from '../findings.js';
-import { RandomAccessFile, ReadPastEndError, type RandomAccessSource } from '../io/random-access-file.js';
+import {
+  RandomAccessFile,
+  ReadPastEndError,
+  type RandomAccessSource,
+} from '../io/random-access-file.js';
 import {
   msiContentDigests,
   msiMetadataPrehash,
@@ -50,7 +54,11 @@ interface SignedContainer {
   package: PackageFacts | null;
 }
 
-export async function verifyArtifact(path: string, displayPath: string, policy: Policy): Promise<ArtifactOutcome> {
+export async function verifyArtifact(
+  path: string,
+  displayPath: string,
+  policy: Policy,
+): Promise<ArtifactOutcome> {
   const outcome: ArtifactOutcome = {
     report: {
       path: displayPath,
@@ -155,7 +163,12 @@ async function verifyOpened(
   const computed = await container.digests(algorithms);
 
   const evaluations: SignatureEvaluation[] = all.map((signature) =>
-    evaluateSignature(signature, computed, policy, signature.index === 0 || policy.signatures === 'all'),
+    evaluateSignature(
+      signature,
+      computed,
+      policy,
+      signature.index === 0 || policy.signatures === 'all',
+    ),
   );
   for (const evaluation of evaluations) {
     outcome.report.signatures.push(evaluation.report);

@@ -33,7 +33,12 @@ export interface PolicyOptions {
 
 const DIGESTS = new Set<string>(Object.values(DIGEST_OIDS));
 
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined || value === '') return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new ConfigurationError(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
@@ -56,7 +61,10 @@ async function pinsFromMsi(path: string): Promise<Pin[]> {
     const facts = await readPackageFacts(await openCompoundFile(file));
     const ders = (facts.patchCertificates ?? []).flatMap((row) => (row.der ? [row.der] : []));
     if (ders.length === 0) throw new Error('it lists no certificate in MsiPatchCertificate');
-    return ders.map((der) => ({ kind: 'certificate' as const, certificate: Certificate.fromDer(der) }));
+    return ders.map((der) => ({
+      kind: 'certificate' as const,
+      certificate: Certificate.fromDer(der),
+    }));
   } catch (error) {
     throw new ConfigurationError(`--pin-from-msi ${path}: ${(error as Error).message}`);
   } finally {
@@ -77,21 +85,28 @@ export async function buildPolicy(options: PolicyOptions): Promise<Policy> {
   if (options.pinFromMsi) pins.push(...(await pinsFromMsi(options.pinFromMsi)));
 
   const trustedRoots = await loadBundle('--trusted-roots', options.trustedRoots);
-  const tsaRoots = options.tsaRoots ? await loadBundle('--tsa-roots', options.tsaRoots) : trustedRoots;
+  const tsaRoots = options.tsaRoots
+    ? await loadBundle('--tsa-roots', options.tsaRoots)
+    : trustedRoots;
   const intermediates = await loadBundle('--intermediates', options.intermediates);
 
   const minDigest = (options.minDigest || 'sha256').toLowerCase().replace('-', '');
   if (!DIGESTS.has(minDigest)) {
-    throw new ConfigurationError(`--min-digest must be one of ${[...DIGESTS].join(', ')} (got "${options.minDigest}")`);
+    throw new ConfigurationError(
+      `--min-digest must be one of ${[...DIGESTS].join(', ')} (got "${options.minDigest}")`,
+    );
   }
   let now = new Date();
   if (options.at) {
     now = new Date(options.at);
-    if (Number.isNaN(now.getTime())) throw new ConfigurationError(`--at: "${options.at}" is not a date and time`);
+    if (Number.isNaN(now.getTime()))
+      throw new ConfigurationError(`--at: "${options.at}" is not a date and time`);
   }
   const days = Number(options.expiryWarningDays ?? 30);
   if (!Number.isFinite(days) || days < 0) {
-    throw new ConfigurationError(`--expiry-warning-days must be a number of days (got "${options.expiryWarningDays}")`);
+    throw new ConfigurationError(
+      `--expiry-warning-days must be a number of days (got "${options.expiryWarningDays}")`,
+    );
   }
   return defaultPolicy({
     signer: pins.length > 0 ? new PinSet(pins) : null,
@@ -99,11 +114,21 @@ export async function buildPolicy(options: PolicyOptions): Promise<Policy> {
     tsaRoots,
     intermediates,
     baselines: options.baselines ?? [],
-    patchCertificate: oneOf<PatchCertificateLevel>('--patch-certificate', options.patchCertificate, ['require', 'warn', 'off'], 'warn'),
+    patchCertificate: oneOf<PatchCertificateLevel>(
+      '--patch-certificate',
+      options.patchCertificate,
+      ['require', 'warn', 'off'],
+      'warn',
+    ),
     requireTimestamp: options.requireTimestamp ?? false,
     signatures: oneOf('--signatures', options.signatures, ['primary', 'all'] as const, 'primary'),
     minDigest: minDigest as DigestAlgorithm,
-    weakDigestSeverity: oneOf('--weak-digest', options.weakDigest, ['warning', 'error'] as const, 'warning'),
+    weakDigestSeverity: oneOf(
+      '--weak-digest',
+      options.weakDigest,
+      ['warning', 'error'] as const,
+      'warning',
+    ),
     expiryWarningDays: days,
     now,
   });

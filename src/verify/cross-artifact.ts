@@ -102,7 +102,9 @@ export function checkPatch(
   if (!facts || facts.kind !== 'msp') return [];
   const signer = patch.outcome.primarySigner;
   const targets = packages.filter(
-    (p) => p.outcome.package?.productCode && facts.targetProductCodes.includes(p.outcome.package.productCode),
+    (p) =>
+      p.outcome.package?.productCode &&
+      facts.targetProductCodes.includes(p.outcome.package.productCode),
   );
   if (targets.length === 0) {
     return [
@@ -183,7 +185,9 @@ export async function checkExternalCabinets(
     if (!expected) {
       problems.push(`MsiDigitalCertificate has no row ${row.digitalCertificate}`);
     } else if (outcome.primarySigner && !outcome.primarySigner.der.equals(expected)) {
-      problems.push(`it is signed by ${nameCertificate(outcome.primarySigner)}, not the certificate in MsiDigitalCertificate row ${row.digitalCertificate}`);
+      problems.push(
+        `it is signed by ${nameCertificate(outcome.primarySigner)}, not the certificate in MsiDigitalCertificate row ${row.digitalCertificate}`,
+      );
     }
     if (row.hash && outcome.primaryDigest && !row.hash.equals(outcome.primaryDigest.digest)) {
       problems.push(

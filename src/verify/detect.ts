@@ -28,9 +28,11 @@ export async function detectContainer(source: RandomAccessSource): Promise<Detec
   if (head.length === 8 && head.equals(CFB_MAGIC)) {
     return { container: 'compound-file', description: 'a compound file' };
   }
-  if (head.subarray(0, 4).equals(CAB_MAGIC)) return { container: 'cabinet', description: 'a cabinet' };
+  if (head.subarray(0, 4).equals(CAB_MAGIC))
+    return { container: 'cabinet', description: 'a cabinet' };
   for (const [magic, name] of OTHER_MAGICS) {
-    if (head.subarray(0, magic.length).equals(magic)) return { container: 'other', description: name };
+    if (head.subarray(0, magic.length).equals(magic))
+      return { container: 'other', description: name };
   }
   return { container: 'other', description: 'neither a compound file nor a cabinet' };
 }

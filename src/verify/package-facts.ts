@@ -35,7 +35,8 @@ export interface PackageFacts {
 
 export async function readPackageFacts(cfb: CompoundFile): Promise<PackageFacts> {
   const kindName = packageKindFromClsid(cfb.root.clsid);
-  const kind: ArtifactKind = kindName === 'msp' || kindName === 'mst' || kindName === 'msm' ? kindName : 'msi';
+  const kind: ArtifactKind =
+    kindName === 'msp' || kindName === 'mst' || kindName === 'msm' ? kindName : 'msi';
   const facts: PackageFacts = {
     kind,
     targetProductCodes: [],

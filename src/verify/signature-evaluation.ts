@@ -36,7 +36,8 @@ export function evaluateSignature(
 ): SignatureEvaluation {
   const index = signature.index;
   const findings: Finding[] = [];
-  const add = (finding: Omit<Finding, 'signatureIndex'>) => findings.push({ ...finding, signatureIndex: index });
+  const add = (finding: Omit<Finding, 'signatureIndex'>) =>
+    findings.push({ ...finding, signatureIndex: index });
   const signer = signature.signerCertificate;
   const algorithm = signature.fileDigest.algorithm;
   const known = isDigestAlgorithm(algorithm);
@@ -120,7 +121,12 @@ export function evaluateSignature(
   });
   report.chain = chain.chain.map(summarizeCertificate);
   for (const problem of chain.problems) {
-    add({ severity: 'error', code: problem.code, message: problem.message, hresult: problem.hresult });
+    add({
+      severity: 'error',
+      code: problem.code,
+      message: problem.message,
+      hresult: problem.hresult,
+    });
   }
   if (chain.status === 'no-anchors') {
     const top = chain.chain[chain.chain.length - 1] ?? signer;
@@ -170,7 +176,8 @@ export function evaluateSignature(
     add({
       severity: 'error',
       code: 'timestamp-missing',
-      message: 'the signature carries no valid timestamp, so it stops verifying when the signer certificate expires',
+      message:
+        'the signature carries no valid timestamp, so it stops verifying when the signer certificate expires',
     });
   }
   if (!timestamp.chosen && !lifetimeSigning) {

@@ -28,7 +28,11 @@ export interface VerifyOptions {
 }
 
 /** Runs `task` over `items` with at most `limit` in flight, keeping input order in the result. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
@@ -66,11 +70,15 @@ export async function verifyArtifacts(
     const outcome = await verifyOnce(input.path, input.displayPath);
     return { path: input.path, outcome, baseline: false };
   });
-  const baselines: VerifiedArtifact[] = await mapBounded(policy.baselines, concurrency, async (path) => ({
-    path,
-    outcome: await verifyOnce(path, path),
-    baseline: true,
-  }));
+  const baselines: VerifiedArtifact[] = await mapBounded(
+    policy.baselines,
+    concurrency,
+    async (path) => ({
+      path,
+      outcome: await verifyOnce(path, path),
+      baseline: true,
+    }),
+  );
 
   const packages = [...artifacts, ...baselines].filter((a) => a.outcome.package?.kind === 'msi');
   for (const artifact of artifacts) {
@@ -111,13 +119,16 @@ function finalize(report: ArtifactReport, extra: Finding[]): void {
 }
 
 /** Roots and intermediates that verified signatures chain to: what endpoints must hold. */
-function endpointCertificates(outcomes: readonly ArtifactOutcome[]): Report['endpointCertificates'] {
+function endpointCertificates(
+  outcomes: readonly ArtifactOutcome[],
+): Report['endpointCertificates'] {
   const seen = new Map<string, CertificateSummary & { role: 'root' | 'intermediate' }>();
   for (const outcome of outcomes) {
     for (const chain of outcome.chains) {
       chain.chain.slice(1).forEach((certificate, i, rest) => {
         const role = i === rest.length - 1 && certificate.isSelfIssued ? 'root' : 'intermediate';
-        if (!seen.has(certificate.sha256)) seen.set(certificate.sha256, { ...summarizeCertificate(certificate), role });
+        if (!seen.has(certificate.sha256))
+          seen.set(certificate.sha256, { ...summarizeCertificate(certificate), role });
       });
     }
   }

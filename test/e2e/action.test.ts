@@ -31,7 +31,8 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
   it('fails the step with one annotation per failing artifact, naming the code', () => {
     const result = runAction({
       ...STANDARD,
-      paths: 'fixtures/msi/signed-signer2.msi\nfixtures/msi/unsigned.msi\nfixtures/msi/signed-patchcert-sha256.msi',
+      paths:
+        'fixtures/msi/signed-signer2.msi\nfixtures/msi/unsigned.msi\nfixtures/msi/signed-patchcert-sha256.msi',
     });
     expect(result.status).toBe(1);
     expect(result.outputs).toMatchObject({ total: '3', passed: '1', failed: '2', result: 'fail' });
@@ -52,7 +53,12 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
   it('writes SARIF when asked', () => {
     const temp = mkdtempSync(join(tmpdir(), 'va-sarif-'));
     const sarif = join(temp, 'out.sarif');
-    const result = runAction({ ...STANDARD, paths: 'fixtures/damaged/msi-stringdata-byte-flipped.msi', 'sarif-report': sarif, 'fail-on': 'never' });
+    const result = runAction({
+      ...STANDARD,
+      paths: 'fixtures/damaged/msi-stringdata-byte-flipped.msi',
+      'sarif-report': sarif,
+      'fail-on': 'never',
+    });
     expect(result.status).toBe(0);
     const log = JSON.parse(readFileSync(sarif, 'utf8'));
     expect(log.version).toBe('2.1.0');
@@ -62,8 +68,13 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
   it('neutralises file names that try to inject workflow commands or markup', () => {
     const workspace = mkdtempSync(join(tmpdir(), 'va-inject-'));
     mkdirSync(join(workspace, 'out'));
-    const hostile = ['a%0A::error::x.msi', 'b|c<img src=x onerror=alert(1)>.msi', 'd\n::warning::pwned.msi'];
-    for (const name of hostile) copyFileSync(join(REPO, 'fixtures/msi/unsigned.msi'), join(workspace, 'out', name));
+    const hostile = [
+      'a%0A::error::x.msi',
+      'b|c<img src=x onerror=alert(1)>.msi',
+      'd\n::warning::pwned.msi',
+    ];
+    for (const name of hostile)
+      copyFileSync(join(REPO, 'fixtures/msi/unsigned.msi'), join(workspace, 'out', name));
     const result = runAction(
       {
         paths: 'out/*.msi',

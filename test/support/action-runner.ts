@@ -30,7 +30,10 @@ export function parseOutputFile(text: string): Record<string, string> {
  * Runs the bundled action (dist/index.js) as the runner does: a node process with INPUT_*
  * variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, and a pull_request event.
  */
-export function runAction(inputs: Record<string, string>, options: { workspace?: string; node?: string } = {}): ActionRun {
+export function runAction(
+  inputs: Record<string, string>,
+  options: { workspace?: string; node?: string } = {},
+): ActionRun {
   const temp = mkdtempSync(join(tmpdir(), 'va-action-'));
   const outputFile = join(temp, 'output');
   const summaryFile = join(temp, 'summary.md');
@@ -40,7 +43,11 @@ export function runAction(inputs: Record<string, string>, options: { workspace?:
   writeFileSync(
     eventFile,
     JSON.stringify({
-      pull_request: { number: 42, title: 'Release 1.2.3 <b>installers</b>', html_url: 'https://github.com/o/r/pull/42' },
+      pull_request: {
+        number: 42,
+        title: 'Release 1.2.3 <b>installers</b>',
+        html_url: 'https://github.com/o/r/pull/42',
+      },
     }),
   );
   const env: NodeJS.ProcessEnv = {
@@ -57,7 +64,8 @@ export function runAction(inputs: Record<string, string>, options: { workspace?:
     GITHUB_REPOSITORY: 'o/r',
     RUNNER_TEMP: temp,
   };
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   const result = run(options.node ?? process.execPath, [join(REPO, 'dist', 'index.js')], {
     cwd: options.workspace ?? REPO,
     env,

@@ -18,14 +18,28 @@ function sink(isTTY: boolean) {
 }
 
 /** Runs the CLI in this process (same code as dist/cli.js), from the repository root. */
-export async function runCliInProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+export async function runCliInProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliRun> {
   const out = sink(false);
   const err = sink(false);
-  const status = await runCli(args, { stdout: out.stream, stderr: err.stream, env: { NO_COLOR: '1', ...env }, cwd: REPO });
+  const status = await runCli(args, {
+    stdout: out.stream,
+    stderr: err.stream,
+    env: { NO_COLOR: '1', ...env },
+    cwd: REPO,
+  });
   return { status, stdout: out.text(), stderr: err.text() };
 }
 
-export async function verifyJson(args: string[]): Promise<{ status: number; report: Report; stderr: string }> {
+export async function verifyJson(
+  args: string[],
+): Promise<{ status: number; report: Report; stderr: string }> {
   const result = await runCliInProcess(['verify', ...args, '--json', '-']);
-  return { status: result.status, report: JSON.parse(result.stdout) as Report, stderr: result.stderr };
+  return {
+    status: result.status,
+    report: JSON.parse(result.stdout) as Report,
+    stderr: result.stderr,
+  };
 }

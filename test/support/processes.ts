@@ -6,8 +6,16 @@ export interface ProcessResult {
   stderr: string;
 }
 
-export function run(command: string, args: string[], options: SpawnSyncOptions = {}): ProcessResult {
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+export function run(
+  command: string,
+  args: string[],
+  options: SpawnSyncOptions = {},
+): ProcessResult {
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    ...options,
+  });
   if (result.error) throw result.error;
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
 }

@@ -6,7 +6,12 @@ const manifest = loadManifest();
 
 describe('every committed fixture gets its expected verdict and finding codes', () => {
   it.each(manifest.fixtures.map((f) => [f.path, f] as const))('%s', async (_path, fixture) => {
-    const { status, report } = await verifyJson([...manifest.standardOptions, ...(fixture.options ?? []), fixture.path, ...(fixture.companions ?? [])]);
+    const { status, report } = await verifyJson([
+      ...manifest.standardOptions,
+      ...(fixture.options ?? []),
+      fixture.path,
+      ...(fixture.companions ?? []),
+    ]);
     const artifact = report.artifacts.find((a) => a.path === fixture.path);
     expect(artifact, `report has ${fixture.path}`).toBeDefined();
     const errors = artifact!.findings.filter((f) => f.severity === 'error').map((f) => f.code);

@@ -1,0 +1,107 @@
+/**
+ * Cross-check against an independent implementation: osslsigncode's verdict and its calculated
+ * digests on every committed fixture. Where we deliberately differ, the difference is named
+ * here with the formats.md section that explains which way Windows goes.
+ */
+import { describe, expect, it } from 'vitest';
+import { hasTool, run } from '../support/processes.js';
+import { loadManifest, REPO } from '../support/manifest.js';
+import { verifyJson } from '../support/cli-in-process.js';
+
+const manifest = loadManifest();
+
+/** Codes about our policy (pin, patch certificates, cabinets), which osslsigncode does not check. */
+const POLICY_CODES = new Set([
+  'wrong-signer',
+  'patch-certificate-missing',
+  'patch-certificate-mismatch',
+  'external-cabinet-missing',
+  'external-cabinet-mismatch',
+  'weak-digest',
+  'timestamp-missing',
+]);
+
+/** Fixtures where our verdict on the signature itself deliberately differs from osslsigncode's. */
+const NAMED_DIFFERENCES: Record<string, string> = {
+  'fixtures/msi/signed-dse-metadata-changed.msi':
+    'stored vs recomputed MsiDigitalSignatureEx: Windows prepends the stored bytes and never validates them (formats.md §5.4); osslsigncode recomputes the pre-hash and reports a mismatch',
+  'fixtures/msi/signed-timestamp-untrusted-tsa.msi':
+    'invalid timestamp: Windows reports TRUST_E_TIME_STAMP (formats.md §7.6, §7.8); osslsigncode prints the TSA failure but falls back to the current time and succeeds',
+};
+
+function osslsigncodeVerify(path: string) {
+  const result = run(
+    'osslsigncode',
+    [
+      'verify',
+      '-CAfile',
+      'fixtures/pki/trusted-roots.pem',
+      '-TSA-CAfile',
+      'fixtures/pki/tsa-roots.pem',
+      '-in',
+      path,
+    ],
+    { cwd: REPO },
+  );
+  const output = result.stdout + result.stderr;
+  const calculated: string[] = [];
+  for (const match of output.matchAll(
+    /^Calculated (?:DigitalSignature|message digest)\s*:\s*([0-9A-F]+)/gm,
+  )) {
+    calculated.push(match[1]!.toLowerCase());
+  }
+  return { ok: result.status === 0, output, calculated };
+}
+
+describe.skipIf(!hasTool('osslsigncode'))('agreement with osslsigncode on every fixture', () => {
+  const cases = manifest.fixtures.map((f) => [f.path, f] as const);
+
+  it.each(cases)('%s', async (path, fixture) => {
+    const theirs = osslsigncodeVerify(path);
+    const { report } = await verifyJson([
+      ...manifest.standardOptions,
+      ...(fixture.options ?? []),
+      path,
+      ...(fixture.companions ?? []),
+    ]);
+    const artifact = report.artifacts.find((a) => a.path === path)!;
+    // Our verdict on the signature alone: every error except those about our extra policy.
+    const signatureErrors = artifact.findings.filter(
+      (f) => f.severity === 'error' && !POLICY_CODES.has(f.code),
+    );
+    const oursOk = signatureErrors.length === 0;
+    const difference = NAMED_DIFFERENCES[path];
+    if (difference) {
+      expect(oursOk, difference).not.toBe(theirs.ok);
+    } else {
+      expect(
+        oursOk,
+        `${signatureErrors.map((f) => f.code).join(', ')} vs osslsigncode:\n${theirs.output}`,
+      ).toBe(theirs.ok);
+    }
+    expect(theirs.ok ? 'ok' : 'not ok').toBe(fixture.osslsigncode === 'ok' ? 'ok' : 'not ok');
+  });
+
+  it.each(cases.filter(([, f]) => f.kind !== 'unknown'))(
+    "%s: our computed digests equal osslsigncode's calculated ones",
+    async (path, fixture) => {
+      const theirs = osslsigncodeVerify(path);
+      if (theirs.calculated.length === 0) return; // osslsigncode computed nothing (unsigned, refused)
+      const { report } = await verifyJson([
+        ...manifest.standardOptions,
+        path,
+        ...(fixture.companions ?? []),
+      ]);
+      const ours = report.artifacts
+        .find((a) => a.path === path)!
+        .signatures.map((s) => s.computedDigest);
+      if (path === 'fixtures/msi/signed-dse-metadata-changed.msi') {
+        // osslsigncode feeds its recomputed pre-hash into the digest (formats.md §5.4): it must differ.
+        expect(ours[0]).not.toBe(theirs.calculated[0]);
+        return;
+      }
+      // osslsigncode prints, per signature, the file digest first (then, for MSI, the messageDigest).
+      for (const digest of ours) expect(theirs.calculated).toContain(digest);
+    },
+  );
+});
