@@ -37,6 +37,12 @@ export function formatName(name: pkijs.RelativeDistinguishedNames): string {
     .join(', ');
 }
 
+function nameDer(name: pkijs.RelativeDistinguishedNames): Buffer {
+  return name.valueBeforeDecode.byteLength > 0
+    ? Buffer.from(name.valueBeforeDecode)
+    : Buffer.from(name.toSchema().toBER(false));
+}
+
 /**
  * An X.509 certificate: its exact DER (what Windows compares for MsiPatchCertificate and pins),
  * the pkijs structure for extensions, and the fields reports show.
@@ -79,6 +85,14 @@ export class Certificate {
     return new Certificate(Buffer.from(bytes.subarray(0, asn1.offset)), pki);
   }
 
+  /**
+   * Wraps a certificate pkijs already decoded from `der`, its exact stored encoding (e.g. an
+   * element of a SignedData certificate set), without decoding it a second time.
+   */
+  static fromDecoded(der: Uint8Array, pki: pkijs.Certificate): Certificate {
+    return new Certificate(Buffer.from(der), pki);
+  }
+
   /** Wraps a certificate pkijs already parsed (e.g. from a SignedData certificate set). */
   static fromPkijs(pki: pkijs.Certificate): Certificate {
     return new Certificate(Buffer.from(pki.toSchema().toBER(false)), pki);
@@ -108,6 +122,22 @@ export class Certificate {
     if (!ext) return undefined;
     const parsed = ext.parsedValue as pkijs.ExtKeyUsage | undefined;
     return parsed?.keyPurposes ?? [];
+  }
+
+  /** Exact DER of the issuer Name as stored (what SignerInfo issuerAndSerialNumber compares). */
+  get issuerDer(): Buffer {
+    return nameDer(this.pki.issuer);
+  }
+
+  /** Exact DER of the subject Name as stored. */
+  get subjectDer(): Buffer {
+    return nameDer(this.pki.subject);
+  }
+
+  /** The subjectKeyIdentifier extension's key identifier, or undefined when absent. */
+  get subjectKeyIdentifier(): Buffer | undefined {
+    const parsed = this.extension('2.5.29.14')?.parsedValue as asn1js.OctetString | undefined;
+    return parsed instanceof asn1js.OctetString ? Buffer.from(parsed.getValue()) : undefined;
   }
 
   get isSelfIssued(): boolean {

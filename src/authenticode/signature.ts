@@ -1,0 +1,180 @@
+import { constants, verify, type KeyObject } from 'node:crypto';
+import * as pkijs from 'pkijs';
+import type { DigestAlgorithm } from '../digest.js';
+import type { Certificate } from '../x509/certificate.js';
+import { digestRef, ECDSA_CURVES, isDigestAlgorithm, signatureFamily } from './algorithms.js';
+import { decodeExact, decoding } from './asn1.js';
+import { OID } from './oids.js';
+import type { DigestAlgorithmRef, SignatureAlgorithmRef } from './types.js';
+
+export type SignatureOutcome =
+  | { ok: true }
+  | { ok: false; reason: 'bad-signature' | 'unsupported-algorithm' | 'malformed'; message: string };
+
+export interface SignedAttributesSigner {
+  digestAlgorithm: DigestAlgorithmRef;
+  signatureAlgorithm: SignatureAlgorithmRef;
+  encryptedDigest: Buffer;
+}
+
+/**
+ * Verifies a SignerInfo signature over its authenticated attributes: the stored bytes with the
+ * `[0] IMPLICIT` tag A0 replaced by the SET OF tag 31, never re-encoded (formats.md §7.2 step 6,
+ * §8.4 item 37). Uses Node's crypto with the certificate's public key.
+ */
+export function verifySignedAttributes(
+  signer: SignedAttributesSigner,
+  signedAttributesDer: Buffer,
+  certificate: Certificate,
+): SignatureOutcome {
+  const signedInput = Buffer.from(signedAttributesDer);
+  signedInput[0] = 0x31;
+  return verifySignatureValue(signer, signedInput, certificate);
+}
+
+function verifySignatureValue(
+  signer: SignedAttributesSigner,
+  data: Buffer,
+  certificate: Certificate,
+): SignatureOutcome {
+  const { oid, name } = signer.signatureAlgorithm;
+  const family = signatureFamily(oid);
+  if (!family) return unsupported(`signature algorithm ${name} is not supported`);
+
+  let key: KeyObject;
+  try {
+    key = certificate.publicKey;
+  } catch (error) {
+    return unsupported(`the signer certificate's public key cannot be used: ${message(error)}`);
+  }
+  const keyType = key.asymmetricKeyType;
+
+  if (family === 'rsa-pss') {
+    if (keyType !== 'rsa' && keyType !== 'rsa-pss') return keyMismatch(name, keyType);
+    const pss = pssParameters(signer.signatureAlgorithm.parameters);
+    if (!pss.ok) return pss;
+    return check(() =>
+      verify(
+        pss.hash,
+        data,
+        { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength },
+        signer.encryptedDigest,
+      ),
+    );
+  }
+
+  const hash = signer.digestAlgorithm.algorithm;
+  if (!isDigestAlgorithm(hash)) {
+    return unsupported(`digest algorithm ${signer.digestAlgorithm.oid} is not supported`);
+  }
+  if (family === 'rsa-pkcs1') {
+    if (keyType !== 'rsa') return keyMismatch(name, keyType);
+    return check(() =>
+      verify(hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, signer.encryptedDigest),
+    );
+  }
+  if (keyType !== 'ec') return keyMismatch(name, keyType);
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  if (!curve || !ECDSA_CURVES.has(curve)) {
+    return unsupported(`ECDSA curve ${curve ?? 'unknown'} is not supported (P-256, P-384, P-521)`);
+  }
+  // encryptedDigest holds the DER SEQUENCE { r, s }.
+  return check(() => verify(hash, data, { key, dsaEncoding: 'der' }, signer.encryptedDigest));
+}
+
+type PssParameters =
+  | { ok: true; hash: DigestAlgorithm; saltLength: number }
+  | { ok: false; reason: 'unsupported-algorithm' | 'malformed'; message: string };
+
+/**
+ * RSASSA-PSS-params (RFC 4055): hash (default SHA-1), MGF1 with a hash (default SHA-1), salt
+ * length (default 20), trailer field 1. Node verifies with MGF1 over the signature hash only.
+ */
+function pssParameters(der: Buffer | null): PssParameters {
+  let params: pkijs.RSASSAPSSParams;
+  try {
+    params = der
+      ? decoding(
+          'RSASSA-PSS parameters',
+          () => new pkijs.RSASSAPSSParams({ schema: decodeExact(der, 'RSASSA-PSS parameters') }),
+        )
+      : new pkijs.RSASSAPSSParams();
+  } catch (error) {
+    return { ok: false, reason: 'malformed', message: message(error) };
+  }
+  const hash = digestRef(params.hashAlgorithm.algorithmId).algorithm;
+  if (!isDigestAlgorithm(hash)) {
+    return {
+      ok: false,
+      reason: 'unsupported-algorithm',
+      message: `RSASSA-PSS hash ${hash} is not supported`,
+    };
+  }
+  if (params.maskGenAlgorithm.algorithmId !== OID.mgf1) {
+    return {
+      ok: false,
+      reason: 'unsupported-algorithm',
+      message: `RSASSA-PSS mask generation ${params.maskGenAlgorithm.algorithmId} is not MGF1`,
+    };
+  }
+  let mgfHash: string;
+  try {
+    const mgfParams = params.maskGenAlgorithm.algorithmParams;
+    mgfHash = digestRef(new pkijs.AlgorithmIdentifier({ schema: mgfParams }).algorithmId).algorithm;
+  } catch (error) {
+    return {
+      ok: false,
+      reason: 'malformed',
+      message: `RSASSA-PSS MGF1 parameters: ${message(error)}`,
+    };
+  }
+  if (mgfHash !== hash) {
+    return {
+      ok: false,
+      reason: 'unsupported-algorithm',
+      message: `RSASSA-PSS with MGF1 hash ${mgfHash} different from the signature hash ${hash} is not supported`,
+    };
+  }
+  if (params.trailerField !== 1) {
+    return {
+      ok: false,
+      reason: 'malformed',
+      message: `RSASSA-PSS trailer field ${params.trailerField} is not 1`,
+    };
+  }
+  if (!Number.isSafeInteger(params.saltLength) || params.saltLength < 0) {
+    return { ok: false, reason: 'malformed', message: 'RSASSA-PSS salt length is invalid' };
+  }
+  return { ok: true, hash, saltLength: params.saltLength };
+}
+
+function check(run: () => boolean): SignatureOutcome {
+  try {
+    return run()
+      ? { ok: true }
+      : { ok: false, reason: 'bad-signature', message: 'the signature does not verify' };
+  } catch (error) {
+    // OpenSSL rejects signatures of the wrong size or structure by throwing.
+    return {
+      ok: false,
+      reason: 'bad-signature',
+      message: `the signature does not verify: ${message(error)}`,
+    };
+  }
+}
+
+function keyMismatch(algorithm: string, keyType: string | undefined): SignatureOutcome {
+  return {
+    ok: false,
+    reason: 'bad-signature',
+    message: `signature algorithm ${algorithm} does not match the signer's ${keyType ?? 'unknown'} key`,
+  };
+}
+
+function unsupported(text: string): SignatureOutcome {
+  return { ok: false, reason: 'unsupported-algorithm', message: text };
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
