@@ -55,7 +55,11 @@ const VERIFY_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, usage: string) {
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: T,
+  usage: string,
+) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -74,7 +78,8 @@ export function useColor(io: CliIo, noColor: boolean | undefined): boolean {
 function positiveInteger(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a whole number (got "${value}")`, VERIFY_USAGE);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`${name} must be a whole number (got "${value}")`, VERIFY_USAGE);
   return n;
 }
 
@@ -86,7 +91,8 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError('no artifacts given', VERIFY_USAGE);
   const minArtifacts = positiveInteger('--min-artifacts', values['min-artifacts'], 1);
-  const concurrency = positiveInteger('--concurrency', values.concurrency, availableParallelism()) || 1;
+  const concurrency =
+    positiveInteger('--concurrency', values.concurrency, availableParallelism()) || 1;
   const policy = await buildPolicy({
     signers: values.signer,
     pinFromMsi: values['pin-from-msi'],
@@ -125,9 +131,12 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   const jsonText = renderJson(report);
   if (values.json === '-') io.stdout.write(jsonText);
   else if (values.json) await writeFile(resolve(io.cwd, values.json), jsonText);
-  if (values.sarif) await writeFile(resolve(io.cwd, values.sarif), renderSarif(report, { baseDirectory: io.cwd }));
+  if (values.sarif)
+    await writeFile(resolve(io.cwd, values.sarif), renderSarif(report, { baseDirectory: io.cwd }));
   if (values.json !== '-') {
-    io.stdout.write(renderText(report, { color: useColor(io, values['no-color']), quiet: values.quiet ?? false }));
+    io.stdout.write(
+      renderText(report, { color: useColor(io, values['no-color']), quiet: values.quiet ?? false }),
+    );
   }
   const runFailed = runFindings.some((f) => f.severity === 'error');
   return report.summary.failed > 0 || runFailed ? 1 : 0;
@@ -164,7 +173,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
     if (error instanceof ConfigurationError) {
-      io.stderr.write(`verify-authenticode: ${error.message}\nRun "verify-authenticode ${command} --help" for usage.\n`);
+      io.stderr.write(
+        `verify-authenticode: ${error.message}\nRun "verify-authenticode ${command} --help" for usage.\n`,
+      );
       return 2;
     }
     throw error;
