@@ -17,6 +17,9 @@ import {
   ReadPastEndError,
   type RandomAccessSource,
 } from '../io/random-access-file.js';
+import { countReads } from '../io/read-counter.js';
+import type { SegmentHasher } from '../io/hash-plan.js';
+import type { HashWorkerPool } from './worker-pool.js';
 import {
   msiContentDigests,
   msiMetadataPrehash,
@@ -58,6 +61,7 @@ export async function verifyArtifact(
   path: string,
   displayPath: string,
   policy: Policy,
+  hooks: { onBytes?: (bytes: number) => void; hashPool?: HashWorkerPool } = {},
 ): Promise<ArtifactOutcome> {
   const outcome: ArtifactOutcome = {
     report: {
@@ -82,7 +86,10 @@ export async function verifyArtifact(
     if (!info.isFile()) throw new Error('not a regular file');
     source = await RandomAccessFile.open(path);
     outcome.report.size = source.size;
-    await verifyOpened(source, policy, outcome, findings);
+    const read = hooks.onBytes ? countReads(source, hooks.onBytes) : source;
+    // Large content digests may be hashed on a worker thread (worker-pool.ts).
+    const hasher = hooks.hashPool?.hasherFor(source, read, hooks.onBytes);
+    await verifyOpened(read, policy, outcome, findings, hasher);
   } catch (error) {
     findings.push(findingForError(error));
   } finally {
@@ -100,16 +107,17 @@ async function verifyOpened(
   policy: Policy,
   outcome: ArtifactOutcome,
   findings: Finding[],
+  hasher?: SegmentHasher,
 ): Promise<void> {
   const detection = await detectContainer(source);
   let container: SignedContainer;
   // The magic bytes already say what the file claims to be, even if it turns out damaged.
   if (detection.container === 'compound-file') {
     outcome.report.kind = 'msi';
-    container = await openCompoundContainer(source);
+    container = await openCompoundContainer(source, hasher);
   } else if (detection.container === 'cabinet') {
     outcome.report.kind = 'cab';
-    container = await openCabinetContainer(source);
+    container = await openCabinetContainer(source, hasher);
   } else {
     findings.push({
       severity: 'error',
@@ -168,6 +176,7 @@ async function verifyOpened(
       computed,
       policy,
       signature.index === 0 || policy.signatures === 'all',
+      container.kind === 'cab' ? 'cab' : 'msi',
     ),
   );
   for (const evaluation of evaluations) {
@@ -203,7 +212,10 @@ function demoteNestedFindings(evaluation: SignatureEvaluation): Finding[] {
   ];
 }
 
-async function openCompoundContainer(source: RandomAccessSource): Promise<SignedContainer> {
+async function openCompoundContainer(
+  source: RandomAccessSource,
+  hasher?: SegmentHasher,
+): Promise<SignedContainer> {
   const cfb: CompoundFile = await openCompoundFile(source);
   const facts = await readPackageFacts(cfb);
   const findings: Finding[] = [...facts.findings];
@@ -224,7 +236,7 @@ async function openCompoundContainer(source: RandomAccessSource): Promise<Signed
     package: facts,
     findings,
     digests: async (algorithms) => {
-      const result = await msiContentDigests(cfb, algorithms);
+      const result = await msiContentDigests(cfb, algorithms, hasher);
       if (result.signatureInSubStorage) {
         findings.push({
           severity: 'notice',
@@ -266,7 +278,10 @@ async function checkPrehash(cfb: CompoundFile, stored: Buffer, findings: Finding
   }
 }
 
-async function openCabinetContainer(source: RandomAccessSource): Promise<SignedContainer> {
+async function openCabinetContainer(
+  source: RandomAccessSource,
+  hasher?: SegmentHasher,
+): Promise<SignedContainer> {
   const cabinet: Cabinet = await openCabinet(source);
   const findings: Finding[] = [];
   if (cabinet.trailingBytes > 0 && cabinet.signatureLocation) {
@@ -296,7 +311,7 @@ async function openCabinetContainer(source: RandomAccessSource): Promise<SignedC
     signature,
     package: null,
     findings,
-    digests: (algorithms) => cabContentDigests(source, cabinet, algorithms),
+    digests: (algorithms) => cabContentDigests(source, cabinet, algorithms, hasher),
   };
 }
 

@@ -1,4 +1,6 @@
 import {
+  OID,
+  oidName,
   verifySignerSignature,
   verifyTimestamps,
   type AuthenticodeSignature,
@@ -28,11 +30,15 @@ export interface SignatureEvaluation {
  * order Windows decides (formats.md §7.2): file digest, signer signature, timestamp, chain at
  * the validation time, usage; then our policy (weak digest, timestamp requirement, pin, expiry).
  */
+/** Which subject interface package the signature must have been made for. */
+export type SignedFormat = 'msi' | 'cab';
+
 export function evaluateSignature(
   signature: AuthenticodeSignature,
   computed: ReadonlyMap<DigestAlgorithm, Buffer>,
   policy: Policy,
   pinned: boolean,
+  format: SignedFormat,
 ): SignatureEvaluation {
   const index = signature.index;
   const findings: Finding[] = [];
@@ -54,6 +60,19 @@ export function evaluateSignature(
     storedDigest: stored.toString('hex'),
     computedDigest: actual?.toString('hex'),
   };
+
+  // 0. The signature must describe this kind of file (formats.md §5.5, §6.5): MSI, MSP and MST
+  //    signatures carry SpcSipInfo with the MSI SIP GUID (version 1 or 2), cabinets
+  //    SPC_CAB_DATA. A signature made for another format is not a signature of this file.
+  const typeProblem = sipMismatch(signature, format);
+  if (typeProblem) {
+    add({
+      severity: 'error',
+      code: 'malformed-signature',
+      message: typeProblem,
+      hresult: HRESULT.TRUST_E_SUBJECT_FORM_UNKNOWN,
+    });
+  }
 
   // 1. File digest (TRUST_E_BAD_DIGEST): the signature does not cover these bytes.
   if (!known || !actual) {
@@ -208,6 +227,21 @@ export function evaluateSignature(
 
   report.valid = !findings.some((f) => f.severity === 'error');
   return { report, findings, chain, signer };
+}
+
+function sipMismatch(signature: AuthenticodeSignature, format: SignedFormat): string | null {
+  if (format === 'cab') {
+    return signature.dataType === OID.spcCabData
+      ? null
+      : `the signature was made for another file type (SpcIndirectDataContent type ${oidName(signature.dataType)}, a cabinet needs SPC_CAB_DATA_OBJID)`;
+  }
+  if (signature.dataType !== OID.spcSipInfo) {
+    return `the signature was made for another file type (SpcIndirectDataContent type ${oidName(signature.dataType)}, an installer package needs SPC_SIPINFO_OBJID)`;
+  }
+  if (!signature.sipInfo?.isMsiSip) {
+    return `the signature's SpcSipInfo does not name the Windows Installer SIP {000C10F1-0000-0000-C000-000000000046}`;
+  }
+  return null;
 }
 
 function isDigestAlgorithm(value: unknown): value is DigestAlgorithm {
