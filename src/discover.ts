@@ -115,3 +115,17 @@ export async function discoverArtifacts(
   }
   return { inputs, findings, counts };
 }
+
+/**
+ * The finding for a run that found fewer artifacts than required: usually a build or signing
+ * step that never ran, or a glob that no longer matches what the build produces.
+ */
+export function tooFewArtifacts(discovery: Discovery, minimum: number): Finding | null {
+  if (discovery.inputs.length >= minimum) return null;
+  const counts = discovery.counts.map((c) => `${c.pattern}: ${c.count}`).join(', ');
+  return {
+    severity: 'error',
+    code: 'too-few-artifacts',
+    message: `found ${discovery.inputs.length} artifact(s), fewer than the ${minimum} required (${counts}); did the build or signing step run?`,
+  };
+}

@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { context } from '@actions/github';
-import { discoverArtifacts } from '../discover.js';
+import { discoverArtifacts, tooFewArtifacts } from '../discover.js';
 import type { Finding } from '../findings.js';
 import { planAnnotations, renderJson, renderSarif, renderSummary } from '../report/index.js';
 import { ConfigurationError, buildPolicy } from '../verify/configure.js';
@@ -76,15 +76,8 @@ export async function run(): Promise<void> {
 
     const discovery = await discoverArtifacts(patterns, { cwd: workspace, workspace });
     const runFindings: Finding[] = [...discovery.findings];
-    if (discovery.inputs.length < minArtifacts) {
-      runFindings.push({
-        severity: 'error',
-        code: 'too-few-artifacts',
-        message: `found ${discovery.inputs.length} artifact(s), fewer than the ${minArtifacts} required (${discovery.counts
-          .map((c) => `${c.pattern}: ${c.count}`)
-          .join(', ')}); did the build or signing step run?`,
-      });
-    }
+    const tooFew = tooFewArtifacts(discovery, minArtifacts);
+    if (tooFew) runFindings.push(tooFew);
     const report = await verifyArtifacts(discovery.inputs, policy, {
       concurrency: availableParallelism(),
       runFindings,
