@@ -37,6 +37,9 @@ export async function run(): Promise<void> {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const signerCertificate = core.getInput('signer-certificate');
     const policy = await buildPolicy({
+      // Name inputs as the workflow author wrote them; both pin inputs feed the signer option.
+      optionName: (option) =>
+        option === 'signer' ? 'input signer-certificate/signer-thumbprint' : `input ${option}`,
       signers: [
         ...(signerCertificate.trim()
           ? [
@@ -137,14 +140,16 @@ export async function run(): Promise<void> {
     core.setOutput('result', failed ? 'fail' : 'pass');
     core.setOutput('report', reportPath);
 
+    const reasons = [
+      ...(report.summary.failed > 0
+        ? [`${report.summary.failed} of ${report.summary.total} artifact(s) failed verification`]
+        : []),
+      ...runFindings.filter((f) => f.severity === 'error').map((f) => f.code),
+    ];
     if (failOn === 'error' && failed) {
-      core.setFailed(
-        `${report.summary.failed} of ${report.summary.total} artifact(s) failed verification`,
-      );
+      core.setFailed(reasons.join('; '));
     } else if (failOn === 'warning' && (failed || report.summary.warnings > 0)) {
-      core.setFailed(
-        `verification found ${report.summary.failed} failure(s) and ${report.summary.warnings} warning(s)`,
-      );
+      core.setFailed([...reasons, `${report.summary.warnings} warning(s)`].join('; '));
     }
   } catch (error) {
     core.setFailed(

@@ -29,6 +29,8 @@ export interface PolicyOptions {
   weakDigest?: string;
   expiryWarningDays?: string | number;
   at?: string;
+  /** How the front end calls an option in messages (`--signer` on the command line, `input signer-certificate` in the action). */
+  optionName?: (option: string) => string;
 }
 
 const DIGESTS = new Set<string>(Object.values(DIGEST_OIDS));
@@ -54,7 +56,7 @@ async function loadBundle(option: string, path: string | undefined): Promise<Cer
 }
 
 /** The accepted signers an MSI lists in MsiPatchCertificate (--pin-from-msi). */
-async function pinsFromMsi(path: string): Promise<Pin[]> {
+async function pinsFromMsi(path: string, option: string): Promise<Pin[]> {
   let file: RandomAccessFile | undefined;
   try {
     file = await RandomAccessFile.open(path);
@@ -66,46 +68,48 @@ async function pinsFromMsi(path: string): Promise<Pin[]> {
       certificate: Certificate.fromDer(der),
     }));
   } catch (error) {
-    throw new ConfigurationError(`--pin-from-msi ${path}: ${(error as Error).message}`);
+    throw new ConfigurationError(`${option} ${path}: ${(error as Error).message}`);
   } finally {
     await file?.close();
   }
 }
 
 export async function buildPolicy(options: PolicyOptions): Promise<Policy> {
+  const name = options.optionName ?? ((option: string) => `--${option}`);
   const pins: Pin[] = [];
   for (const value of options.signers ?? []) {
     if (value.trim() === '') continue;
     try {
       pins.push(...(await parsePin(value)));
     } catch (error) {
-      throw new ConfigurationError(`--signer: ${(error as Error).message}`);
+      throw new ConfigurationError(`${name('signer')}: ${(error as Error).message}`);
     }
   }
-  if (options.pinFromMsi) pins.push(...(await pinsFromMsi(options.pinFromMsi)));
+  if (options.pinFromMsi)
+    pins.push(...(await pinsFromMsi(options.pinFromMsi, name('pin-from-msi'))));
 
-  const trustedRoots = await loadBundle('--trusted-roots', options.trustedRoots);
+  const trustedRoots = await loadBundle(name('trusted-roots'), options.trustedRoots);
   const tsaRoots = options.tsaRoots
-    ? await loadBundle('--tsa-roots', options.tsaRoots)
+    ? await loadBundle(name('tsa-roots'), options.tsaRoots)
     : trustedRoots;
-  const intermediates = await loadBundle('--intermediates', options.intermediates);
+  const intermediates = await loadBundle(name('intermediates'), options.intermediates);
 
   const minDigest = (options.minDigest || 'sha256').toLowerCase().replace('-', '');
   if (!DIGESTS.has(minDigest)) {
     throw new ConfigurationError(
-      `--min-digest must be one of ${[...DIGESTS].join(', ')} (got "${options.minDigest}")`,
+      `${name('min-digest')} must be one of ${[...DIGESTS].join(', ')} (got "${options.minDigest}")`,
     );
   }
   let now = new Date();
   if (options.at) {
     now = new Date(options.at);
     if (Number.isNaN(now.getTime()))
-      throw new ConfigurationError(`--at: "${options.at}" is not a date and time`);
+      throw new ConfigurationError(`${name('at')}: "${options.at}" is not a date and time`);
   }
   const days = Number(options.expiryWarningDays ?? 30);
   if (!Number.isFinite(days) || days < 0) {
     throw new ConfigurationError(
-      `--expiry-warning-days must be a number of days (got "${options.expiryWarningDays}")`,
+      `${name('expiry-warning-days')} must be a number of days (got "${options.expiryWarningDays}")`,
     );
   }
   return defaultPolicy({
@@ -115,16 +119,21 @@ export async function buildPolicy(options: PolicyOptions): Promise<Policy> {
     intermediates,
     baselines: options.baselines ?? [],
     patchCertificate: oneOf<PatchCertificateLevel>(
-      '--patch-certificate',
+      name('patch-certificate'),
       options.patchCertificate,
       ['require', 'warn', 'off'],
       'warn',
     ),
     requireTimestamp: options.requireTimestamp ?? false,
-    signatures: oneOf('--signatures', options.signatures, ['primary', 'all'] as const, 'primary'),
+    signatures: oneOf(
+      name('signatures'),
+      options.signatures,
+      ['primary', 'all'] as const,
+      'primary',
+    ),
     minDigest: minDigest as DigestAlgorithm,
     weakDigestSeverity: oneOf(
-      '--weak-digest',
+      name('weak-digest'),
       options.weakDigest,
       ['warning', 'error'] as const,
       'warning',

@@ -48,6 +48,31 @@ describe('dist/index.js run as the GitHub runner runs it', () => {
     expect(result.status).toBe(1);
     expect(result.outputs.result).toBe('fail');
     expect(result.stdout).toContain('too-few-artifacts');
+    expect(result.commands).toContain('::error::too-few-artifacts');
+  });
+
+  it('fail-on warning fails a run whose only problems are warnings; fail-on error does not', () => {
+    const paths = 'fixtures/msi/signed-sha1.msi';
+    const strict = runAction({ ...STANDARD, paths, 'fail-on': 'warning' });
+    expect(strict.status).toBe(1);
+    expect(strict.outputs).toMatchObject({ result: 'pass', failed: '0' });
+    expect(
+      strict.commands.some((c) => c.startsWith('::warning ') && c.includes('weak-digest')),
+    ).toBe(true);
+    const lenient = runAction({ ...STANDARD, paths });
+    expect(lenient.status).toBe(0);
+  });
+
+  it('reports a bad configuration as a one-line failure, not a crash', () => {
+    const result = runAction({
+      ...STANDARD,
+      paths: 'fixtures/msi/*.msi',
+      'patch-certificate': 'sometimes',
+    });
+    expect(result.status).toBe(1);
+    expect(result.commands).toEqual([
+      '::error::input patch-certificate must be one of require, warn, off (got "sometimes")',
+    ]);
   });
 
   it('writes SARIF when asked', () => {
