@@ -4,9 +4,10 @@ export const MAIN_USAGE = `verify-authenticode: verify Authenticode signatures o
 
 Usage:
   verify-authenticode verify [options] <path|glob>...
-  verify-authenticode inspect <file> [--json]
-  verify-authenticode fill-patch-certificate <msi>... --cert <FILE> [--cert <FILE>...] [--id <Name>] [--out <FILE>]
-  verify-authenticode --help | --version
+  verify-authenticode inspect <file> [--json] [--at <TIME>]
+  verify-authenticode fill-patch-certificate <msi>... --cert <FILE> [--cert <FILE>...] [--id <Name>]
+                                            [--out <FILE>] [--remove-signature]
+  verify-authenticode help [<command>] | --help | --version
 
 Commands:
   verify                  verify artifacts against a pinned signer and trusted roots
@@ -20,7 +21,8 @@ export const VERIFY_USAGE = `Usage: verify-authenticode verify [options] <path|g
 
 Verifies each artifact's Authenticode signature the way Windows does, offline. File types are
 detected from content; a directory is searched for .msi, .msp, .mst and .cab files; quoted globs
-are expanded by the tool.
+are expanded by the tool. Reports show paths as given. While a long run works, standard error
+shows its progress (files done, bytes hashed, rate) when it is a terminal, and nothing otherwise.
 
 Options:
   --signer <FILE|sha256:HEX|sha1:HEX>  pin the primary signer certificate (repeatable; a bundle may
@@ -52,29 +54,45 @@ Options:
 Exit status: 0 every artifact passed, 1 at least one failed, 2 usage or configuration error.
 `;
 
-export const INSPECT_USAGE = `Usage: verify-authenticode inspect <file> [--json]
+export const INSPECT_USAGE = `Usage: verify-authenticode inspect <file> [--json] [--at <TIME>]
 
-Shows everything about one file's signatures without a policy: kind, digest algorithm, stored
-and computed digests, each signature (nested included) with signer, chain, validity, usage and
-timestamp, the MsiDigitalSignatureEx state, the signing tables of an MSI and the cabinet set
-links of a CAB.
+Shows everything about one file's signatures without a policy: kind, digest algorithms, stored
+and computed digests, each signature (nested included) with its signer, the chain found in the
+signature, validity, key usage, signing time, program name and timestamps, whether each check
+passed (file type, digest, signer signature, timestamp, chain), the MsiDigitalSignatureEx
+state, the summary information and signing tables (MsiPatchCertificate, MsiDigitalCertificate,
+MsiDigitalSignature, Media) of an MSI or MSP, and the set links, folders and reserve of a CAB.
+No roots are trusted and no signer is pinned: use "verify" for a verdict.
 
 Options:
-  --json        print the inspection as JSON
-  --no-color    no colours
-  -h, --help    show this help
+  --json          print the inspection as JSON (the shape is described in docs/cli.md)
+  --at <TIME>     check chains at this ISO 8601 time when no timestamp applies (default: now)
+  --no-color      no colours (also when NO_COLOR is set or not a terminal)
+  -h, --help      show this help
+
+Exit status: 0 the file was read as a package (signed or not, valid or not), 1 it is not a
+package or is damaged or unreadable, 2 usage error.
 `;
 
 export const FILL_USAGE = `Usage: verify-authenticode fill-patch-certificate <msi>... --cert <FILE> [--cert <FILE>...]
                                                  [--id <Name>] [--out <FILE>] [--remove-signature]
 
 Adds (or completes) the MsiDigitalCertificate and MsiPatchCertificate tables of each MSI with
-the given certificates, so that patches signed by them can be applied without elevation.
+the given certificates, so that patches signed by them can be applied without elevation. Run it
+before signing the MSI. A certificate already listed is left alone: filling twice changes
+nothing. Every other stream, storage and the summary information stay as they were; the MSI is
+replaced atomically (or written to --out).
 
 Options:
-  --cert <FILE>         certificate (PEM or DER) to list; repeat for rotation (old and new)
-  --id <Name>           row key prefix (default: derived from the certificate)
+  --cert <FILE>         signer certificate (PEM, DER or .p7b; every certificate in the file is
+                        listed); repeat for rotation (old and new)
+  --id <Name>           row key in both tables (with several certificates: <Name>_<sha256
+                        prefix>); default Cert_<sha256 prefix> and PatchCert_<sha256 prefix>
   --out <FILE>          write here instead of replacing the input (one input only)
-  --remove-signature    allow filling a signed MSI by removing its signature (re-sign after)
+  --remove-signature    fill a signed MSI by removing its signature (sign it again afterwards);
+                        without it a signed MSI is refused
   -h, --help            show this help
+
+Exit status: 0 every MSI lists the certificates, 1 a file could not be filled, 2 usage or
+configuration error.
 `;
