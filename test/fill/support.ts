@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { createCipheriv } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { openCompoundFile, type CompoundFile } from '../../src/cfb/index.js';
 import { RandomAccessFile } from '../../src/io/random-access-file.js';
 import {
@@ -16,6 +16,9 @@ import {
 import { loadCertificateFile } from '../../src/trust/index.js';
 import type { Certificate } from '../../src/x509/certificate.js';
 import { REPO } from '../support/manifest.js';
+
+/** msiinfo export writes binary cells into ./<Table>/ of its working directory: keep it out of the repository. */
+const exportDirectory = mkdtempSync(join(tmpdir(), 'va-fill-export-'));
 
 export { REPO };
 
@@ -76,7 +79,8 @@ export function msiStreams(msi: string): string[] {
 
 /** `msiinfo export` text (IDT, CRLF line ends as msiinfo writes them). */
 export function msiExport(msi: string, table: string): string {
-  return tool('msiinfo', ['export', msi, table]).toString('latin1');
+  // msiinfo export writes binary cells into ./<Table>/ of its working directory: use a temp one.
+  return tool('msiinfo', ['export', resolve(msi), table], exportDirectory).toString('latin1');
 }
 
 /** `msiinfo export` as lines: column names, types, table and keys, then one line per row. */
