@@ -61,6 +61,7 @@ export async function run(): Promise<void> {
       weakDigest: input('weak-digest') || undefined,
       expiryWarningDays: input('expiry-warning-days') || undefined,
       at: input('at') || undefined,
+      timeBudgetSeconds: input('time-budget') || undefined,
     });
     const minArtifacts = Number(input('min-artifacts') || '1');
     if (!Number.isInteger(minArtifacts) || minArtifacts < 0) {

@@ -48,7 +48,42 @@ export function decodeBer(bytes: Uint8Array, what: string): { block: Block; leng
   if (decoded.offset === -1) {
     throw new MalformedSignatureError(`cannot decode ${what}: ${decoded.result.error}`);
   }
+  checkEncoding(decoded.result as Block, what);
   return { block: decoded.result as Block, length: decoded.offset };
+}
+
+/**
+ * asn1js is more lenient than BER (found by the fuzz harness, issue 10): a constructed element
+ * whose contents run past its declared length is silently stretched to cover them, and a
+ * SEQUENCE or SET with the primitive bit is read as if constructed. OpenSSL (osslsigncode) and
+ * Windows refuse both; so do we, or a signature Windows rejects would verify here. Iterative:
+ * nesting is file-controlled (bounded by BER_LIMITS.maxNodes).
+ */
+function checkEncoding(root: Block, what: string): void {
+  const stack: Block[] = [root];
+  while (stack.length > 0) {
+    const block = stack.pop()!;
+    const { idBlock, lenBlock } = block;
+    if (idBlock.tagClass === 1 && (idBlock.tagNumber === 16 || idBlock.tagNumber === 17)) {
+      if (!idBlock.isConstructed) {
+        throw new MalformedSignatureError(
+          `cannot decode ${what}: a ${idBlock.tagNumber === 16 ? 'SEQUENCE' : 'SET'} has the primitive form`,
+        );
+      }
+    }
+    if (!lenBlock.isIndefiniteForm) {
+      const declared = idBlock.blockLength + lenBlock.blockLength + lenBlock.length;
+      if (block.valueBeforeDecodeView.byteLength !== declared) {
+        throw new MalformedSignatureError(
+          `cannot decode ${what}: an element declares ${lenBlock.length} content bytes but its contents take ${block.valueBeforeDecodeView.byteLength - idBlock.blockLength - lenBlock.blockLength}`,
+        );
+      }
+    }
+    // Only constructed elements hold elements (an OID's value array holds its arcs).
+    if (idBlock.isConstructed) {
+      for (const child of children(block)) if (child instanceof asn1js.BaseBlock) stack.push(child);
+    }
+  }
 }
 
 /** Decodes bytes that must hold exactly one BER element. */

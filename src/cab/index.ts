@@ -45,7 +45,7 @@ export {
   type ByteRange,
   type CabDigestLayout,
 } from './digest-ranges.js';
-export { cabContentDigests, hashFileRanges } from './content-digest.js';
+export { cabContentDigests, hashFileRanges, DIGEST_READ_BYTES } from './content-digest.js';
 
 /** Position of a cabinet in a multi-cabinet set (formats.md §6.4). */
 export interface CabSetInfo {

@@ -1,4 +1,5 @@
 import { MalformedPackageError, NotAPackageError } from '../errors.js';
+import type { FileSegment } from '../io/hash-plan.js';
 import type { RandomAccessSource } from '../io/random-access-file.js';
 import {
   loadFat,
@@ -249,25 +250,62 @@ class CompoundFileReader implements CompoundFile {
     }
     if (entry.size === 0) return;
     const what = `stream ${JSON.stringify(entry.name)}`;
-    // One buffer per iteration, reused: callers hash each view before asking for the next.
-    const buffer = new Uint8Array(Math.min(chunkSize, entry.size));
-    let filled = 0;
-    for (let i = 0; i < extents.count; i++) {
-      const fileOffset = extents.fileOffsets[i]!;
-      const length = extents.lengths[i]!;
-      let done = 0;
-      while (done < length) {
+    const source = this.source;
+    // Two buffers: the next chunk is read into one while the caller consumes the other (the
+    // caller hashes each view before asking for the next, so a buffer is free once it asks).
+    const size = Math.min(chunkSize, entry.size);
+    const buffers = [new Uint8Array(size), new Uint8Array(size)] as const;
+    let extent = 0;
+    let done = 0; // bytes of the current extent already read
+    const fill = async (buffer: Uint8Array): Promise<number> => {
+      let filled = 0;
+      while (filled < buffer.length && extent < extents.count) {
+        const length = extents.lengths[extent]!;
         const take = Math.min(length - done, buffer.length - filled);
-        await readExact(this.source, buffer, filled, take, fileOffset + done, what);
+        await readExact(source, buffer, filled, take, extents.fileOffsets[extent]! + done, what);
         done += take;
         filled += take;
-        if (filled === buffer.length) {
-          yield buffer;
-          filled = 0;
+        if (done === length) {
+          extent++;
+          done = 0;
         }
       }
+      return filled;
+    };
+    // Settled at once so that a failed read-ahead is never an unhandled rejection while the
+    // caller holds the previous chunk; it is rethrown when the caller asks for the next one.
+    const settle = (buffer: Uint8Array) =>
+      fill(buffer).then(
+        (filled) => ({ filled, error: undefined }),
+        (error: unknown) => ({ filled: 0, error }),
+      );
+    let index = 0;
+    let pending = settle(buffers[0]);
+    try {
+      while (true) {
+        const { filled, error } = await pending;
+        if (error !== undefined) throw error;
+        if (filled === 0) return;
+        const current = buffers[index]!;
+        index ^= 1;
+        pending = settle(extent < extents.count ? buffers[index]! : new Uint8Array(0));
+        yield filled === current.length ? current : current.subarray(0, filled);
+      }
+    } finally {
+      // An abandoned iteration still waits for its read-ahead: no read into a dropped buffer.
+      await pending;
     }
-    if (filled > 0) yield buffer.subarray(0, filled);
+  }
+
+  /** Where the stream's bytes lie in the file, in stream order (for hashing by plan). */
+  fileSegments(entry: DirectoryEntry): FileSegment[] {
+    const extents = this.streamExtents(entry);
+    const what = `stream ${JSON.stringify(entry.name)}`;
+    const segments: FileSegment[] = [];
+    for (let i = 0; i < extents.count; i++) {
+      segments.push({ offset: extents.fileOffsets[i]!, length: extents.lengths[i]!, what });
+    }
+    return segments;
   }
 
   private own(entry: DirectoryEntry): void {

@@ -2,6 +2,7 @@
  * The compound file (CFB) contract the rest of the library codes against. formats.md §1, §9.
  * Implemented by the streaming reader in ./reader.ts (positional reads, never the whole file).
  */
+import type { FileSegment } from '../io/hash-plan.js';
 
 export type EntryKind = 'root' | 'storage' | 'stream';
 
@@ -49,6 +50,12 @@ export interface CompoundFile {
    * view into a reused buffer: consume it (e.g. hash it) before asking for the next one.
    */
   streamChunks(entry: DirectoryEntry, chunkSize?: number): AsyncIterable<Uint8Array>;
+  /**
+   * Where the stream's bytes lie in the file, in stream order, so that a caller can hash them
+   * by plan (src/io/hash-plan.ts), possibly on another thread. Optional: in-memory doubles
+   * need not have it, and callers then use {@link streamChunks}.
+   */
+  fileSegments?(entry: DirectoryEntry): readonly FileSegment[];
   /**
    * Bytes in the file after the end of the last sector the FAT marks as used (§1.8).
    * 0 for a compact file.

@@ -1,6 +1,70 @@
-import type { CliIo } from './run.js';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { ParseArgsConfig } from 'node:util';
+import { inspectFile } from '../inspect/index.js';
+import { renderInspectionText } from '../report/inspect-text.js';
+import { ProgressLine, progressDelay } from './progress.js';
+import { parse, useColor, UsageError, type CliIo } from './run.js';
+import { INSPECT_USAGE } from './usage.js';
 
-export async function runInspect(_args: string[], io: CliIo): Promise<number> {
-  io.stderr.write('verify-authenticode: inspect is not available in this build yet\n');
-  return 2;
+const INSPECT_OPTIONS = {
+  json: { type: 'boolean' },
+  at: { type: 'string' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/**
+ * `verify-authenticode inspect <file>`: everything about one file's signatures, no policy.
+ * Exit status 0 when the file could be read as a package (signed or not, valid or not), 1 when
+ * it could not (not a package, damaged structure, unreadable), 2 on usage errors.
+ */
+export async function runInspect(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, INSPECT_OPTIONS, INSPECT_USAGE);
+  if (values.help) {
+    io.stdout.write(INSPECT_USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('no file given', INSPECT_USAGE);
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `inspect takes one file (got ${positionals.length}); use "verify" for several`,
+      INSPECT_USAGE,
+    );
+  }
+  let now: Date | undefined;
+  if (values.at !== undefined) {
+    now = new Date(values.at);
+    if (Number.isNaN(now.getTime())) {
+      throw new UsageError(`--at: "${values.at}" is not a date and time`, INSPECT_USAGE);
+    }
+  }
+  const given = positionals[0]!;
+  const path = resolve(io.cwd, given);
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isDirectory()) {
+    throw new UsageError(
+      `${JSON.stringify(given)} is a directory; inspect takes one file (verify searches directories)`,
+      INSPECT_USAGE,
+    );
+  }
+
+  const progress = new ProgressLine(io.stderr, {
+    label: 'inspecting',
+    totalFiles: 1,
+    totalBytes: info?.size,
+    delayMs: progressDelay(io.env),
+  });
+  const inspection = await inspectFile(path, {
+    displayPath: given,
+    now,
+    onBytes: progress.addBytes,
+  });
+  progress.fileDone();
+  progress.finish();
+
+  if (values.json) io.stdout.write(`${JSON.stringify(inspection, null, 2)}\n`);
+  else
+    io.stdout.write(renderInspectionText(inspection, { color: useColor(io, values['no-color']) }));
+  return inspection.readable ? 0 : 1;
 }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { discoverArtifacts } from '../discover.js';
+import { discoverArtifacts, tooFewArtifacts } from '../discover.js';
 import type { Finding } from '../findings.js';
 import { renderJson, renderSarif, renderText } from '../report/index.js';
 import { ConfigurationError, buildPolicy } from '../verify/configure.js';
@@ -11,7 +11,7 @@ import { verifyArtifacts } from '../verify/verify-artifacts.js';
 import { FILL_USAGE, INSPECT_USAGE, MAIN_USAGE, VERIFY_USAGE } from './usage.js';
 import { runInspect } from './inspect.js';
 import { runFill } from './fill.js';
-import { ProgressLine } from './progress.js';
+import { ProgressLine, progressDelay } from './progress.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -50,8 +50,8 @@ const VERIFY_OPTIONS = {
   sarif: { type: 'string' },
   quiet: { type: 'boolean' },
   'no-color': { type: 'boolean' },
-  color: { type: 'boolean' },
   concurrency: { type: 'string' },
+  'time-budget': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -63,9 +63,26 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    // Node's messages are one line and name the option; keep them.
-    throw new UsageError((error as Error).message, usage);
+    // Node's messages name the option; keep their first sentence (the rest is about "--").
+    throw new UsageError(firstSentence((error as Error).message), usage);
   }
+}
+
+function firstSentence(message: string): string {
+  const first = message.split(/(?<=\.) /)[0] ?? message;
+  return first.replace(/\.$/, '').replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase());
+}
+
+/** The command's synopsis (its "Usage:" lines) and where to find the rest. */
+export function usageHint(usage: string, command: string | undefined): string {
+  const lines = usage.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('Usage:'));
+  const synopsis: string[] = [];
+  for (let i = start; start >= 0 && i < lines.length && lines[i]!.trim() !== ''; i++) {
+    synopsis.push(lines[i]!);
+  }
+  const help = command ? `verify-authenticode ${command} --help` : 'verify-authenticode --help';
+  return `${synopsis.map((line) => `${line}\n`).join('')}Run "${help}" for all options.\n`;
 }
 
 export function useColor(io: CliIo, noColor: boolean | undefined): boolean {
@@ -107,24 +124,23 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
     weakDigest: values['weak-digest'],
     expiryWarningDays: values['expiry-warning-days'],
     at: values.at,
+    timeBudgetSeconds: values['time-budget'],
   });
 
   const discovery = await discoverArtifacts(positionals, { cwd: io.cwd });
   const runFindings: Finding[] = [...discovery.findings];
-  if (discovery.inputs.length < minArtifacts) {
-    runFindings.push({
-      severity: 'error',
-      code: 'too-few-artifacts',
-      message: `found ${discovery.inputs.length} artifact(s), fewer than the ${minArtifacts} required (${discovery.counts
-        .map((c) => `${c.pattern}: ${c.count}`)
-        .join(', ')}); did the build or signing step run?`,
-    });
-  }
-  const progress = new ProgressLine(io.stderr, discovery.inputs.length);
+  const tooFew = tooFewArtifacts(discovery, minArtifacts);
+  if (tooFew) runFindings.push(tooFew);
+  const progress = new ProgressLine(io.stderr, {
+    label: 'verifying',
+    totalFiles: discovery.inputs.length,
+    delayMs: progressDelay(io.env),
+  });
   const report = await verifyArtifacts(discovery.inputs, policy, {
     concurrency,
     runFindings,
-    onArtifactDone: (artifact) => progress.advance(artifact.size),
+    onBytes: progress.addBytes,
+    onArtifactVerified: () => progress.fileDone(),
   });
   progress.finish();
 
@@ -142,6 +158,16 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   return report.summary.failed > 0 || runFailed ? 1 : 0;
 }
 
+const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  verify: VERIFY_USAGE,
+  inspect: INSPECT_USAGE,
+  'fill-patch-certificate': FILL_USAGE,
+};
+
+function commandUsage(name: string | undefined): string | undefined {
+  return name !== undefined && Object.hasOwn(COMMAND_USAGE, name) ? COMMAND_USAGE[name] : undefined;
+}
+
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -151,9 +177,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 2;
       case '-h':
       case '--help':
-      case 'help':
         io.stdout.write(MAIN_USAGE);
         return 0;
+      case 'help': {
+        const usage = rest[0] === undefined ? MAIN_USAGE : commandUsage(rest[0]);
+        if (!usage) throw new UsageError(`unknown command "${rest[0]}"`, MAIN_USAGE);
+        io.stdout.write(usage);
+        return 0;
+      }
       case '-v':
       case '--version':
         io.stdout.write(`${TOOL.version}\n`);
@@ -168,14 +199,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         throw new UsageError(`unknown command "${command}"`, MAIN_USAGE);
     }
   } catch (error) {
+    // One line saying what is wrong, then the synopsis and where the options are described.
+    const known = commandUsage(command) ? command : undefined;
     if (error instanceof UsageError) {
-      io.stderr.write(`verify-authenticode: ${error.message}\n\n${error.usage}`);
+      const hint =
+        error.usage === MAIN_USAGE
+          ? `Commands: ${Object.keys(COMMAND_USAGE).join(', ')}\nRun "verify-authenticode --help" for more.\n`
+          : usageHint(error.usage, known);
+      io.stderr.write(`verify-authenticode: ${error.message}\n${hint}`);
       return 2;
     }
     if (error instanceof ConfigurationError) {
-      io.stderr.write(
-        `verify-authenticode: ${error.message}\nRun "verify-authenticode ${command} --help" for usage.\n`,
-      );
+      const hint = usageHint(commandUsage(known) ?? MAIN_USAGE, known);
+      io.stderr.write(`verify-authenticode: ${error.message}\n${hint}`);
       return 2;
     }
     throw error;

@@ -48,6 +48,8 @@ Options:
   --sarif <FILE>                       write a SARIF 2.1.0 report
   --quiet                              print only failures and the summary line
   --no-color                           no colours (also when NO_COLOR is set or not a terminal)
+  --time-budget <SECONDS>              a file that takes longer is reported as malformed-package
+                                       (default: 120)
   --concurrency <N>                    files verified at once (default: number of CPUs)
   -h, --help                           show this help
 

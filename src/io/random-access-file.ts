@@ -1,3 +1,4 @@
+import { read as fsRead, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 /**
@@ -94,9 +95,68 @@ export class RandomAccessFile implements RandomAccessSource {
     this.bytesRead += length;
   }
 
+  /** The open file descriptor, for a worker thread of this process to read by position. */
+  get fd(): number {
+    return this.handle.fd;
+  }
+
   async close(): Promise<void> {
     await this.handle.close();
   }
+}
+
+/**
+ * A {@link RandomAccessSource} over a file descriptor that someone else opened and will close
+ * (a worker thread reading the main thread's {@link RandomAccessFile}). Positional reads only,
+ * so sharing the descriptor is safe; {@link close} does not close it.
+ */
+export class BorrowedFileSource implements RandomAccessSource {
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+    private readonly onBytes?: (bytes: number) => void,
+  ) {}
+
+  async read(position: number, length: number): Promise<Buffer> {
+    checkRange(position, length, this.size);
+    const buffer = Buffer.allocUnsafe(length);
+    await this.readInto(buffer, 0, length, position);
+    return buffer;
+  }
+
+  async readInto(
+    target: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<void> {
+    checkRange(position, length, this.size);
+    let done = 0;
+    while (done < length) {
+      const bytesRead = await new Promise<number>((resolve, reject) =>
+        fsRead(this.fd, target, offset + done, length - done, position + done, (error, n) =>
+          error ? reject(error) : resolve(n),
+        ),
+      );
+      if (bytesRead === 0) throw new ReadPastEndError(position + done, length - done, this.size);
+      done += bytesRead;
+    }
+    this.onBytes?.(length);
+  }
+
+  /** The same read, blocking this thread (see hash-plan.ts `preferSync`). */
+  readIntoSync(target: Uint8Array, offset: number, length: number, position: number): void {
+    checkRange(position, length, this.size);
+    let done = 0;
+    while (done < length) {
+      const bytesRead = readSync(this.fd, target, offset + done, length - done, position + done);
+      if (bytesRead === 0) throw new ReadPastEndError(position + done, length - done, this.size);
+      done += bytesRead;
+    }
+    this.onBytes?.(length);
+  }
+
+  async close(): Promise<void> {}
 }
 
 /** A {@link RandomAccessSource} over bytes already in memory (tests, small embedded data). */

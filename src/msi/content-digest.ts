@@ -6,6 +6,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { CompoundFile, DirectoryEntry } from '../cfb/index.js';
 import { MultiHash, type DigestAlgorithm } from '../digest.js';
 import { MalformedPackageError } from '../errors.js';
+import { HASH_READ_BYTES, type HashSegment, type SegmentHasher } from '../io/hash-plan.js';
 
 /** Raw stored names of the two signature streams (not MSI-mangled, formats.md §5.1). */
 export const DIGITAL_SIGNATURE_STREAM = '\u0005DigitalSignature';
@@ -118,28 +119,53 @@ async function walkInHashOrder(
  *
  * `signatureInSubStorage` is true when a sub-storage holds a stream named like a signature
  * stream: osslsigncode hashes it (our rule), jsign skips it; Windows is unverified.
+ *
+ * With a `hasher` (and a reader that knows where streams lie), the bytes are handed over as a
+ * plan instead of being read here.
  */
 export async function msiContentDigests(
   cfb: CompoundFile,
   algorithms: readonly DigestAlgorithm[],
+  hasher?: SegmentHasher,
 ): Promise<{
   digests: Map<DigestAlgorithm, Buffer>;
   storedPrehash: Buffer | null;
   signatureInSubStorage: boolean;
 }> {
-  const hash = new MultiHash(algorithms);
   const prehashEntry = rootSignatureStream(cfb, DIGITAL_SIGNATURE_EX_STREAM);
   const storedPrehash =
     prehashEntry === null ? null : await cfb.readStream(prehashEntry, MAX_PREHASH_BYTES);
-  if (storedPrehash !== null) hash.update(storedPrehash);
-
   let signatureInSubStorage = false;
+  const noteSignatureName = (stream: DirectoryEntry, parentIsRoot: boolean) => {
+    if (!parentIsRoot && SIGNATURE_STREAM_NAMES.has(stream.name)) signatureInSubStorage = true;
+  };
+
+  // By plan: the same bytes in the same order, described as file ranges and literal bytes,
+  // for a hasher that may run elsewhere (a worker thread).
+  if (hasher && cfb.fileSegments) {
+    const fileSegments = cfb.fileSegments.bind(cfb);
+    const segments: HashSegment[] = storedPrehash === null ? [] : [{ bytes: storedPrehash }];
+    await walkInHashOrder(cfb, {
+      enter() {},
+      stream(stream, parentIsRoot) {
+        noteSignatureName(stream, parentIsRoot);
+        for (const segment of fileSegments(stream)) segments.push(segment);
+      },
+      leave(storage) {
+        segments.push({ bytes: storage.clsid });
+      },
+    });
+    return { digests: await hasher(segments, algorithms), storedPrehash, signatureInSubStorage };
+  }
+
+  const hash = new MultiHash(algorithms);
+  if (storedPrehash !== null) hash.update(storedPrehash);
   await walkInHashOrder(cfb, {
     enter() {},
     async stream(stream, parentIsRoot) {
-      if (!parentIsRoot && SIGNATURE_STREAM_NAMES.has(stream.name)) signatureInSubStorage = true;
+      noteSignatureName(stream, parentIsRoot);
       // An empty stream yields no chunk: it adds nothing (osslsigncode skips it, §5.2).
-      for await (const chunk of cfb.streamChunks(stream)) hash.update(chunk);
+      for await (const chunk of cfb.streamChunks(stream, HASH_READ_BYTES)) hash.update(chunk);
     },
     leave(storage) {
       hash.update(storage.clsid);

@@ -170,6 +170,23 @@ export async function readMedia(db: MsiDatabase): Promise<MediaRow[] | undefined
   });
 }
 
+/**
+ * Reads binary cells once per stream. Rows with the same key name the same stream (keys are not
+ * checked for uniqueness), so without this a file with a thousand duplicate rows would have us
+ * read and hold one 1 MiB stream a thousand times; with it, what is read is bounded by the file.
+ */
+function onceEachStream(db: MsiDatabase): (ref: BinaryRef) => Promise<Buffer> {
+  const streams = new Map<string, Promise<Buffer>>();
+  return (ref) => {
+    let bytes = streams.get(ref.streamName);
+    if (!bytes) {
+      bytes = db.readBinary(ref, MAX_SIGNING_BLOB_BYTES);
+      streams.set(ref.streamName, bytes);
+    }
+    return bytes;
+  };
+}
+
 /** MsiDigitalCertificate rows with their certificate bytes. */
 export async function readDigitalCertificates(
   db: MsiDatabase,
@@ -179,10 +196,11 @@ export async function readDigitalCertificates(
   table.check('DigitalCertificate', 'string');
   table.check('CertData', 'binary');
   const rows: DigitalCertificateRow[] = [];
+  const readBinary = onceEachStream(db);
   for (const row of table.rows) {
     rows.push({
       id: table.requiredString(row, 'DigitalCertificate'),
-      certData: await db.readBinary(table.requiredBinary(row, 'CertData'), MAX_SIGNING_BLOB_BYTES),
+      certData: await readBinary(table.requiredBinary(row, 'CertData')),
     });
   }
   return rows;
@@ -216,13 +234,14 @@ export async function readDigitalSignatures(
   table.check('DigitalCertificate_', 'string');
   table.check('Hash', 'binary', true);
   const rows: DigitalSignatureRow[] = [];
+  const readBinary = onceEachStream(db);
   for (const row of table.rows) {
     const hash = table.binary(row, 'Hash');
     rows.push({
       table: table.requiredString(row, 'Table'),
       signObject: table.requiredString(row, 'SignObject'),
       digitalCertificate: table.requiredString(row, 'DigitalCertificate_'),
-      hash: hash ? await db.readBinary(hash, MAX_SIGNING_BLOB_BYTES) : null,
+      hash: hash ? await readBinary(hash) : null,
     });
   }
   return rows;

@@ -333,7 +333,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'outside-workspace': {
     title: 'Artifact outside the workspace',
     meaning:
-      'The path resolves outside the workspace, through `..` or a symbolic link. Globs do not follow links out of the workspace, so a pull request cannot make the action read files elsewhere on the runner.',
+      'The path resolves outside the workspace, through `..` or a symbolic link — an artifact found by a glob, or an external cabinet an MSI names in its Media table. Globs do not follow links out of the workspace and cabinets are only read beside their package, so a pull request cannot make the action read files elsewhere on the runner.',
     windows: 'Not a Windows condition.',
     fix: 'Keep build output inside the workspace, or give the path explicitly if reading outside it is intended.',
     defaultSeverity: 'error',

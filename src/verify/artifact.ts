@@ -32,6 +32,12 @@ import type { Certificate } from '../x509/certificate.js';
 import { detectContainer } from './detect.js';
 import type { Policy } from './policy.js';
 import { evaluateSignature, type SignatureEvaluation } from './signature-evaluation.js';
+import {
+  DEFAULT_TIME_BUDGET_MS,
+  settled,
+  TimeBudget,
+  TimeBudgetExceededError,
+} from './time-budget.js';
 
 /** What one artifact's verification produced: its report and the facts cross-artifact checks use. */
 export interface ArtifactOutcome {
@@ -63,7 +69,7 @@ export async function verifyArtifact(
   policy: Policy,
   hooks: { onBytes?: (bytes: number) => void; hashPool?: HashWorkerPool } = {},
 ): Promise<ArtifactOutcome> {
-  const outcome: ArtifactOutcome = {
+  let outcome: ArtifactOutcome = {
     report: {
       path: displayPath,
       kind: 'unknown',
@@ -79,21 +85,39 @@ export async function verifyArtifact(
     chains: [],
     package: null,
   };
-  const findings: Finding[] = [];
+  let findings: Finding[] = [];
   let source: RandomAccessFile | undefined;
+  // A pathological file ends in a finding after a bounded time, not a stuck job (time-budget.ts).
+  const budget = new TimeBudget(policy.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS);
+  let abandoned: Promise<void> | undefined;
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new Error('not a regular file');
     source = await RandomAccessFile.open(path);
     outcome.report.size = source.size;
-    const read = hooks.onBytes ? countReads(source, hooks.onBytes) : source;
+    const read = budget.guard(hooks.onBytes ? countReads(source, hooks.onBytes) : source);
     // Large content digests may be hashed on a worker thread (worker-pool.ts).
     const hasher = hooks.hashPool?.hasherFor(source, read, hooks.onBytes);
-    await verifyOpened(read, policy, outcome, findings, hasher);
+    const work = verifyOpened(read, policy, outcome, findings, hasher);
+    if ((await budget.race(work)).timedOut) {
+      // The abandoned work may still write to these objects: report from copies. Its file stays
+      // open until the work lets go (a hash worker may still be reading the descriptor).
+      abandoned = settled(work);
+      outcome = {
+        ...outcome,
+        report: { ...outcome.report, signatures: [...outcome.report.signatures] },
+        primaryValid: false,
+        chains: [],
+      };
+      findings = [...findings];
+      throw new TimeBudgetExceededError(budget.budgetMs);
+    }
   } catch (error) {
     findings.push(findingForError(error));
   } finally {
-    await source?.close().catch(() => undefined);
+    const file = source;
+    if (abandoned) void abandoned.then(() => file?.close().catch(() => undefined));
+    else await source?.close().catch(() => undefined);
   }
   outcome.report.findings = sortFindings(findings);
   const firstError = outcome.report.findings.find((f) => f.severity === 'error');

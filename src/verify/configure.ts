@@ -29,6 +29,8 @@ export interface PolicyOptions {
   weakDigest?: string;
   expiryWarningDays?: string | number;
   at?: string;
+  /** Wall-clock seconds one file may take before it is reported as malformed-package. */
+  timeBudgetSeconds?: string | number;
   /** How the front end calls an option in messages (`--signer` on the command line, `input signer-certificate` in the action). */
   optionName?: (option: string) => string;
 }
@@ -112,7 +114,18 @@ export async function buildPolicy(options: PolicyOptions): Promise<Policy> {
       `${name('expiry-warning-days')} must be a number of days (got "${options.expiryWarningDays}")`,
     );
   }
+  let timeBudgetMs: number | undefined;
+  if (options.timeBudgetSeconds !== undefined && options.timeBudgetSeconds !== '') {
+    const seconds = Number(options.timeBudgetSeconds);
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      throw new ConfigurationError(
+        `${name('time-budget')} must be a positive number of seconds (got "${options.timeBudgetSeconds}")`,
+      );
+    }
+    timeBudgetMs = Math.round(seconds * 1000);
+  }
   return defaultPolicy({
+    ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
     signer: pins.length > 0 ? new PinSet(pins) : null,
     trustedRoots,
     tsaRoots,

@@ -1,5 +1,5 @@
-import { dirname, join } from 'node:path';
-import { access } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative } from 'node:path';
+import { access, realpath } from 'node:fs/promises';
 import { type Finding } from '../findings.js';
 import type { CertificateSummary, PatchCertificateState } from '../report/model.js';
 import { Certificate } from '../x509/certificate.js';
@@ -144,6 +144,24 @@ export function checkPatch(
 }
 
 /**
+ * Where an external cabinet named by Media.Cabinet lies: beside the package, or in a directory
+ * below it. Null when the name leads elsewhere — the name comes from the (possibly hostile)
+ * package, and `..\\..\\.ssh\\id_rsa` or a symbolic link beside it must not make us read
+ * the runner's files.
+ */
+async function cabinetBeside(packagePath: string, cabinet: string): Promise<string | null> {
+  const name = cabinet.replace(/\\/g, '/');
+  if (name.includes('\0') || isAbsolute(name) || /^[A-Za-z]:/.test(name)) return null;
+  if (name.split('/').includes('..')) return null;
+  const directory = dirname(packagePath);
+  const path = join(directory, name);
+  const real = await Promise.all([realpath(directory), realpath(path)]).catch(() => null);
+  if (real === null) return path; // absent: reported as missing
+  const inside = relative(real[0], real[1]);
+  return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside) ? path : null;
+}
+
+/**
  * External cabinets listed in MsiDigitalSignature are checked by Windows Installer before it
  * opens them: signer certificate bytes and, when set, the hash (formats.md §3.11).
  */
@@ -157,10 +175,18 @@ export async function checkExternalCabinets(
   for (const media of facts.media) {
     const cabinet = media.cabinet;
     if (!cabinet || cabinet.startsWith('#')) continue;
-    const path = join(dirname(artifact.path), cabinet);
     const row = facts.digitalSignatures.find(
       (s) => s.table === 'Media' && s.signObject === String(media.diskId),
     );
+    const path = await cabinetBeside(artifact.path, cabinet);
+    if (path === null) {
+      findings.push({
+        severity: row ? 'error' : 'warning',
+        code: 'outside-workspace',
+        message: `the external cabinet name ${JSON.stringify(cabinet)} of disk ${media.diskId} leads outside the package's directory (an absolute path, "..", or a symbolic link); it was not read`,
+      });
+      continue;
+    }
     const present = await access(path).then(
       () => true,
       () => false,

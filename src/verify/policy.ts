@@ -1,5 +1,6 @@
 import type { DigestAlgorithm } from '../digest.js';
 import type { Certificate } from '../x509/certificate.js';
+import { DEFAULT_TIME_BUDGET_MS } from './time-budget.js';
 
 /** How strictly a missing or different MsiPatchCertificate entry is treated. */
 export type PatchCertificateLevel = 'require' | 'warn' | 'off';
@@ -38,6 +39,12 @@ export interface Policy {
   now: Date;
   /** MSIs that .msp patches target, in addition to MSIs among the artifacts. */
   baselines: string[];
+  /**
+   * Wall-clock budget for verifying one file, in milliseconds (`Infinity`: none). A file that
+   * takes longer gets a `malformed-package` finding instead of stalling the job (time-budget.ts).
+   * Optional so that hand-built policies need not set it; the default is DEFAULT_TIME_BUDGET_MS.
+   */
+  timeBudgetMs?: number;
 }
 
 export function defaultPolicy(overrides: Partial<Policy> = {}): Policy {
@@ -54,6 +61,7 @@ export function defaultPolicy(overrides: Partial<Policy> = {}): Policy {
     expiryWarningDays: 30,
     now: new Date(),
     baselines: [],
+    timeBudgetMs: DEFAULT_TIME_BUDGET_MS,
     ...overrides,
   };
 }

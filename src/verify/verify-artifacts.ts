@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { sortFindings, type Finding } from '../findings.js';
 import type { ArtifactReport, CertificateSummary, Report } from '../report/model.js';
@@ -11,6 +12,7 @@ import {
 } from './cross-artifact.js';
 import type { Policy } from './policy.js';
 import { TOOL } from './tool.js';
+import { HashWorkerPool } from './worker-pool.js';
 
 export interface ArtifactInput {
   /** Path to open. */
@@ -25,6 +27,9 @@ export interface VerifyOptions {
   onArtifactDone?: (report: ArtifactReport) => void;
   /** Findings about the run itself (e.g. too few artifacts), added to the report. */
   runFindings?: Finding[];
+  /** Progress hooks (CLI): the length of every read from an artifact; each input verified. */
+  onBytes?: (bytes: number) => void;
+  onArtifactVerified?: (input: ArtifactInput) => void;
 }
 
 /** Runs `task` over `items` with at most `limit` in flight, keeping input order in the result. */
@@ -54,13 +59,30 @@ export async function verifyArtifacts(
   policy: Policy,
   options: VerifyOptions = {},
 ): Promise<Report> {
+  // Large files are hashed on worker threads, one per core at most (worker-pool.ts).
+  const hashPool = new HashWorkerPool(
+    Math.max(1, Math.min(options.concurrency ?? 2, availableParallelism())),
+  );
+  try {
+    return await verifyWithPool(inputs, policy, options, hashPool);
+  } finally {
+    await hashPool.close();
+  }
+}
+
+async function verifyWithPool(
+  inputs: readonly ArtifactInput[],
+  policy: Policy,
+  options: VerifyOptions,
+  hashPool: HashWorkerPool,
+): Promise<Report> {
   const concurrency = options.concurrency ?? 2;
   const cache = new Map<string, Promise<ArtifactOutcome>>();
   const verifyOnce = (path: string, displayPath: string) => {
     const key = resolve(path);
     let pending = cache.get(key);
     if (!pending) {
-      pending = verifyArtifact(path, displayPath, policy);
+      pending = verifyArtifact(path, displayPath, policy, { onBytes: options.onBytes, hashPool });
       cache.set(key, pending);
     }
     return pending;
@@ -68,6 +90,7 @@ export async function verifyArtifacts(
 
   const artifacts: VerifiedArtifact[] = await mapBounded(inputs, concurrency, async (input) => {
     const outcome = await verifyOnce(input.path, input.displayPath);
+    options.onArtifactVerified?.(input);
     return { path: input.path, outcome, baseline: false };
   });
   const baselines: VerifiedArtifact[] = await mapBounded(

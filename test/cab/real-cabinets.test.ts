@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DigestAlgorithm } from '../../src/digest.js';
 import { RandomAccessFile, type RandomAccessSource } from '../../src/io/random-access-file.js';
 import {
+  DIGEST_READ_BYTES,
   cabContentDigests,
   openCabinet,
   readCabSignature,
@@ -294,9 +295,13 @@ describe('cabinets signed by osslsigncode', () => {
       expect(headerBytes).toBeLessThan(file.size / 10);
       reads.length = 0;
       await cabContentDigests(spy, cab.header, ['sha256', 'sha1']);
-      expect(Math.max(...reads)).toBeLessThanOrEqual(1024 * 1024);
-      expect(reads.length).toBeGreaterThanOrEqual(3);
-      expect(reads.reduce((a, b) => a + b, 0)).toBe(cab.header.cbCabinet - 4 - 4 - 2 - 16);
+      // A few large reads of at most DIGEST_READ_BYTES; the header fields the digest skips may
+      // be read along with their neighbours (and not hashed), but no byte is read twice.
+      expect(Math.max(...reads)).toBeLessThanOrEqual(DIGEST_READ_BYTES);
+      expect(reads.length).toBeLessThanOrEqual(Math.ceil(file.size / DIGEST_READ_BYTES) + 2);
+      const total = reads.reduce((a, b) => a + b, 0);
+      expect(total).toBeGreaterThanOrEqual(cab.header.cbCabinet - 4 - 4 - 2 - 16);
+      expect(total).toBeLessThanOrEqual(cab.header.cbCabinet);
     } finally {
       await spy.close();
     }

@@ -32,7 +32,7 @@ export function parseOutputFile(text: string): Record<string, string> {
  */
 export function runAction(
   inputs: Record<string, string>,
-  options: { workspace?: string; node?: string } = {},
+  options: { workspace?: string; node?: string; env?: NodeJS.ProcessEnv } = {},
 ): ActionRun {
   const temp = mkdtempSync(join(tmpdir(), 'va-action-'));
   const outputFile = join(temp, 'output');
@@ -63,6 +63,7 @@ export function runAction(
     GITHUB_REF: 'refs/pull/42/merge',
     GITHUB_REPOSITORY: 'o/r',
     RUNNER_TEMP: temp,
+    ...options.env,
   };
   for (const [name, value] of Object.entries(inputs))
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;

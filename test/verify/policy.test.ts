@@ -239,3 +239,24 @@ describe('time and timestamps', () => {
     expect(error.report.artifacts[0]!.status).toBe('weak-digest');
   });
 });
+
+describe('per-file time budget', () => {
+  it('is an option: a tiny budget turns a slow file into malformed-package; a bad value is a usage error', async () => {
+    const { report } = await verifyJson([
+      ...manifest.standardOptions,
+      '--time-budget',
+      '0.000001',
+      'fixtures/msi/signed-sha256.msi',
+    ]);
+    expect(report.artifacts[0]!.status).toBe('malformed-package');
+    const { runCliInProcess } = await import('../support/cli-in-process.js');
+    const bad = await runCliInProcess([
+      'verify',
+      '--time-budget',
+      'soon',
+      'fixtures/msi/signed-sha256.msi',
+    ]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--time-budget must be a positive number of seconds');
+  });
+});

@@ -1,0 +1,467 @@
+#!/usr/bin/env node
+// Benchmark of `dist/cli.js verify` against `osslsigncode verify` and `openssl dgst -sha256`.
+//
+//   node bench/run.mjs                 build the inputs (first run only) and measure everything
+//   node bench/run.mjs --runs 9        more runs per command (default 5, after 1 warm-up run)
+//   node bench/run.mjs --only msi-1g,startup   some cases only (names in the table)
+//   node bench/run.mjs --rebuild       rebuild the inputs in bench/out/ from scratch
+//   node bench/run.mjs --markdown      also print the table as Markdown (for BENCHMARKS.md)
+//
+// Inputs are built on the fly under bench/out/ (git-ignored, about 5.5 GiB): a stored cabinet of
+// incompressible bytes (gcab) embedded as the cabinet stream of a wixl MSI (msibuild -a), signed
+// by osslsigncode with the fixture PKI. Each command runs as its own process under
+// /usr/bin/time -v: wall time is measured here around the whole process (start-up included),
+// peak RSS is the kernel's figure that /usr/bin/time reports. The commands of one case run in
+// turn (A B C A B C ...) so that ratios are taken run by run; every figure is a median.
+//
+// Needs: node >= 20, openssl, osslsigncode, wixl, msibuild, gcab, /usr/bin/time; `npm run bundle`
+// first (dist/cli.js is what is measured). Nothing here is part of `npm test`.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(REPO, 'bench/out');
+const PKI = join(REPO, 'fixtures/pki');
+const CLI = join(REPO, 'dist/cli.js');
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+// ---- arguments ------------------------------------------------------------------------------
+const args = process.argv.slice(2);
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+if (args.includes('-h') || args.includes('--help')) {
+  process.stdout.write(
+    readFileSync(fileURLToPath(import.meta.url), 'utf8')
+      .split('\n')
+      .slice(1, 8)
+      .map((l) => l.replace(/^\/\/ ?/, ''))
+      .join('\n') + '\n',
+  );
+  process.exit(0);
+}
+const RUNS = Number(option('--runs') ?? 5);
+const WARMUP = 1;
+const ONLY = option('--only')?.split(',') ?? null;
+const MARKDOWN = args.includes('--markdown');
+if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs must be a positive integer');
+if (args.includes('--rebuild')) rmSync(OUT, { recursive: true, force: true });
+if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run bundle` first');
+
+// ---- building the inputs --------------------------------------------------------------------
+mkdirSync(OUT, { recursive: true });
+const out = (name) => join(OUT, name);
+const log = (message) => process.stderr.write(`==> ${message}\n`);
+
+function sh(script) {
+  execFileSync('bash', ['-euo', 'pipefail', '-c', script], {
+    cwd: OUT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** Runs `make` unless `file` exists already (inputs are reused between runs of the bench). */
+function ensure(file, what, make) {
+  if (existsSync(out(file))) return;
+  log(`building ${file} (${what})`);
+  const started = performance.now();
+  make(out(`${file}.tmp`));
+  sh(`mv ${JSON.stringify(out(`${file}.tmp`))} ${JSON.stringify(out(file))}`);
+  log(
+    `  ${file}: ${(statSync(out(file)).size / MiB).toFixed(1)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+}
+
+/** Deterministic incompressible bytes: AES-128-CTR of zeros under a key derived from `seed`. */
+function pseudoRandom(file, bytes, seed) {
+  const key = (seed.toString(16).padStart(2, '0') + '0102030405060708090a0b0c0d0e0f').slice(0, 32);
+  sh(
+    `head -c ${bytes} /dev/zero | openssl enc -aes-128-ctr -nosalt -K ${key} -iv 00000000000000000000000000000000 > '${file}'`,
+  );
+}
+
+const SIGN = `osslsigncode sign -certs '${PKI}/signer.pem' -key '${PKI}/signer.key' -ac '${PKI}/chain.pem' -h sha256`;
+
+/** A stored (uncompressed) cabinet holding one file of `bytes` incompressible bytes. */
+function storedCab(file, bytes, seed) {
+  const dir = `${file}.d`;
+  sh(`rm -rf '${dir}' && mkdir -p '${dir}'`);
+  pseudoRandom(`${dir}/payload.bin`, bytes, seed);
+  sh(`cd '${dir}' && gcab -c '${file}' payload.bin && cd .. && rm -rf '${dir}'`);
+}
+
+// The database: a small wixl package with an embedded cabinet stream "product.cab".
+ensure('base.msi', 'wixl database with an embedded cabinet', (file) => {
+  const dir = out('base.d');
+  sh(`rm -rf '${dir}' && mkdir -p '${dir}' && printf 'bench\\r\\n' > '${dir}/readme.txt'`);
+  pseudoRandom(`${dir}/payload.bin`, 6000, 0);
+  const wxs = readFileSync(join(REPO, 'fixtures/src/product.wxs.in'), 'utf8')
+    .replace('@PRODUCT_CODE@', '{6F1A0B2C-1D3E-4F50-8A61-0000000009B1}')
+    .replace('@PRODUCT_NAME@', 'verify-authenticode benchmark')
+    .replace('@EMBED@', 'yes')
+    .replace('@CABINET@', 'product.cab');
+  writeFileSync(`${dir}/product.wxs`, wxs);
+  sh(`cd '${dir}' && wixl -o '${file}' product.wxs && cd .. && rm -rf '${dir}'`);
+});
+
+/**
+ * An MSI whose embedded cabinet stream is replaced by a stored cabinet of `bytes` payload
+ * bytes (the package's File table no longer matches it; Authenticode does not care).
+ */
+function bigMsi(name, bytes, seed, signOptions = '') {
+  ensure(
+    name,
+    `${(bytes / MiB).toFixed(0)} MiB payload, signed${signOptions ? ` ${signOptions}` : ''}`,
+    (file) => {
+      storedCab(`${file}.cab`, bytes, seed);
+      sh(
+        `cp '${out('base.msi')}' '${file}.unsigned' && msibuild '${file}.unsigned' -a product.cab '${file}.cab' && ` +
+          `rm '${file}.cab' && ${SIGN} ${signOptions} -in '${file}.unsigned' -out '${file}' >/dev/null && rm '${file}.unsigned'`,
+      );
+    },
+  );
+}
+
+const GIB_PAYLOAD = GiB - 64 * 1024; // the signed package is then just under 1 GiB
+bigMsi('msi-1g.msi', GIB_PAYLOAD, 1);
+bigMsi('msi-1g-dse.msi', GIB_PAYLOAD, 2, '-add-msi-dse');
+bigMsi('msi-100m.msi', 100 * MiB, 3);
+bigMsi('msi-1.9g.msi', Math.floor(1.9 * GiB), 4);
+ensure('cab-1g.cab', 'stored cabinet, 1 GiB payload, signed', (file) => {
+  storedCab(`${file}.unsigned`, GIB_PAYLOAD, 5);
+  sh(`${SIGN} -in '${file}.unsigned' -out '${file}' >/dev/null && rm '${file}.unsigned'`);
+});
+const SMALL_COUNT = 100;
+ensure('small', `${SMALL_COUNT} signed 2 MiB MSIs`, (dir) => {
+  sh(`mkdir -p '${dir}'`);
+  storedCab(`${dir}/cab`, 2 * MiB - 64 * 1024, 6);
+  sh(
+    `cp '${out('base.msi')}' '${dir}/unsigned.msi' && msibuild '${dir}/unsigned.msi' -a product.cab '${dir}/cab'`,
+  );
+  for (let i = 0; i < SMALL_COUNT; i++) {
+    const n = String(i).padStart(3, '0');
+    sh(`${SIGN} -in '${dir}/unsigned.msi' -out '${dir}/small-${n}.msi' >/dev/null`);
+  }
+  sh(`rm '${dir}/unsigned.msi' '${dir}/cab'`);
+});
+const smallFiles = Array.from({ length: SMALL_COUNT }, (_, i) =>
+  out(`small/small-${String(i).padStart(3, '0')}.msi`),
+);
+
+// A reader of every stream of a compound file, through src/cfb (issue 3's memory requirement).
+const READ_ALL = out('read-all-streams.mjs');
+{
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [join(REPO, 'bench/read-all-streams.ts')],
+    outfile: READ_ALL,
+    bundle: true,
+    platform: 'node',
+    target: 'node20.19',
+    format: 'esm',
+    logLevel: 'warning',
+  });
+}
+
+// ---- measuring ------------------------------------------------------------------------------
+/** One process under /usr/bin/time -v: wall seconds (measured here) and peak RSS in MiB. */
+function runOnce(command) {
+  const timeFile = out('time.txt');
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn('/usr/bin/time', ['-v', '-o', timeFile, ...command.argv], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wall = Number(process.hrtime.bigint() - started) / 1e9;
+      const report = readFileSync(timeFile, 'utf8');
+      const rssKiB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1]);
+      const user = Number(/User time \(seconds\): ([\d.]+)/.exec(report)?.[1]);
+      const system = Number(/System time \(seconds\): ([\d.]+)/.exec(report)?.[1]);
+      if (code !== 0) {
+        reject(
+          new Error(`${command.label} exited with ${code}: ${command.argv.join(' ')}\n${stderr}`),
+        );
+        return;
+      }
+      resolve({ wall, cpu: user + system, rss: rssKiB / 1024 });
+    });
+  });
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const m = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+};
+
+const ours = (...files) => ({
+  label: 'ours',
+  argv: [
+    process.execPath,
+    CLI,
+    'verify',
+    ...files,
+    '--signer',
+    `${PKI}/signer.pem`,
+    '--trusted-roots',
+    `${PKI}/trusted-roots.pem`,
+    '--quiet',
+  ],
+});
+const osslsigncode = (file) => ({
+  label: 'osslsigncode',
+  argv: ['osslsigncode', 'verify', '-CAfile', `${PKI}/trusted-roots.pem`, '-in', file],
+});
+const sha256sum = (file) => ({ label: 'openssl dgst', argv: ['openssl', 'dgst', '-sha256', file] });
+
+/**
+ * The cases. `ratios`: [numerator, denominator, target] on command labels, each taken run by run
+ * (A B A B ...) and reported as the median ratio.
+ */
+const GIB_MSI = out('msi-1g.msi');
+const cases = [
+  {
+    name: 'msi-1g',
+    what: '1 GiB MSI',
+    commands: [ours(GIB_MSI), osslsigncode(GIB_MSI), sha256sum(GIB_MSI)],
+    ratios: [
+      ['ours', 'openssl dgst', 1.2],
+      ['ours', 'osslsigncode', 0.5],
+    ],
+    rssTarget: 150,
+  },
+  {
+    name: 'msi-1g-dse',
+    what: '1 GiB MSI with MsiDigitalSignatureEx',
+    commands: [
+      ours(out('msi-1g-dse.msi')),
+      osslsigncode(out('msi-1g-dse.msi')),
+      sha256sum(out('msi-1g-dse.msi')),
+    ],
+    ratios: [
+      ['ours', 'openssl dgst', 1.2],
+      ['ours', 'osslsigncode', 0.5],
+    ],
+    rssTarget: 150,
+  },
+  {
+    name: 'cab-1g',
+    what: '1 GiB stored CAB',
+    commands: [
+      ours(out('cab-1g.cab')),
+      osslsigncode(out('cab-1g.cab')),
+      sha256sum(out('cab-1g.cab')),
+    ],
+    ratios: [
+      ['ours', 'openssl dgst', 1.2],
+      ['ours', 'osslsigncode', null],
+    ],
+    rssTarget: 150,
+  },
+  {
+    name: 'small-100',
+    what: `${SMALL_COUNT} MSIs of 2 MiB`,
+    commands: [
+      { ...ours(...smallFiles), label: 'ours, one process' },
+      {
+        label: 'osslsigncode, one process each',
+        argv: [
+          'sh',
+          '-c',
+          `for f; do osslsigncode verify -CAfile '${PKI}/trusted-roots.pem' -in "$f" >/dev/null || exit 1; done`,
+          'sh',
+          ...smallFiles,
+        ],
+      },
+    ],
+    ratios: [['ours, one process', 'osslsigncode, one process each', 0.4]],
+  },
+  {
+    name: 'two-1g',
+    what: 'two 1 GiB MSIs in one invocation',
+    commands: [
+      { ...ours(GIB_MSI, out('msi-1g-dse.msi')), label: 'ours, two files' },
+      { ...ours(GIB_MSI), label: 'ours, one file' },
+      // The yardstick: the same two files hashed by two openssl processes at once.
+      {
+        label: 'openssl dgst, two at once',
+        argv: [
+          'sh',
+          '-c',
+          'openssl dgst -sha256 "$1" >/dev/null & openssl dgst -sha256 "$2" >/dev/null; wait',
+          'sh',
+          GIB_MSI,
+          out('msi-1g-dse.msi'),
+        ],
+      },
+      sha256sum(GIB_MSI),
+    ],
+    ratios: [
+      ['ours, two files', 'ours, one file', 1.3],
+      ['openssl dgst, two at once', 'openssl dgst', null],
+    ],
+  },
+  {
+    name: 'rss',
+    what: 'peak RSS across package sizes',
+    commands: [
+      { ...ours(out('msi-100m.msi')), label: 'ours, 100 MiB MSI' },
+      { ...ours(GIB_MSI), label: 'ours, 1 GiB MSI' },
+      { ...ours(out('msi-1.9g.msi')), label: 'ours, 1.9 GiB MSI' },
+      {
+        label: 'read all streams, 1 GiB MSI',
+        argv: [process.execPath, READ_ALL, GIB_MSI],
+        rssTargetMB: 100,
+      },
+      {
+        label: 'read all streams, 1.9 GiB MSI',
+        argv: [process.execPath, READ_ALL, out('msi-1.9g.msi')],
+        rssTargetMB: 100,
+      },
+    ],
+    ratios: [],
+    rssTarget: 150,
+  },
+  {
+    name: 'startup',
+    what: 'start-up: one small fixture MSI',
+    commands: [
+      { ...ours(join(REPO, 'fixtures/msi/signed-sha256.msi')), label: 'ours' },
+      { label: 'ours --version (loading only)', argv: [process.execPath, CLI, '--version'] },
+      { label: 'node -e 0 (floor)', argv: [process.execPath, '-e', '0'] },
+      osslsigncode(join(REPO, 'fixtures/msi/signed-sha256.msi')),
+    ],
+    ratios: [],
+    wallTarget: 0.15,
+  },
+];
+
+/**
+ * SHA-256 throughput of the machine, one process and two at once (openssl speed): on a VM whose
+ * two vCPUs share one core's SHA unit, two hashes at once are no faster than one.
+ */
+function sha256Throughput() {
+  const speed = (multi) => {
+    const text = execFileSync(
+      'openssl',
+      [
+        'speed',
+        ...(multi ? ['-multi', '2'] : []),
+        '-seconds',
+        '2',
+        '-bytes',
+        String(MiB),
+        '-evp',
+        'sha256',
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const k = Number(/sha256\s+([\d.]+)k\s*$/m.exec(text)?.[1]);
+    return ((k * 1000) / MiB).toFixed(0);
+  };
+  return `SHA-256 (openssl speed, 1 MiB blocks): ${speed(false)} MiB/s in one process, ${speed(true)} MiB/s in total for two at once`;
+}
+
+const loadStart = loadavg()[0].toFixed(2);
+const shaCheck = sha256Throughput();
+const rows = [];
+for (const c of cases) {
+  if (ONLY && !ONLY.includes(c.name)) continue;
+  log(`measuring ${c.name}: ${c.what} (${WARMUP} warm-up + ${RUNS} runs per command)`);
+  const samples = new Map(c.commands.map((cmd) => [cmd.label, []]));
+  for (let run = 0; run < WARMUP + RUNS; run++) {
+    for (const command of c.commands) {
+      const sample = await runOnce(command);
+      if (run >= WARMUP) samples.get(command.label).push(sample);
+    }
+  }
+  for (const command of c.commands) {
+    const s = samples.get(command.label);
+    const wall = s.map((x) => x.wall);
+    const row = {
+      case: c.name,
+      command: command.label,
+      wall: median(wall),
+      min: Math.min(...wall),
+      max: Math.max(...wall),
+      cpu: median(s.map((x) => x.cpu)),
+      rss: median(s.map((x) => x.rss)),
+      notes: [],
+    };
+    if (command.rssTargetMB) {
+      const ok = (row.rss * MiB) / 1e6 < command.rssTargetMB;
+      row.notes.push(`RSS target < ${command.rssTargetMB} MB: ${ok ? 'met' : 'MISSED'}`);
+    } else if (command.label.startsWith('ours') || command.label.startsWith('read all')) {
+      if (c.rssTarget)
+        row.notes.push(
+          `RSS target ≤ ${c.rssTarget} MiB: ${row.rss <= c.rssTarget ? 'met' : 'MISSED'}`,
+        );
+      if (c.wallTarget && command.label === 'ours') {
+        row.notes.push(
+          `target < ${c.wallTarget * 1000} ms: ${row.wall < c.wallTarget ? 'met' : 'MISSED'}`,
+        );
+      }
+    }
+    for (const [numerator, denominator, target] of c.ratios) {
+      if (numerator !== command.label) continue;
+      const a = samples.get(numerator);
+      const b = samples.get(denominator);
+      const ratio = median(a.map((x, i) => x.wall / b[i].wall));
+      row.notes.push(
+        `${ratio.toFixed(2)}x ${denominator}` +
+          (target ? ` (target ≤ ${target}x: ${ratio <= target ? 'met' : 'MISSED'})` : ''),
+      );
+    }
+    rows.push(row);
+  }
+}
+
+// ---- report ---------------------------------------------------------------------------------
+const cpuModel = cpus()[0]?.model ?? 'unknown';
+const machine = [
+  `${cpus().length} CPUs (${cpuModel}), ${(totalmem() / GiB).toFixed(0)} GiB RAM, Node ${process.version}, ${RUNS} runs + ${WARMUP} warm-up per command, warm page cache`,
+  shaCheck,
+  `load average (1 min) at start ${loadStart}, at end ${loadavg()[0].toFixed(2)}`,
+].join('\n');
+const header = [
+  'case',
+  'command',
+  'wall median (s)',
+  'min–max (s)',
+  'cpu median (s)',
+  'peak RSS median (MiB)',
+  'ratios (median of per-run ratios) and targets',
+];
+const body = rows.map((r) => [
+  r.case,
+  r.command,
+  r.wall.toFixed(3),
+  `${r.min.toFixed(3)}–${r.max.toFixed(3)}`,
+  r.cpu.toFixed(2),
+  r.rss.toFixed(0),
+  r.notes.join('; '),
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+const line = (cells) =>
+  cells
+    .map((c, i) => c.padEnd(widths[i]))
+    .join('  ')
+    .trimEnd();
+process.stdout.write(
+  `\n${machine}\n\n${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`,
+);
+for (const r of body) process.stdout.write(`${line(r)}\n`);
+if (MARKDOWN) {
+  process.stdout.write(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|\n`);
+  for (const r of body) process.stdout.write(`| ${r.join(' | ')} |\n`);
+}
+process.stdout.write(`\ninputs: ${relative(process.cwd(), OUT) || '.'}/\n`);

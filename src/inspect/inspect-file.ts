@@ -1,0 +1,302 @@
+import { stat } from 'node:fs/promises';
+import { parseAuthenticode, type AuthenticodeSignature } from '../authenticode/index.js';
+import {
+  cabContentDigests,
+  openCabinet,
+  parseCabHeader,
+  readCabSignature,
+  type CabHeader,
+  type Cabinet,
+} from '../cab/index.js';
+import { openCompoundFile, type CompoundFile } from '../cfb/index.js';
+import { DIGEST_NAMES, DIGEST_SIZES, type DigestAlgorithm } from '../digest.js';
+import { MalformedSignatureError, isFormatError } from '../errors.js';
+import { HRESULT } from '../findings.js';
+import { countReads } from '../io/read-counter.js';
+import {
+  RandomAccessFile,
+  ReadPastEndError,
+  type RandomAccessSource,
+} from '../io/random-access-file.js';
+import {
+  msiContentDigests,
+  msiMetadataPrehash,
+  readMsiSignatureStreams,
+} from '../msi/content-digest.js';
+import { detectPackageKind } from '../msi/index.js';
+import { detectContainer } from '../verify/detect.js';
+import { TOOL } from '../verify/tool.js';
+import { inspectCabinet } from './cabinet.js';
+import type { DigitalSignatureExInspection, Inspection, InspectionError } from './model.js';
+import { inspectPackage } from './package.js';
+import { inspectSignature } from './signature.js';
+
+export interface InspectOptions {
+  /** Path shown in the inspection (as the user gave it); default: `path`. */
+  displayPath?: string;
+  /** Validation time when no timestamp applies; default: now. */
+  now?: Date;
+  /** Called with the length of every read, for a progress display. */
+  onBytes?: (bytes: number) => void;
+}
+
+/** Turns what a reader threw into an error of the inspection; our own bugs are reported too. */
+function errorFor(part: InspectionError['part'], error: unknown): InspectionError {
+  if (isFormatError(error)) {
+    return {
+      part: error.code === 'malformed-signature' ? 'signature' : part,
+      code: error.code,
+      message: error.message,
+      hresult:
+        error.code === 'malformed-signature'
+          ? HRESULT.TRUST_E_MALFORMED_SIGNATURE
+          : HRESULT.TRUST_E_SUBJECT_FORM_UNKNOWN,
+    };
+  }
+  if (error instanceof ReadPastEndError) {
+    return {
+      part: part === 'signature' ? 'container' : part,
+      code: 'malformed-package',
+      message: `the file's structure points outside the file (${error.message}); it is truncated or damaged`,
+      hresult: HRESULT.TRUST_E_SUBJECT_FORM_UNKNOWN,
+    };
+  }
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    return {
+      part: 'file',
+      code: 'io-error',
+      // Node's message quotes the absolute path; the inspection shows the path as given.
+      message: `cannot read the file: ${ERRNO_TEXT[code] ?? code}`,
+      hresult: HRESULT.CRYPT_E_FILE_ERROR,
+    };
+  }
+  return {
+    part: part === 'signature' ? 'container' : part,
+    code: 'malformed-package',
+    message: `unexpected error while reading the package: ${error instanceof Error ? error.message : String(error)}`,
+    hresult: HRESULT.TRUST_E_SUBJECT_FORM_UNKNOWN,
+  };
+}
+
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a directory',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+  ENOTDIR: 'a component of the path is not a directory',
+  EIO: 'input/output error',
+};
+
+function blank(path: string, now: Date): Inspection {
+  return {
+    schemaVersion: 1,
+    tool: { ...TOOL },
+    path,
+    size: 0,
+    kind: 'unknown',
+    container: null,
+    containerDescription: 'not read',
+    readable: false,
+    validationTime: now.toISOString(),
+    signed: false,
+    digestAlgorithms: [],
+    signatures: [],
+    nestedSignatureErrors: [],
+    msiDigitalSignatureEx: null,
+    package: null,
+    cabinet: null,
+    errors: [],
+  };
+}
+
+/**
+ * Everything about one file's signatures, without a policy. Never throws for what the file
+ * contains: what could not be read is in `errors`, and everything read before it is kept.
+ */
+export async function inspectFile(path: string, options: InspectOptions = {}): Promise<Inspection> {
+  const now = options.now ?? new Date();
+  const inspection = blank(options.displayPath ?? path, now);
+  let file: RandomAccessFile | undefined;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    file = await RandomAccessFile.open(path);
+    inspection.size = file.size;
+    const source = options.onBytes ? countReads(file, options.onBytes) : file;
+    await inspectOpened(source, inspection, now);
+  } catch (error) {
+    inspection.errors.push(errorFor('file', error));
+  } finally {
+    await file?.close().catch(() => undefined);
+  }
+  inspection.readable = !inspection.errors.some((e) => e.part !== 'signature');
+  return inspection;
+}
+
+async function inspectOpened(
+  source: RandomAccessSource,
+  inspection: Inspection,
+  now: Date,
+): Promise<void> {
+  const detection = await detectContainer(source);
+  inspection.container = detection.container;
+  inspection.containerDescription = detection.description;
+  if (detection.container === 'other') {
+    inspection.errors.push({
+      part: 'container',
+      code: 'not-a-package',
+      message: `the file is ${detection.description}, not an MSI, MSP, MST or CAB package`,
+      hresult: HRESULT.TRUST_E_SUBJECT_FORM_UNKNOWN,
+    });
+    return;
+  }
+  if (detection.container === 'compound-file') await inspectCompoundFile(source, inspection, now);
+  else await inspectCabinetFile(source, inspection, now);
+}
+
+/** Parses the blob and every nested signature; a blob that does not decode is a signature error. */
+function decodeSignatures(blob: Buffer, inspection: Inspection): AuthenticodeSignature[] {
+  inspection.signed = true;
+  if (blob.length === 0) {
+    inspection.errors.push({
+      part: 'signature',
+      code: 'malformed-signature',
+      message: 'the signature stream is empty',
+      hresult: HRESULT.TRUST_E_MALFORMED_SIGNATURE,
+    });
+    return [];
+  }
+  try {
+    const primary = parseAuthenticode(blob);
+    inspection.nestedSignatureErrors = primary.nestedErrors.map((e) => ({ ...e }));
+    return [primary, ...primary.nested];
+  } catch (error) {
+    inspection.errors.push(errorFor('signature', error));
+    return [];
+  }
+}
+
+function algorithmsOf(signatures: readonly AuthenticodeSignature[]): DigestAlgorithm[] {
+  return [...new Set(signatures.map((s) => s.fileDigest.algorithm))].filter(
+    (a): a is DigestAlgorithm => a in DIGEST_SIZES,
+  );
+}
+
+function finishSignatures(
+  inspection: Inspection,
+  signatures: readonly AuthenticodeSignature[],
+  computed: ReadonlyMap<DigestAlgorithm, Buffer>,
+  now: Date,
+): void {
+  const format = inspection.container === 'cabinet' ? 'cab' : 'msi';
+  inspection.signatures = signatures.map((s) => inspectSignature(s, computed, now, format));
+  inspection.digestAlgorithms = [...new Set(inspection.signatures.map((s) => s.digestAlgorithm))];
+}
+
+async function inspectCompoundFile(
+  source: RandomAccessSource,
+  inspection: Inspection,
+  now: Date,
+): Promise<void> {
+  inspection.kind = 'msi';
+  let cfb: CompoundFile;
+  try {
+    cfb = await openCompoundFile(source);
+  } catch (error) {
+    inspection.errors.push(errorFor('container', error));
+    return;
+  }
+  const kind = detectPackageKind(cfb);
+  inspection.kind = kind === 'unknown-cfb' ? 'msi' : kind;
+  inspection.package = await inspectPackage(cfb, inspection.errors);
+
+  let streams: { signature: Buffer | null; prehash: Buffer | null };
+  try {
+    streams = await readMsiSignatureStreams(cfb);
+  } catch (error) {
+    inspection.errors.push(errorFor('container', error));
+    return;
+  }
+  const dse: DigitalSignatureExInspection = {
+    present: streams.prehash !== null,
+    stored: streams.prehash?.toString('hex') ?? null,
+    algorithm: null,
+    recomputed: null,
+    matches: null,
+  };
+  inspection.msiDigitalSignatureEx = dse;
+  const signatures = streams.signature ? decodeSignatures(streams.signature, inspection) : [];
+
+  try {
+    const computed =
+      signatures.length > 0
+        ? (await msiContentDigests(cfb, algorithmsOf(signatures))).digests
+        : new Map<DigestAlgorithm, Buffer>();
+    finishSignatures(inspection, signatures, computed, now);
+    if (streams.prehash) {
+      // The stored length says which digest it is (formats.md §5.4); MD5 is never used for it.
+      const algorithm = (Object.entries(DIGEST_SIZES) as [DigestAlgorithm, number][]).find(
+        ([name, size]) => size === streams.prehash!.length && name !== 'md5',
+      )?.[0];
+      if (algorithm) {
+        const recomputed = await msiMetadataPrehash(cfb, algorithm);
+        dse.algorithm = DIGEST_NAMES[algorithm];
+        dse.recomputed = recomputed.toString('hex');
+        dse.matches = recomputed.equals(streams.prehash);
+      }
+    }
+  } catch (error) {
+    inspection.errors.push(errorFor('container', error));
+  }
+}
+
+async function inspectCabinetFile(
+  source: RandomAccessSource,
+  inspection: Inspection,
+  now: Date,
+): Promise<void> {
+  inspection.kind = 'cab';
+  let header: CabHeader;
+  try {
+    header = await parseCabHeader(source);
+  } catch (error) {
+    inspection.errors.push(errorFor('container', error));
+    return;
+  }
+  let cabinet: Cabinet | null = null;
+  try {
+    cabinet = await openCabinet(source);
+  } catch (error) {
+    // A truncated signature still leaves the cabinet's own structure readable.
+    if (!(error instanceof MalformedSignatureError)) {
+      inspection.cabinet = inspectCabinet(header, null);
+      inspection.errors.push(errorFor('container', error));
+      return;
+    }
+    inspection.signed = true;
+    inspection.errors.push(errorFor('signature', error));
+  }
+  inspection.cabinet = inspectCabinet(header, cabinet);
+  if (!cabinet?.signatureLocation) return;
+
+  let signatures: AuthenticodeSignature[] = [];
+  try {
+    const blob = await readCabSignature(source, cabinet);
+    if (blob) signatures = decodeSignatures(blob, inspection);
+  } catch (error) {
+    inspection.signed = true;
+    inspection.errors.push(errorFor('signature', error));
+  }
+  try {
+    const computed =
+      signatures.length > 0
+        ? await cabContentDigests(source, cabinet, algorithmsOf(signatures))
+        : new Map<DigestAlgorithm, Buffer>();
+    finishSignatures(inspection, signatures, computed, now);
+  } catch (error) {
+    inspection.errors.push(errorFor('container', error));
+  }
+}

@@ -1,0 +1,540 @@
+import type {
+  CabinetInspection,
+  CertificateDetails,
+  ChainInspection,
+  CheckResult,
+  Inspection,
+  InspectionError,
+  PackageInspection,
+  SignatureInspection,
+  TimestampInspection,
+} from '../inspect/model.js';
+import { hresultName } from './code-descriptions.js';
+import { sanitizeForTerminal } from './escape.js';
+import { formatBytes, formatTime, plural, thumbprintPrefix } from './format.js';
+
+export interface InspectTextOptions {
+  /** ANSI colours (the CLI decides: a terminal, NO_COLOR, --no-color). */
+  color: boolean;
+}
+
+const SGR = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33, cyan: 36 } as const;
+type Style = keyof typeof SGR;
+type Paint = (style: Style, text: string) => string;
+
+/** Escapes file-controlled text for the terminal. Everything from the inspection passes here. */
+const t = (text: string | number | null | undefined): string =>
+  sanitizeForTerminal(String(text ?? ''));
+
+const LABEL_WIDTH = 28;
+
+/** Human output of `verify-authenticode inspect`: sections of aligned `label  value` lines. */
+export function renderInspectionText(inspection: Inspection, options: InspectTextOptions): string {
+  const paint: Paint = options.color
+    ? (style, text) => `\u001b[${SGR[style]}m${text}\u001b[0m`
+    : (_style, text) => text;
+  const out = new Lines(paint);
+
+  out.heading(t(inspection.path));
+  if (inspection.container === null) {
+    out.field('Kind', 'unknown: the file could not be read');
+  } else {
+    out.field('Kind', kindText(inspection));
+    out.field('Size', `${inspection.size} bytes (${formatBytes(inspection.size)})`);
+    out.field('Signed', signedText(inspection));
+  }
+  if (inspection.digestAlgorithms.length > 0) {
+    out.field('Digest algorithms', inspection.digestAlgorithms.map(t).join(', '));
+  }
+
+  for (const signature of inspection.signatures) signatureSection(out, signature);
+  for (const nested of inspection.nestedSignatureErrors) {
+    out.blank();
+    out.heading(`Signature #${nested.index} (nested)`);
+    out.line(`  ${paint('red', '✖')} cannot be decoded: ${t(nested.message)}`);
+  }
+  if (inspection.msiDigitalSignatureEx) dseSection(out, inspection);
+  if (inspection.package) packageSection(out, inspection.package);
+  if (inspection.cabinet) cabinetSection(out, inspection.cabinet);
+  if (inspection.errors.length > 0) {
+    out.blank();
+    out.heading('Errors');
+    for (const error of inspection.errors) out.line(`  ${errorLine(error, paint)}`);
+  }
+  return out.text();
+}
+
+class Lines {
+  private readonly lines: string[] = [];
+  constructor(readonly paint: Paint) {}
+
+  line(text: string): void {
+    this.lines.push(text);
+  }
+
+  blank(): void {
+    this.lines.push('');
+  }
+
+  heading(text: string): void {
+    this.lines.push(this.paint('bold', text));
+  }
+
+  /** `  Label:               value` (the label is ours, the value already escaped). */
+  field(label: string, value: string, indent = 2): void {
+    const head = `${' '.repeat(indent)}${label}:`;
+    this.lines.push(`${head.padEnd(LABEL_WIDTH + 2)} ${value}`);
+  }
+
+  text(): string {
+    return `${this.lines.join('\n')}\n`;
+  }
+}
+
+function kindText(inspection: Inspection): string {
+  const names: Record<string, string> = {
+    msi: 'MSI installer database',
+    msp: 'MSP patch',
+    mst: 'MST transform',
+    msm: 'MSM merge module',
+    cab: 'cabinet',
+    unknown: 'not a package',
+  };
+  const name = names[inspection.kind] ?? inspection.kind;
+  const pkg = inspection.package;
+  if (!pkg && inspection.container === 'compound-file')
+    return 'compound file (damaged: its kind cannot be read)';
+  if (!inspection.cabinet && inspection.container === 'cabinet') return 'cabinet (damaged)';
+  if (pkg) {
+    return `${name} (compound file v${pkg.compoundFile.version}, ${pkg.compoundFile.sectorSize}-byte sectors)`;
+  }
+  if (inspection.cabinet) return `${name} (version ${t(inspection.cabinet.version)})`;
+  if (inspection.container === 'other') return `${name}: ${t(inspection.containerDescription)}`;
+  return name;
+}
+
+function signedText(inspection: Inspection): string {
+  const unread = inspection.errors.some((e) => e.part === 'file' || e.part === 'container');
+  if (!inspection.signed && unread && inspection.container !== 'other') {
+    return 'not known: the file could not be read that far';
+  }
+  if (!inspection.signed) return 'no';
+  const count = inspection.signatures.length + inspection.nestedSignatureErrors.length;
+  if (count === 0) return 'yes, but the signature cannot be decoded';
+  const nested = count - 1;
+  return nested > 0
+    ? `yes, ${count} signatures (primary and ${plural(nested, 'nested signature')})`
+    : 'yes, 1 signature';
+}
+
+function hresultText(hresult: string | undefined): string {
+  if (!hresult) return '';
+  const name = hresultName(hresult);
+  return name ? `${t(hresult)} ${name}` : t(hresult);
+}
+
+function errorLine(error: InspectionError, paint: Paint): string {
+  const hr = error.hresult ? ` (${hresultText(error.hresult)})` : '';
+  return `${paint('red', '✖')} ${paint('red', `error ${t(error.code)}`)}${hr}: ${t(error.message)}`;
+}
+
+function mark(state: CheckResult['state'], paint: Paint): string {
+  switch (state) {
+    case 'pass':
+      return paint('green', '✔');
+    case 'fail':
+      return paint('red', '✖');
+    case 'incomplete':
+      return paint('yellow', '⚠');
+    default:
+      return paint('dim', '–');
+  }
+}
+
+const CHECK_LABELS: Readonly<Record<keyof SignatureInspection['checks'], string>> = {
+  fileType: 'file type',
+  digest: 'digest',
+  signerSignature: 'signer signature',
+  timestamp: 'timestamp',
+  chain: 'chain',
+};
+
+function checksLine(signature: SignatureInspection, paint: Paint): string {
+  return (Object.keys(CHECK_LABELS) as (keyof SignatureInspection['checks'])[])
+    .map((key) => {
+      const check = signature.checks[key];
+      const label = check.state === 'absent' ? `no ${CHECK_LABELS[key]}` : CHECK_LABELS[key];
+      return `${mark(check.state, paint)} ${label}`;
+    })
+    .join('  ');
+}
+
+function checkDetail(name: string, check: CheckResult, paint: Paint): string {
+  const hr = check.hresult && check.state !== 'pass' ? ` (${hresultText(check.hresult)})` : '';
+  const code = check.code && check.state !== 'pass' ? ` ${t(check.code)}` : '';
+  return `${mark(check.state, paint)} ${name}${code}${hr}: ${t(check.message)}`;
+}
+
+function validity(cert: CertificateDetails): string {
+  return `${t(formatTime(cert.notBefore))} to ${t(formatTime(cert.notAfter))}`;
+}
+
+function certificateFields(out: Lines, label: string, cert: CertificateDetails, indent = 2): void {
+  out.field(label, t(cert.commonName), indent);
+  const sub = indent + 2;
+  out.field('subject', t(cert.subject), sub);
+  out.field('issuer', t(cert.issuer), sub);
+  out.field('serial number', t(cert.serialNumber), sub);
+  out.field('SHA-256', t(cert.sha256), sub);
+  out.field('SHA-1', t(cert.sha1), sub);
+  out.field('valid', validity(cert), sub);
+  if (cert.publicKey) out.field('public key', t(cert.publicKey), sub);
+  out.field(
+    'extended key usage',
+    cert.extendedKeyUsage
+      ? cert.extendedKeyUsage
+          .map((e) => t(e.name === e.oid ? e.oid : `${e.name} (${e.oid})`))
+          .join(', ') || '(empty)'
+      : 'none (valid for any usage)',
+    sub,
+  );
+  out.field(
+    'key usage',
+    cert.keyUsage ? cert.keyUsage.map(t).join(', ') || '(empty)' : 'none',
+    sub,
+  );
+}
+
+const TIME_REASONS: Readonly<Record<ChainInspection['timeReason'], string>> = {
+  timestamp: 'the timestamp time',
+  'lifetime-signing': 'now: the signer has the lifetime-signing usage',
+  'no-timestamp': 'now: no valid timestamp',
+  'token-time': 'the timestamp time',
+};
+
+function chainLines(out: Lines, chain: ChainInspection, indent: number): void {
+  const pad = ' '.repeat(indent);
+  out.line(
+    `${pad}checked at ${t(formatTime(chain.time))} (${TIME_REASONS[chain.timeReason] ?? chain.timeReason})`,
+  );
+  chain.certificates.forEach((cert, i) => {
+    const ca = cert.basicConstraints?.ca ? '  CA' : '';
+    const root = cert.selfIssued ? '  self-signed' : '';
+    out.line(
+      `${pad}${i}  ${t(cert.commonName)}  ${out.paint('dim', `sha256:${thumbprintPrefix(cert.sha256)}`)}  ${t(
+        formatDateOnly(cert.notBefore),
+      )}..${t(formatDateOnly(cert.notAfter))}${ca}${root}`,
+    );
+  });
+  if (chain.missingIssuer) {
+    out.line(`${pad}   issued by "${t(chain.missingIssuer)}", which the signature does not carry`);
+  }
+  for (const problem of chain.problems) {
+    out.line(
+      `${pad}${out.paint('red', '✖')} ${t(problem.code)} (${hresultText(problem.hresult)}): ${t(problem.message)}`,
+    );
+  }
+}
+
+function formatDateOnly(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+function timestampLines(out: Lines, ts: TimestampInspection): void {
+  const kind = ts.kind === 'rfc3161' ? 'RFC 3161' : 'legacy countersignature';
+  const state = ts.valid ? out.paint('green', '✔ valid') : out.paint('red', '✖ invalid');
+  out.line(
+    `  Timestamp #${ts.index}: ${kind}  ${ts.time ? t(formatTime(ts.time)) : 'no time'}  ${state}`,
+  );
+  if (ts.tsa) {
+    out.field(
+      'TSA',
+      `${t(ts.tsa.commonName)}  ${out.paint('dim', `sha256:${thumbprintPrefix(ts.tsa.sha256)}`)}`,
+      4,
+    );
+  }
+  if (ts.digestAlgorithm) out.field('digest algorithm', t(ts.digestAlgorithm), 4);
+  if (ts.serialNumber) out.field('serial number', t(ts.serialNumber), 4);
+  if (ts.policy) out.field('policy', t(ts.policy), 4);
+  if (ts.problem) {
+    out.field(
+      'problem',
+      `${t(ts.problem.reason)} (${hresultText(ts.problem.hresult)}): ${t(ts.problem.message)}`,
+      4,
+    );
+  }
+  if (ts.chain) {
+    out.line('    TSA chain:');
+    chainLines(out, ts.chain, 6);
+  }
+}
+
+function signatureSection(out: Lines, signature: SignatureInspection): void {
+  const paint = out.paint;
+  out.blank();
+  out.heading(`Signature #${signature.index} (${signature.index === 0 ? 'primary' : 'nested'})`);
+  out.field('Checks', checksLine(signature, paint));
+  for (const [key, check] of Object.entries(signature.checks) as [
+    keyof SignatureInspection['checks'],
+    CheckResult,
+  ][]) {
+    if (check.state === 'fail' || check.state === 'incomplete' || check.state === 'not-checked') {
+      out.line(`    ${checkDetail(CHECK_LABELS[key], check, paint)}`);
+    }
+  }
+  const digestOk = signature.computedDigest === signature.storedDigest;
+  out.field('File digest', t(signature.digestAlgorithm));
+  out.field('stored', t(signature.storedDigest), 4);
+  out.field(
+    'computed',
+    signature.computedDigest === null
+      ? 'not computed (unsupported algorithm)'
+      : `${t(signature.computedDigest)}  ${digestOk ? paint('green', '✔ match') : paint('red', '✖ differs')}`,
+    4,
+  );
+  const sip = signature.sipInfo;
+  out.field(
+    'Signed content',
+    `${t(signature.dataType)}${sip ? ` (SIP ${t(sip.guid ?? '?')}${sip.isMsiSip ? ', the MSI SIP' : ''})` : ''}`,
+  );
+  out.field(
+    'Signature algorithm',
+    `${t(signature.signatureAlgorithm)}, attributes hashed with ${t(signature.signerDigestAlgorithm)}`,
+  );
+  if (signature.signer) certificateFields(out, 'Signer', signature.signer);
+  else {
+    const id = signature.signerIdentifier;
+    out.field(
+      'Signer',
+      `not in the signature (${id.kind === 'issuerAndSerialNumber' ? `serial ${t(id.serialNumber)}` : `key id ${t(id.keyIdentifier)}`})`,
+    );
+  }
+  out.field('Embedded certificates', String(signature.embeddedCertificates));
+  if (signature.chain) {
+    out.line('  Chain:');
+    chainLines(out, signature.chain, 4);
+  }
+  out.field(
+    'Signing time',
+    signature.signingTime
+      ? `${t(formatTime(signature.signingTime))} (the signer's clock, not trusted)`
+      : 'none',
+  );
+  if (signature.programName !== null) out.field('Program name', t(signature.programName));
+  if (signature.moreInfoUrl !== null) out.field('More info', t(signature.moreInfoUrl));
+  if (signature.statementTypes.length > 0)
+    out.field('Statement type', signature.statementTypes.map(t).join(', '));
+  if (signature.timestamps.length === 0) out.field('Timestamp', 'none');
+  for (const ts of signature.timestamps) timestampLines(out, ts);
+}
+
+function dseSection(out: Lines, inspection: Inspection): void {
+  const dse = inspection.msiDigitalSignatureEx!;
+  out.blank();
+  out.heading('MsiDigitalSignatureEx');
+  if (!dse.present) {
+    out.field('Present', 'no (the signature covers stream contents only, not directory metadata)');
+    return;
+  }
+  out.field(
+    'Present',
+    `yes${dse.algorithm ? `, ${t(dse.algorithm)}` : ', of no known digest length'}`,
+  );
+  out.field('stored', t(dse.stored), 4);
+  if (dse.recomputed !== null) {
+    const state = dse.matches
+      ? out.paint('green', '✔ match')
+      : out.paint(
+          'yellow',
+          '⚠ differs: directory metadata changed after signing (Windows does not check)',
+        );
+    out.field('recomputed', `${t(dse.recomputed)}  ${state}`, 4);
+  }
+}
+
+const SECURITY: Readonly<Record<number, string>> = {
+  0: 'no restriction',
+  2: 'read-only recommended',
+  4: 'read-only enforced',
+};
+
+function wordCountText(kind: string, value: number): string {
+  if (kind !== 'msi') return String(value);
+  const flags: string[] = [];
+  flags.push(value & 1 ? 'short file names' : 'long file names');
+  flags.push(value & 2 ? 'compressed' : 'uncompressed');
+  if (value & 4) flags.push('administrative image');
+  if (value & 8) flags.push('no elevation needed');
+  return `${value} (${flags.join(', ')})`;
+}
+
+function packageSection(out: Lines, pkg: PackageInspection): void {
+  out.blank();
+  out.heading('Package');
+  out.field('Root CLSID', `${t(pkg.clsid)} (${t(pkg.clsidKind)})`);
+  if (pkg.compoundFile.trailingBytes > 0) {
+    out.field(
+      'Trailing bytes',
+      `${pkg.compoundFile.trailingBytes} after the last sector (not signed)`,
+    );
+  }
+  for (const warning of pkg.compoundFile.warnings) out.field('Layout', t(warning));
+  if (pkg.productName !== null) out.field('ProductName', t(pkg.productName));
+  if (pkg.productVersion !== null) out.field('ProductVersion', t(pkg.productVersion));
+  if (pkg.manufacturer !== null) out.field('Manufacturer', t(pkg.manufacturer));
+  if (pkg.productCode !== null) out.field('ProductCode', t(pkg.productCode));
+  if (pkg.upgradeCode !== null) out.field('UpgradeCode', t(pkg.upgradeCode));
+  if (pkg.targetProductCodes.length > 0)
+    out.field('Target ProductCodes', pkg.targetProductCodes.map(t).join(', '));
+
+  const si = pkg.summaryInformation;
+  if (si) {
+    out.line('  Summary information:');
+    const kind = pkg.clsidKind;
+    const row = (label: string, value: string | number | null) => {
+      if (value !== null) out.field(label, typeof value === 'number' ? String(value) : t(value), 4);
+    };
+    row('title', si.title);
+    row('subject', si.subject);
+    row('author', si.author);
+    row('keywords', si.keywords);
+    row('comments', si.comments);
+    row(kind === 'msp' ? 'template (targets)' : 'template', si.template);
+    row(kind === 'msp' ? 'last saved by (transforms)' : 'last saved by', si.lastSavedBy);
+    row(kind === 'msp' ? 'revision (patch code)' : 'revision (package code)', si.revisionNumber);
+    if (si.pageCount !== null) {
+      out.field(
+        'page count',
+        `${si.pageCount} (Windows Installer ${(si.pageCount / 100).toFixed(1)} or later)`,
+        4,
+      );
+    }
+    if (si.wordCount !== null) out.field('word count', wordCountText(kind, si.wordCount), 4);
+    if (si.security !== null) {
+      out.field(
+        'security',
+        `${si.security}${SECURITY[si.security] ? ` (${SECURITY[si.security]})` : ''}`,
+        4,
+      );
+    }
+    row('creating application', si.creatingApplication);
+    if (si.createTime) out.field('created', t(formatTime(si.createTime)), 4);
+    if (si.lastSaveTime) out.field('last saved', t(formatTime(si.lastSaveTime)), 4);
+    if (si.codePage !== null) out.field('code page', String(si.codePage), 4);
+  } else {
+    out.field('Summary information', 'none');
+  }
+
+  const tables = pkg.tables;
+  out.line(
+    `  MsiPatchCertificate:${tables.msiPatchCertificate === null ? ' no table' : tables.msiPatchCertificate.length === 0 ? ' empty' : ''}`,
+  );
+  for (const row of tables.msiPatchCertificate ?? []) {
+    out.line(`    ${t(row.patchCertificate)} -> ${t(row.digitalCertificate)}`);
+  }
+  out.line(
+    `  MsiDigitalCertificate:${tables.msiDigitalCertificate === null ? ' no table' : tables.msiDigitalCertificate.length === 0 ? ' empty' : ''}`,
+  );
+  for (const row of tables.msiDigitalCertificate ?? []) {
+    const what = row.certificate
+      ? `${t(row.certificate.subject)}  ${out.paint('dim', `sha256:${t(row.certificate.sha256)}`)}`
+      : out.paint('yellow', t(row.error ?? 'not a certificate'));
+    out.line(`    ${t(row.id)}  (${row.size} bytes)  ${what}`);
+  }
+  out.line(
+    `  MsiDigitalSignature:${tables.msiDigitalSignature === null ? ' no table' : tables.msiDigitalSignature.length === 0 ? ' empty' : ''}`,
+  );
+  for (const row of tables.msiDigitalSignature ?? []) {
+    out.line(
+      `    ${t(row.table)} ${t(row.signObject)}  certificate ${t(row.digitalCertificate)}  hash ${row.hash ? t(row.hash) : 'none'}`,
+    );
+  }
+  out.line(
+    `  Media:${tables.media === null ? ' no table' : tables.media.length === 0 ? ' empty' : ''}`,
+  );
+  for (const row of tables.media ?? []) {
+    const cabinet =
+      row.cabinet === null
+        ? 'no cabinet'
+        : `cabinet ${t(row.cabinet)} (${row.embedded ? 'embedded' : 'external'})`;
+    const extra = [
+      row.diskPrompt !== null ? `disk prompt ${t(row.diskPrompt)}` : '',
+      row.volumeLabel !== null ? `volume ${t(row.volumeLabel)}` : '',
+      row.source !== null ? `source ${t(row.source)}` : '',
+    ].filter(Boolean);
+    out.line(
+      `    disk ${row.diskId}  last sequence ${row.lastSequence}  ${cabinet}${extra.length ? `  ${extra.join('  ')}` : ''}`,
+    );
+  }
+}
+
+const UNSIGNED_REASONS: Readonly<Record<string, string>> = {
+  'no-reserve': 'no reserve area',
+  'reserve-too-small': 'the reserve is too small for a signature locator',
+  'reserve-not-signature-area': 'the reserve is not a signature area',
+  'no-signature-structure': 'the reserve holds no signature structure',
+  'empty-locator': 'the locator is empty (space reserved for a signature)',
+};
+
+function cabinetSection(out: Lines, cab: CabinetInspection): void {
+  out.blank();
+  out.heading('Cabinet');
+  out.field('Set', `setID ${cab.setID}, cabinet ${cab.iCabinet} (iCabinet)`);
+  out.field(
+    'Previous',
+    cab.previous
+      ? `${t(cab.previous.cabinet)} on disk "${t(cab.previous.disk)}"`
+      : 'none (first in its set)',
+  );
+  out.field(
+    'Next',
+    cab.next ? `${t(cab.next.cabinet)} on disk "${t(cab.next.disk)}"` : 'none (last in its set)',
+  );
+  out.field('cbCabinet', `${cab.cbCabinet} bytes`);
+  out.field('Folders', String(cab.folders.length));
+  for (const folder of cab.folders) {
+    out.line(
+      `    ${folder.index}  ${t(folder.compression)}  ${plural(folder.dataBlocks, 'data block')}`,
+    );
+  }
+  out.field('Files', String(cab.fileCount));
+  const r = cab.reserve;
+  out.field(
+    'Reserve',
+    r.present
+      ? `header ${r.headerBytes} bytes, per folder ${r.folderBytes}, per data block ${r.dataBytes}` +
+          (r.cbJunk !== null
+            ? `; cbJunk ${r.cbJunk}, cbSig ${r.cbSig}, ${r.unusedBytes} unused`
+            : '')
+      : 'none',
+  );
+  const loc = cab.signatureLocation;
+  if (loc) {
+    const where =
+      loc.kind === 'appended'
+        ? `appended at offset ${loc.offset}, ${loc.length} bytes (locator at ${loc.locatorOffset})`
+        : `inside the reserve at offset ${loc.offset}, ${loc.length} bytes (legacy layout)`;
+    out.field('Signature', where);
+    if (!loc.offsetMatchesCabinet)
+      out.line(`    ${out.paint('yellow', '⚠ it does not start at cbCabinet')}`);
+    if (!loc.fillerIsZero)
+      out.line(`    ${out.paint('yellow', '⚠ the locator filler is not zero')}`);
+  } else if (cab.unsignedReason) {
+    out.field(
+      'Signature',
+      `none: ${UNSIGNED_REASONS[cab.unsignedReason] ?? t(cab.unsignedReason)}`,
+    );
+  }
+  if (cab.trailingBytes !== null && cab.trailingBytes > 0) {
+    out.field(
+      'Trailing bytes',
+      out.paint(
+        'yellow',
+        `${cab.trailingBytes} bytes at the end are neither hashed nor part of the signature`,
+      ),
+    );
+  }
+  for (const anomaly of cab.anomalies) {
+    out.line(`    ${out.paint('yellow', '⚠')} ${t(anomaly.code)}: ${t(anomaly.message)}`);
+  }
+}
