@@ -6,6 +6,7 @@
 //   node bench/run.mjs --only msi-1g,startup   some cases only (names in the table)
 //   node bench/run.mjs --rebuild       rebuild the inputs in bench/out/ from scratch
 //   node bench/run.mjs --markdown      also print the table as Markdown (for BENCHMARKS.md)
+//   node bench/run.mjs --cli FILE      measure another build of the CLI instead of dist/cli.js
 //
 // Inputs are built on the fly under bench/out/ (git-ignored, about 5.5 GiB): a stored cabinet of
 // incompressible bytes (gcab) embedded as the cabinet stream of a wixl MSI (msibuild -a), signed
@@ -19,13 +20,15 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(REPO, 'bench/out');
 const PKI = join(REPO, 'fixtures/pki');
-const CLI = join(REPO, 'dist/cli.js');
+const CLI_ARG = process.argv.indexOf('--cli');
+// Another build of the CLI to measure (e.g. a copy of dist/cli.js from before a change).
+const CLI = CLI_ARG > 0 ? resolvePath(process.argv[CLI_ARG + 1]) : join(REPO, 'dist/cli.js');
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
@@ -39,7 +42,7 @@ if (args.includes('-h') || args.includes('--help')) {
   process.stdout.write(
     readFileSync(fileURLToPath(import.meta.url), 'utf8')
       .split('\n')
-      .slice(1, 8)
+      .slice(1, 9)
       .map((l) => l.replace(/^\/\/ ?/, ''))
       .join('\n') + '\n',
   );
