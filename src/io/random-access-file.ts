@@ -45,26 +45,23 @@ function checkRange(position: number, length: number, size: number): void {
   }
 }
 
-/** A {@link RandomAccessSource} over a file on disk, using positional reads. */
-export class RandomAccessFile implements RandomAccessSource {
-  private constructor(
-    private readonly handle: FileHandle,
-    readonly size: number,
-    /** Running total of bytes read, for progress reporting and benchmarks. */
-    public bytesRead = 0,
-  ) {}
+/**
+ * The exact-length read loop every file-backed source shares: a positional read may return
+ * fewer bytes than asked, and a read of 0 bytes means the file shrank after it was opened.
+ */
+abstract class PositionalSource implements RandomAccessSource {
+  abstract readonly size: number;
 
-  static async open(path: string): Promise<RandomAccessFile> {
-    const handle = await open(path, 'r');
-    try {
-      const stat = await handle.stat();
-      if (!stat.isFile()) throw new Error(`${path} is not a regular file`);
-      return new RandomAccessFile(handle, stat.size);
-    } catch (error) {
-      await handle.close();
-      throw error;
-    }
-  }
+  /** One positional read; returns how many bytes it read. */
+  protected abstract readSome(
+    target: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<number>;
+
+  /** Called with the length of every completed read. */
+  protected abstract counted(length: number): void;
 
   async read(position: number, length: number): Promise<Buffer> {
     checkRange(position, length, this.size);
@@ -82,16 +79,50 @@ export class RandomAccessFile implements RandomAccessSource {
     checkRange(position, length, this.size);
     let done = 0;
     while (done < length) {
-      const { bytesRead } = await this.handle.read(
-        target,
-        offset + done,
-        length - done,
-        position + done,
-      );
+      const bytesRead = await this.readSome(target, offset + done, length - done, position + done);
       // The file shrank under us after open(): treat as a lie about the layout.
       if (bytesRead === 0) throw new ReadPastEndError(position + done, length - done, this.size);
       done += bytesRead;
     }
+    this.counted(length);
+  }
+
+  abstract close(): Promise<void>;
+}
+
+/** A {@link RandomAccessSource} over a file on disk, using positional reads. */
+export class RandomAccessFile extends PositionalSource {
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly size: number,
+    /** Running total of bytes read, for progress reporting and benchmarks. */
+    public bytesRead = 0,
+  ) {
+    super();
+  }
+
+  static async open(path: string): Promise<RandomAccessFile> {
+    const handle = await open(path, 'r');
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw new Error(`${path} is not a regular file`);
+      return new RandomAccessFile(handle, stat.size);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  protected async readSome(
+    target: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<number> {
+    return (await this.handle.read(target, offset, length, position)).bytesRead;
+  }
+
+  protected counted(length: number): void {
     this.bytesRead += length;
   }
 
@@ -110,37 +141,29 @@ export class RandomAccessFile implements RandomAccessSource {
  * (a worker thread reading the main thread's {@link RandomAccessFile}). Positional reads only,
  * so sharing the descriptor is safe; {@link close} does not close it.
  */
-export class BorrowedFileSource implements RandomAccessSource {
+export class BorrowedFileSource extends PositionalSource {
   constructor(
     private readonly fd: number,
     readonly size: number,
     private readonly onBytes?: (bytes: number) => void,
-  ) {}
-
-  async read(position: number, length: number): Promise<Buffer> {
-    checkRange(position, length, this.size);
-    const buffer = Buffer.allocUnsafe(length);
-    await this.readInto(buffer, 0, length, position);
-    return buffer;
+  ) {
+    super();
   }
 
-  async readInto(
+  protected readSome(
     target: Uint8Array,
     offset: number,
     length: number,
     position: number,
-  ): Promise<void> {
-    checkRange(position, length, this.size);
-    let done = 0;
-    while (done < length) {
-      const bytesRead = await new Promise<number>((resolve, reject) =>
-        fsRead(this.fd, target, offset + done, length - done, position + done, (error, n) =>
-          error ? reject(error) : resolve(n),
-        ),
-      );
-      if (bytesRead === 0) throw new ReadPastEndError(position + done, length - done, this.size);
-      done += bytesRead;
-    }
+  ): Promise<number> {
+    return new Promise<number>((resolve, reject) =>
+      fsRead(this.fd, target, offset, length, position, (error, n) =>
+        error ? reject(error) : resolve(n),
+      ),
+    );
+  }
+
+  protected counted(length: number): void {
     this.onBytes?.(length);
   }
 
