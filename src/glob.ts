@@ -67,8 +67,17 @@ export async function expandGlob(pattern: string, options: GlobOptions): Promise
     visited += entries.length;
     if (part === '**') {
       await walk(directory, index + 1, depth); // ** matches zero directories
+      const last = index === rest.length - 1; // a trailing ** matches every file beneath
       for (const entry of entries) {
         const path = join(directory, entry.name);
+        if (
+          last &&
+          (entry.isFile() ||
+            (entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isFile()))
+        ) {
+          results.add(path);
+          continue;
+        }
         if (
           entry.isDirectory() ||
           (follow && entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isDirectory())

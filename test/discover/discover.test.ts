@@ -38,6 +38,13 @@ describe('glob expansion', () => {
     ]);
     expect(rel(await expandGlob('**/?.cab', { cwd: root }))).toEqual(['out/x64/b.cab']);
     expect(await expandGlob('missing/*.msi', { cwd: root })).toEqual([]);
+    expect(rel(await expandGlob('out/**', { cwd: root }))).toEqual([
+      'out/a.msi',
+      'out/arm64/deep/c.msp',
+      'out/readme.txt',
+      'out/x64/b.cab',
+      'out/x64/b.msi',
+    ]);
   });
 
   it('does not descend a symbolic link to a directory outside unless asked', async () => {
