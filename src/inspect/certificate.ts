@@ -1,23 +1,8 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import type { Certificate } from '../x509/certificate.js';
+import { summarizeCertificate } from '../verify/certificate-summary.js';
+import { ekuName, type Certificate } from '../x509/certificate.js';
 import type { CertificateDetails } from './model.js';
-
-/** Names for the extended key usages code-signing and timestamping certificates carry. */
-const EKU_NAMES: Readonly<Record<string, string>> = {
-  '1.3.6.1.5.5.7.3.1': 'serverAuth',
-  '1.3.6.1.5.5.7.3.2': 'clientAuth',
-  '1.3.6.1.5.5.7.3.3': 'codeSigning',
-  '1.3.6.1.5.5.7.3.4': 'emailProtection',
-  '1.3.6.1.5.5.7.3.8': 'timeStamping',
-  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
-  '1.3.6.1.4.1.311.10.3.13': 'lifetimeSigning',
-  '1.3.6.1.4.1.311.10.3.12': 'documentSigning',
-  '1.3.6.1.4.1.311.2.1.21': 'individualCodeSigning',
-  '1.3.6.1.4.1.311.2.1.22': 'commercialCodeSigning',
-  '1.3.6.1.4.1.311.61.1.1': 'kernelModeCodeSigning',
-  '2.5.29.37.0': 'anyExtendedKeyUsage',
-};
 
 /** RFC 5280 §4.2.1.3 bit order. */
 const KEY_USAGE_BITS = [
@@ -37,10 +22,6 @@ const CURVE_NAMES: Readonly<Record<string, string>> = {
   secp384r1: 'P-384',
   secp521r1: 'P-521',
 };
-
-export function ekuName(oid: string): string {
-  return EKU_NAMES[oid] ?? oid;
-}
 
 function keyUsage(certificate: Certificate): string[] | null {
   const ext = certificate.extension('2.5.29.15');
@@ -83,28 +64,15 @@ function publicKey(certificate: Certificate): string | null {
   }
 }
 
-/** A certificate time as ISO 8601; a time that does not decode is shown, not thrown. */
-function iso(date: Date): string {
-  return date instanceof Date && !Number.isNaN(date.getTime())
-    ? date.toISOString()
-    : 'invalid time';
-}
-
 /** Everything `inspect` shows about a certificate. File-controlled text is returned raw. */
 export function certificateDetails(certificate: Certificate): CertificateDetails {
   const eku = certificate.extendedKeyUsages;
   return {
-    subject: certificate.subject,
+    ...summarizeCertificate(certificate),
     commonName: certificate.commonName,
-    issuer: certificate.issuer,
-    serialNumber: certificate.serialNumber,
-    sha1: certificate.sha1,
-    sha256: certificate.sha256,
-    notBefore: iso(certificate.notBefore),
-    notAfter: iso(certificate.notAfter),
     selfIssued: certificate.isSelfIssued,
     publicKey: publicKey(certificate),
-    extendedKeyUsage: eku ? eku.map((oid) => ({ oid, name: ekuName(oid) })) : null,
+    extendedKeyUsage: eku ? eku.map((oid) => ({ oid, name: ekuName(oid) ?? oid })) : null,
     keyUsage: keyUsage(certificate),
     basicConstraints: basicConstraints(certificate),
   };

@@ -1,5 +1,5 @@
 import { HRESULT, type FindingCode } from '../findings.js';
-import { EKU, type Certificate } from '../x509/certificate.js';
+import { EKU, ekuName, type Certificate } from '../x509/certificate.js';
 import { factsOf, isSelfIssued, isSelfSigned, isSignedBy } from './facts.js';
 import { orderTrustProblems, type TrustProblem } from './hresult.js';
 
@@ -64,17 +64,6 @@ const EXPIRED_ROOTS_HONOURED = new Set([
   'f38406e540d7a9d90cb4a9479299640ffb6df9e224ecc7a01c0d9558d8dad77d',
 ]);
 
-const EKU_NAMES: Readonly<Record<string, string>> = {
-  '1.3.6.1.5.5.7.3.1': 'serverAuth',
-  '1.3.6.1.5.5.7.3.2': 'clientAuth',
-  '1.3.6.1.5.5.7.3.3': 'codeSigning',
-  '1.3.6.1.5.5.7.3.4': 'emailProtection',
-  '1.3.6.1.5.5.7.3.8': 'timeStamping',
-  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
-  '1.3.6.1.4.1.311.10.3.13': 'lifetimeSigning',
-  '2.5.29.37.0': 'anyExtendedKeyUsage',
-};
-
 const USAGE = {
   codeSigning: { oid: EKU.codeSigning, words: 'code signing', leaf: 'signer certificate' },
   timeStamping: {
@@ -94,7 +83,7 @@ function withThumbprint(cert: Certificate): string {
 
 function ekuList(oids: readonly string[]): string {
   if (oids.length === 0) return 'no usage at all';
-  return oids.map((oid) => (EKU_NAMES[oid] ? `${EKU_NAMES[oid]} (${oid})` : oid)).join(', ');
+  return oids.map((oid) => (ekuName(oid) ? `${ekuName(oid)} (${oid})` : oid)).join(', ');
 }
 
 function iso(date: Date): string {

@@ -1,6 +1,13 @@
 import type { CertificateSummary } from '../report/model.js';
 import type { Certificate } from '../x509/certificate.js';
 
+/** ISO 8601, or a placeholder for a time that did not decode: shown, never thrown. */
+export function isoTime(date: Date): string {
+  return date instanceof Date && !Number.isNaN(date.getTime())
+    ? date.toISOString()
+    : 'invalid time';
+}
+
 export function summarizeCertificate(certificate: Certificate): CertificateSummary {
   return {
     subject: certificate.subject,
@@ -9,8 +16,8 @@ export function summarizeCertificate(certificate: Certificate): CertificateSumma
     serialNumber: certificate.serialNumber,
     sha1: certificate.sha1,
     sha256: certificate.sha256,
-    notBefore: certificate.notBefore.toISOString(),
-    notAfter: certificate.notAfter.toISOString(),
+    notBefore: isoTime(certificate.notBefore),
+    notAfter: isoTime(certificate.notAfter),
   };
 }
 

@@ -24,6 +24,27 @@ export const EKU = {
   any: '2.5.29.37.0',
 } as const;
 
+/** Display names of the extended key usages code-signing and timestamping certificates carry. */
+const EKU_NAMES: Readonly<Record<string, string>> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+  '1.3.6.1.4.1.311.10.3.13': 'lifetimeSigning',
+  '1.3.6.1.4.1.311.10.3.12': 'documentSigning',
+  '1.3.6.1.4.1.311.2.1.21': 'individualCodeSigning',
+  '1.3.6.1.4.1.311.2.1.22': 'commercialCodeSigning',
+  '1.3.6.1.4.1.311.61.1.1': 'kernelModeCodeSigning',
+  '2.5.29.37.0': 'anyExtendedKeyUsage',
+};
+
+/** The usage's name, or undefined for an OID we have no name for. */
+export function ekuName(oid: string): string | undefined {
+  return EKU_NAMES[oid];
+}
+
 function attributeText(value: unknown): string {
   const v = value as { valueBlock?: { value?: unknown } };
   const inner = v?.valueBlock?.value;
