@@ -11,7 +11,7 @@ import { orderTrustProblems, type TrustProblem } from './hresult.js';
  * Results are data: the caller turns problems into findings.
  */
 
-export type ChainUsage = 'codeSigning' | 'timeStamping';
+export type ChainUsage = 'codeSigning' | 'timeStamping' | 'rootListSigner';
 
 export interface ChainOptions {
   /** Certificates embedded in the signature plus caller-configured intermediates. */
@@ -65,13 +65,32 @@ const EXPIRED_ROOTS_HONOURED = new Set([
 ]);
 
 const USAGE = {
-  codeSigning: { oid: EKU.codeSigning, words: 'code signing', leaf: 'signer certificate' },
+  codeSigning: {
+    oid: EKU.codeSigning,
+    words: 'code signing',
+    leaf: 'signer certificate',
+    code: 'no-codesigning-eku',
+    hresult: HRESULT.CERT_E_WRONG_USAGE,
+  },
   timeStamping: {
     oid: EKU.timeStamping,
     words: 'timestamping',
     leaf: 'timestamp authority certificate',
+    code: 'timestamp-invalid',
+    hresult: HRESULT.TRUST_E_TIME_STAMP,
   },
-} as const;
+  // The signer of Microsoft's root list (szOID_ROOT_LIST_SIGNER), for ctl.ts.
+  rootListSigner: {
+    oid: '1.3.6.1.4.1.311.10.3.9',
+    words: 'signing the root list',
+    leaf: 'trust list signer certificate',
+    code: 'bad-certificate',
+    hresult: HRESULT.CERT_E_WRONG_USAGE,
+  },
+} as const satisfies Record<
+  ChainUsage,
+  { oid: string; words: string; leaf: string; code: FindingCode; hresult: string }
+>;
 
 function quoted(cert: Certificate): string {
   return `"${cert.subject}"`;
@@ -467,10 +486,7 @@ function checkUsage(
   add: AddProblem,
 ): string[] | undefined {
   const usage = USAGE[usageName];
-  const code: FindingCode =
-    usageName === 'codeSigning' ? 'no-codesigning-eku' : 'timestamp-invalid';
-  const hresult =
-    usageName === 'codeSigning' ? HRESULT.CERT_E_WRONG_USAGE : HRESULT.TRUST_E_TIME_STAMP;
+  const { code, hresult } = usage;
   const leaf = chain[0]!;
   const ku = factsOf(leaf).keyUsage;
   if (ku && !ku.digitalSignature) {
