@@ -40,6 +40,7 @@ export const FINDING_CODES = [
   'bad-certificate',
   'unsupported-algorithm',
   'unusual-layout',
+  'trust-not-checked',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
