@@ -8,7 +8,7 @@
 // (http://ctldl.windowsupdate.com/msdownload/update/v3/static/trustedr/en/<SHA-1>.crt).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCertificateFile } from '../src/trust/bundle.js';
 import {
@@ -66,8 +66,7 @@ try {
     list: readList(listPath),
     certificate: certificateFrom(certificatesDir),
     origin:
-      origin ??
-      `Microsoft Trusted Root Program, authroot.stl from Windows Update (${basename(listPath)})`,
+      origin ?? 'Microsoft Trusted Root Program (authroot.stl, Windows automatic root update)',
   });
   writeFileSync(OUTPUT, renderWindowsRootData(generated));
   const withCertificate = generated.records.filter((r) => r.cert).length;

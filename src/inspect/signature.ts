@@ -9,6 +9,7 @@ import {
 import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
 import { HRESULT } from '../findings.js';
 import { buildChain, validationTime, type ChainUsage } from '../trust/index.js';
+import { windowsRootProgram } from '../trust/windows-roots.js';
 import type { Certificate } from '../x509/certificate.js';
 import { certificateDetails } from './certificate.js';
 import type {
@@ -31,6 +32,17 @@ function inspectChain(
   usage: ChainUsage,
 ): ChainInspection {
   const chain = buildChain(leaf, { intermediates: pool, anchors: [], time, usage });
+  const top = chain.chain[chain.chain.length - 1] ?? leaf;
+  const program = windowsRootProgram();
+  const assessment = program.assess(
+    top,
+    usage === 'timeStamping' ? 'timeStamping' : 'codeSigning',
+    {
+      time,
+      endEntity: leaf,
+    },
+  );
+  const { list: _list, summary, ...view } = assessment;
   return {
     time: time.toISOString(),
     timeReason,
@@ -38,6 +50,11 @@ function inspectChain(
     certificates: chain.chain.map(certificateDetails),
     missingIssuer: chain.missingIssuer ?? null,
     problems: chain.problems.map((p) => ({ code: p.code, message: p.message, hresult: p.hresult })),
+    rootProgram: {
+      listDate: program.info.thisUpdate,
+      ...view,
+      ...(summary ? { purposes: summary } : {}),
+    },
   };
 }
 

@@ -16,7 +16,13 @@ import {
   summaryLine,
   thumbprintPrefix,
 } from './format.js';
-import type { ArtifactReport, CertificateSummary, Report, SignatureReport } from './model.js';
+import type {
+  ArtifactReport,
+  CertificateSummary,
+  EndpointCertificate,
+  Report,
+  SignatureReport,
+} from './model.js';
 
 export interface SummaryContext {
   /** Commit the run verified (github.context.sha). */
@@ -236,16 +242,33 @@ function runFindingsSection(report: Report): string {
   return `${lines.join('\n')}\n`;
 }
 
-function endpointRow(c: CertificateSummary & { role: string }): string {
-  return `| ${md(c.role)} | ${cell(c.subject)} | ${code(c.sha256)} | ${code(c.sha1)} | ${date(c.notAfter)} |`;
+/** What an endpoint needs for this certificate, in plain words. */
+function endpointNeed(c: EndpointCertificate): string {
+  if (c.role === 'intermediate') {
+    return 'Must travel inside the signature (signtool /ac, osslsigncode -ac) or be installed on every endpoint';
+  }
+  const program = c.rootProgram;
+  if (!program) return 'Must be in every endpoint’s Trusted Root Certification Authorities store';
+  const list = `Microsoft’s Trusted Root Program (list of ${program.listDate.slice(0, 10)})`;
+  if (program.trusted) {
+    return `Trusted by Windows through ${list} as “${program.name ?? ''}” (${program.purposes ?? ''}); endpoints with automatic root update get it, others need it installed`;
+  }
+  if (program.listed) {
+    return `Listed in ${list} as “${program.name ?? ''}” but not trusted for this signature: ${program.why ?? ''}`;
+  }
+  return `Not in ${list}: every endpoint needs it installed in Trusted Root Certification Authorities (Group Policy, Intune), or verification fails with 0x800B010A / 0x800B0109`;
+}
+
+function endpointRow(c: EndpointCertificate): string {
+  return `| ${md(c.role)} | ${cell(c.subject)} | ${code(c.sha1)} | ${date(c.notAfter)} | ${cell(endpointNeed(c))} |`;
 }
 
 const ENDPOINT_HEAD = [
   '### Certificates endpoints need',
   '',
-  'Machines that install these packages must trust these roots and be able to find these intermediates (Windows shows the SHA-1 thumbprint).',
+  'Machines that install these packages must trust these roots and be able to find these intermediates (Windows shows the SHA-1 thumbprint; the JSON report has the SHA-256).',
   '',
-  '| Role | Subject | SHA-256 | SHA-1 thumbprint | Expires |',
+  '| Role | Subject | SHA-1 thumbprint | Expires | What endpoints need |',
   '| --- | --- | --- | --- | --- |',
 ].join('\n');
 
@@ -389,7 +412,10 @@ function render(report: Report, options: SummaryOptions, maxBytes: number): stri
       out.push(`… and ${plural(missing, 'more certificate')} (see the JSON report)\n`);
   }
 
-  out.push(`<sub>${md(report.tool.name)} ${md(report.tool.version)}</sub>\n`);
+  const roots = report.tool.windowsRoots;
+  out.push(
+    `<sub>${md(report.tool.name)} ${md(report.tool.version)}${roots ? ` · Windows roots: Microsoft’s Trusted Root Program list of ${md(roots.thisUpdate.slice(0, 10))} (sequence ${md(roots.sequenceNumber)})` : ''}</sub>\n`,
+  );
   return out.join('\n');
 }
 

@@ -63,6 +63,9 @@ export interface ChainResult {
   missingIssuer?: string;
   /** What the root program says about the chain's root, when one was consulted and lists it. */
   rootProgram?: RootProgramStatus;
+  /** The time and usage the chain was checked for. */
+  time: Date;
+  usage: ChainUsage;
 }
 
 /** The root program's view of the chain's root (or, by name, of its missing issuer). */
@@ -451,6 +454,8 @@ function evaluate(
     lifetimeSigning: leafEku?.includes(EKU.lifetimeSigning) ?? false,
     ...(missingIssuer !== undefined ? { missingIssuer } : {}),
     ...(rootProgram ? { rootProgram } : {}),
+    time: options.time,
+    usage: options.usage,
   };
 }
 

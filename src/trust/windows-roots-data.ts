@@ -4,7 +4,7 @@
 // time stamping. docs/windows-roots.md explains each field.
 import type { RootListInfo, RootRecord } from './root-program.js';
 
-export const WINDOWS_ROOT_LIST: RootListInfo = {"thisUpdate":"2025-06-16T17:56:11Z","sequenceNumber":"1401DBDEE7F1A4F449","origin":"Microsoft Trusted Root Program: authroot.stl published through Windows Update (sequence 1401DBDEE7F1A4F449)","listed":514};
+export const WINDOWS_ROOT_LIST: RootListInfo = {"thisUpdate":"2025-06-16T17:56:11Z","sequenceNumber":"1401DBDEE7F1A4F449","origin":"Microsoft Trusted Root Program (authroot.stl, Windows automatic root update)","listed":514};
 
 /** The roots, built on first use (root-program.ts RootProgram). */
 export function windowsRootRecords(): RootRecord[] {
