@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { WINDOWS_ROOT_LIST } from '../trust/windows-roots-data.js';
+import { WINDOWS_ROOT_LIST } from '../trust/windows-roots-list.js';
 
 /** The tool's identity in reports. The bundler replaces __TOOL_VERSION__ with the package version. */
 declare const __TOOL_VERSION__: string | undefined;

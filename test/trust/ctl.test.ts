@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTrustList, verifyTrustList, type CertificateTrustList } from '../../src/trust/ctl.js';
 import { listAllowsSigning } from '../../src/trust/root-program.js';
-import { WINDOWS_ROOT_LIST, windowsRootRecords } from '../../src/trust/windows-roots-data.js';
+import type { RootRecord } from '../../src/trust/root-program.js';
+import { WINDOWS_ROOT_LIST } from '../../src/trust/windows-roots-list.js';
 import {
   generateWindowsRoots,
   MICROSOFT_LIST_ROOT,
-  renderWindowsRootData,
+  renderWindowsRootJson,
+  renderWindowsRootList,
 } from '../../src/trust/windows-roots-generator.js';
 import { Certificate } from '../../src/x509/certificate.js';
 import { REPO } from '../support/manifest.js';
@@ -22,8 +24,9 @@ const DATA = join(REPO, 'test/trust/data');
 const STL = readFileSync(join(DATA, 'authroot.stl'));
 
 /** The root certificates the committed data carries, by SHA-1. */
+const ROOTS_JSON = readFileSync(join(REPO, 'src/trust/windows-roots.json'), 'utf8');
 const committed = new Map(
-  windowsRootRecords().flatMap((record) =>
+  (JSON.parse(ROOTS_JSON) as { roots: RootRecord[] }).roots.flatMap((record) =>
     record.cert ? [[record.sha1, Certificate.fromDer(Buffer.from(record.cert, 'base64'))]] : [],
   ),
 );
@@ -146,7 +149,8 @@ describe("Microsoft's authroot.stl", () => {
       certificate: (sha1) => committed.get(sha1) ?? null,
       origin: WINDOWS_ROOT_LIST.origin,
     });
-    const source = readFileSync(join(REPO, 'src/trust/windows-roots-data.ts'), 'utf8');
-    expect(renderWindowsRootData(generated) === source).toBe(true);
+    const list = readFileSync(join(REPO, 'src/trust/windows-roots-list.ts'), 'utf8');
+    expect(renderWindowsRootList(generated)).toBe(list);
+    expect(renderWindowsRootJson(generated) === ROOTS_JSON).toBe(true);
   });
 });
