@@ -54,11 +54,21 @@ export interface ArtifactOutcome {
   package: PackageFacts | null;
 }
 
+interface ContentDigests {
+  digests: Map<DigestAlgorithm, Buffer>;
+  findings: Finding[];
+}
+
 /** A signature blob and how to hash the file it signs, whatever the container. */
 interface SignedContainer {
   kind: ArtifactKind;
   signature: Buffer | null;
-  digests(algorithms: DigestAlgorithm[]): Promise<Map<DigestAlgorithm, Buffer>>;
+  /**
+   * The content digests, with what hashing learned about the file (metadata drift, ambiguous
+   * digest rules): findings that exist only once the digest pass has run.
+   */
+  digests(algorithms: DigestAlgorithm[]): Promise<ContentDigests>;
+  /** What opening the container found. */
   findings: Finding[];
   package: PackageFacts | null;
 }
@@ -192,7 +202,8 @@ async function verifyOpened(
   const algorithms = [...new Set(all.map((s) => s.fileDigest.algorithm))].filter(
     (a): a is DigestAlgorithm => typeof a === 'string' && a in DIGEST_SIZES,
   );
-  const computed = await container.digests(algorithms);
+  const { digests: computed, findings: digestFindings } = await container.digests(algorithms);
+  findings.push(...digestFindings);
 
   const evaluations: SignatureEvaluation[] = all.map((signature) =>
     evaluateSignature(
@@ -261,16 +272,17 @@ async function openCompoundContainer(
     findings,
     digests: async (algorithms) => {
       const result = await msiContentDigests(cfb, algorithms, hasher);
+      const found: Finding[] = [];
       if (result.signatureInSubStorage) {
-        findings.push({
+        found.push({
           severity: 'notice',
           code: 'ambiguous-digest-rule',
           message:
             'a sub-storage holds a stream named like a signature stream; we hash it (as osslsigncode does), jsign would not (formats.md §5.2)',
         });
       }
-      if (streams.prehash) await checkPrehash(cfb, streams.prehash, findings);
-      return result.digests;
+      if (streams.prehash) await checkPrehash(cfb, streams.prehash, found);
+      return { digests: result.digests, findings: found };
     },
   };
 }
@@ -335,7 +347,10 @@ async function openCabinetContainer(
     signature,
     package: null,
     findings,
-    digests: (algorithms) => cabContentDigests(source, cabinet, algorithms, hasher),
+    digests: async (algorithms) => ({
+      digests: await cabContentDigests(source, cabinet, algorithms, hasher),
+      findings: [],
+    }),
   };
 }
 

@@ -90,6 +90,24 @@ export function checkMsiPatchCertificate(artifact: VerifiedArtifact, policy: Pol
 }
 
 /**
+ * Severity of each patch/target case per `patch-certificate` level. For Windows, "no table" and
+ * "a table that lists another certificate" have the same effect (a non-administrator is asked
+ * for elevation, or fails where no prompt is possible; administrators are unaffected), but a
+ * filled table that leaves out the patch's signer is a release mistake, so it stays visible
+ * even under `off` (docs/finding-codes.md, patch-certificate-mismatch).
+ */
+const PATCH_SEVERITY: Readonly<
+  Record<
+    'target-without-table' | 'target-lists-another' | 'no-target',
+    Readonly<Record<PatchCertificateLevel, Finding['severity'] | null>>
+  >
+> = {
+  'target-without-table': { off: null, warn: 'warning', require: 'error' },
+  'target-lists-another': { off: 'notice', warn: 'error', require: 'error' },
+  'no-target': { off: null, warn: 'notice', require: 'warning' },
+};
+
+/**
  * A patch can be applied without elevation only if its signer is, byte for byte, a certificate
  * its target's MsiPatchCertificate lists (formats.md §3.11).
  */
@@ -100,6 +118,7 @@ export function checkPatch(
 ): Finding[] {
   const facts = patch.outcome.package;
   if (!facts || facts.kind !== 'msp') return [];
+  const level = policy.patchCertificate;
   const signer = patch.outcome.primarySigner;
   const targets = packages.filter(
     (p) =>
@@ -107,9 +126,11 @@ export function checkPatch(
       facts.targetProductCodes.includes(p.outcome.package.productCode),
   );
   if (targets.length === 0) {
+    const severity = PATCH_SEVERITY['no-target'][level];
+    if (!severity) return [];
     return [
       {
-        severity: 'notice',
+        severity,
         code: 'patch-certificate-missing',
         message: `no target package of this patch (${facts.targetProductCodes.join(', ') || 'no product codes in its Template'}) is among the artifacts or --baseline MSIs, so its certificate could not be checked against MsiPatchCertificate`,
       },
@@ -120,9 +141,10 @@ export function checkPatch(
   for (const target of targets) {
     const listed = target.outcome.package?.patchCertificates ?? null;
     if (listed === null) {
-      if (policy.patchCertificate !== 'off') {
+      const severity = PATCH_SEVERITY['target-without-table'][level];
+      if (severity) {
         findings.push({
-          severity: atLevel(policy.patchCertificate),
+          severity,
           code: 'patch-certificate-missing',
           message: `the target ${target.path} has no MsiPatchCertificate table: Windows Installer will require elevation to apply this patch`,
         });
@@ -130,9 +152,11 @@ export function checkPatch(
       continue;
     }
     if (listed.some(({ der }) => der !== null && der.equals(signer.der))) continue;
+    const severity = PATCH_SEVERITY['target-lists-another'][level];
+    if (!severity) continue;
     const { text } = describeListed(listed);
     findings.push({
-      severity: 'error',
+      severity,
       code: 'patch-certificate-mismatch',
       message:
         `the patch is signed by ${nameCertificate(signer)}, which the MsiPatchCertificate table of ${target.path} does not list (${text}). ` +
