@@ -321,6 +321,15 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     defaultSeverity: 'notice',
     tags: ['package'],
   },
+  'findings-capped': {
+    title: 'More findings than a report shows',
+    meaning:
+      'The file produced more than 100 findings. The report keeps the first 100 (errors first, so the verdict is unaffected) and this notice counts the rest by severity and code. Real packages produce a handful; hundreds come from a table or structure built to flood the report.',
+    windows: 'Not a Windows condition: a limit of this report (docs/hostile-input.md).',
+    fix: 'Fix the findings that are shown and verify again; the counted ones are usually the same problem repeated.',
+    defaultSeverity: 'notice',
+    tags: ['package'],
+  },
   'too-few-artifacts': {
     title: 'Fewer artifacts than expected',
     meaning:

@@ -102,7 +102,8 @@ export async function verifyArtifact(
   let abandoned: Promise<void> | undefined;
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a regular file');
+    // A directory, FIFO, socket or device: nothing is read (opening a FIFO would block).
+    if (!info.isFile()) throw new NotARegularFileError();
     source = await RandomAccessFile.open(path);
     outcome.report.size = source.size;
     const read = budget.guard(hooks.onBytes ? countReads(source, hooks.onBytes) : source);
@@ -376,7 +377,21 @@ function findingForCabAnomaly(anomaly: CabAnomaly): Finding | null {
   }
 }
 
+class NotARegularFileError extends Error {
+  constructor() {
+    super('not a regular file (a directory, FIFO, socket or device); nothing was read');
+  }
+}
+
 function findingForError(error: unknown): Finding {
+  if (error instanceof NotARegularFileError) {
+    return {
+      severity: 'error',
+      code: 'io-error',
+      message: error.message,
+      hresult: HRESULT.CRYPT_E_FILE_ERROR,
+    };
+  }
   if (isFormatError(error)) {
     const hresult =
       error.code === 'not-a-package'
