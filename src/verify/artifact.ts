@@ -83,7 +83,8 @@ export async function verifyArtifact(
   let source: RandomAccessFile;
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a regular file');
+    // A directory, FIFO, socket or device: nothing is read (opening a FIFO would block).
+    if (!info.isFile()) throw new NotARegularFileError();
     source = await RandomAccessFile.open(path);
   } catch (error) {
     return conclude(blankOutcome(displayPath), [findingForError(error)]);
@@ -222,7 +223,8 @@ async function verifyOpened(
   const algorithms = [...new Set(all.map((s) => s.fileDigest.algorithm))].filter(
     (a): a is DigestAlgorithm => typeof a === 'string' && a in DIGEST_SIZES,
   );
-  const computed = await container.digests(algorithms);
+  const { digests: computed, findings: digestFindings } = await container.digests(algorithms);
+  findings.push(...digestFindings);
 
   const evaluations: SignatureEvaluation[] = [];
   for (const signature of all) {
@@ -270,7 +272,21 @@ function demoteNestedFindings(evaluation: SignatureEvaluation): Finding[] {
   ];
 }
 
+class NotARegularFileError extends Error {
+  constructor() {
+    super('not a regular file (a directory, FIFO, socket or device); nothing was read');
+  }
+}
+
 function findingForError(error: unknown): Finding {
+  if (error instanceof NotARegularFileError) {
+    return {
+      severity: 'error',
+      code: 'io-error',
+      message: error.message,
+      hresult: HRESULT.CRYPT_E_FILE_ERROR,
+    };
+  }
   if (isFormatError(error)) {
     const hresult =
       error.code === 'not-a-package'
