@@ -40,6 +40,11 @@ export const FINDING_CODES = [
   'bad-certificate',
   'unsupported-algorithm',
   'unusual-layout',
+  'signer-not-pinned',
+  'missing-path',
+  'no-match',
+  'extension-mismatch',
+  'ca-certificate-skipped',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -154,6 +154,8 @@ async function verifyOpened(
   outcome.report.kind = container.kind;
   outcome.package = container.package;
   findings.push(...container.findings);
+  const mismatch = extensionMismatch(outcome.report.path, container.kind);
+  if (mismatch) findings.push(mismatch);
 
   if (container.signature === null) {
     findings.push({
@@ -359,6 +361,39 @@ function findingForCabAnomaly(anomaly: CabAnomaly): Finding | null {
     default:
       return { severity: 'notice', code: 'unusual-layout', message: anomaly.message };
   }
+}
+
+/** The kind each installer extension promises; the program that opens a file goes by it. */
+const EXTENSION_KINDS: Readonly<Record<string, ArtifactKind>> = {
+  '.msi': 'msi',
+  '.msp': 'msp',
+  '.mst': 'mst',
+  '.msm': 'msm',
+  '.cab': 'cab',
+};
+
+const KIND_NAMES: Readonly<Record<ArtifactKind, string>> = {
+  msi: 'an installer database (.msi)',
+  msp: 'a patch (.msp)',
+  mst: 'a transform (.mst)',
+  msm: 'a merge module (.msm)',
+  cab: 'a cabinet (.cab)',
+  unknown: 'an unknown compound file',
+};
+
+/**
+ * A warning when the content is not what the extension says: msiexec refuses a cabinet named
+ * .msi (error 1620) whatever its signature, and a database named .cab is never opened as one.
+ */
+function extensionMismatch(path: string, kind: ArtifactKind): Finding | null {
+  const extension = /\.[^./\\]+$/.exec(path)?.[0].toLowerCase();
+  const expected = extension ? EXTENSION_KINDS[extension] : undefined;
+  if (!expected || kind === 'unknown' || kind === expected) return null;
+  return {
+    severity: 'warning',
+    code: 'extension-mismatch',
+    message: `the file is named ${extension} but its content is ${KIND_NAMES[kind]}; programs open it by its name (msiexec refuses a cabinet named .msi with error 1620)`,
+  };
 }
 
 function findingForError(error: unknown): Finding {
