@@ -1,6 +1,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { discoverArtifacts } from '../discover.js';
+import { hasGlobMagic } from '../glob.js';
 import {
   deriveKeys,
   describeFill,
@@ -91,10 +92,8 @@ export async function runFill(args: string[], io: CliIo): Promise<number> {
     if (finding.severity === 'error') failures++;
     io.stderr.write(`verify-authenticode: ${finding.severity}: ${t(finding.message)}\n`);
   }
-  if (
-    positionals.length > 1 ||
-    discovery.counts.some((c) => !literal.has(c.pattern) || c.count !== 1)
-  ) {
+  // Globs and directories say how much they matched; a literal path that exists is one file.
+  if (discovery.counts.some((c) => hasGlobMagic(c.pattern) || c.count !== 1)) {
     const counts = discovery.counts.map((c) => `${t(c.pattern)}: ${c.count}`).join(', ');
     io.stderr.write(`verify-authenticode: files matched: ${counts}\n`);
   }
