@@ -42,6 +42,11 @@ export const FINDING_CODES = [
   'unusual-layout',
   'findings-capped',
   'trust-not-checked',
+  'signer-not-pinned',
+  'missing-path',
+  'no-match',
+  'extension-mismatch',
+  'ca-certificate-skipped',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -330,7 +330,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     fix: 'Fix the findings that are shown and verify again; the counted ones are usually the same problem repeated.',
     defaultSeverity: 'notice',
     tags: ['package'],
-    },
+  },
   'trust-not-checked': {
     title: 'Trust not checked',
     meaning:
@@ -358,6 +358,54 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     fix: 'Keep build output inside the workspace, or give the path explicitly if reading outside it is intended.',
     defaultSeverity: 'error',
     tags: ['security', 'configuration'],
+  },
+  'signer-not-pinned': {
+    title: 'No signer pinned',
+    meaning:
+      'No signer certificate or thumbprint was given, so any publisher whose chain verifies passes: a throwaway certificate whose name copies yours would pass too. The action refuses to run without a pin unless the workflow opts out with `signer-certificate: any`; the CLI warns unless `--signer any` is given. An empty secret is the usual cause: GitHub passes no secrets to pull requests from forks, nor by default to Dependabot.',
+    windows:
+      'Windows has no pin: it accepts any signer whose chain ends at a trusted root. The pin is what makes this check stronger than Windows.',
+    fix: 'Pin the signer with `signer-certificate` (a PEM file or inline PEM) or `signer-thumbprint` (`sha256:…`), or on the command line `--signer`. If the value comes from a secret, check that the secret is available to this event. Write `any` only when accepting every trusted publisher is intended.',
+    defaultSeverity: 'warning',
+    tags: ['security', 'configuration'],
+  },
+  'missing-path': {
+    title: 'Path not found',
+    meaning:
+      'A path without glob characters names no file or directory. A literal path is a promise that the file exists, so a misspelt name or a build step that did not run fails the run even when other paths matched.',
+    windows: 'Not a Windows condition: the file that should have been checked does not exist.',
+    fix: 'Correct the path, or check that the build and signing steps wrote the file there. Use a glob (`out/*.msi`) if the set of files varies.',
+    defaultSeverity: 'error',
+    tags: ['configuration'],
+  },
+  'no-match': {
+    title: 'Pattern matched nothing',
+    meaning:
+      'A glob pattern matched no file. The run goes on with what the other patterns found (`min-artifacts` still fails a run that found too few), but the pattern is named so that a stale glob does not go unnoticed. Each pattern and its match count are listed in the JSON report (`patterns`) and the job summary. With `fail-on: warning` this fails the run.',
+    windows: 'Not a Windows condition.',
+    fix: 'Correct the pattern or remove it. Patterns are matched relative to the workspace (the working directory for the CLI); quote globs on the command line so the shell does not expand them.',
+    defaultSeverity: 'warning',
+    tags: ['configuration'],
+  },
+  'extension-mismatch': {
+    title: 'File extension does not match the content',
+    meaning:
+      'The file is typed by its content, and the content is not what its extension says: a cabinet named `.msi`, an installer database named `.cab`, a patch named `.msi`. The signature may be valid for what the file is, but the program that opens it goes by the name.',
+    windows:
+      'msiexec refuses a cabinet named .msi with error 1620 (ERROR_INSTALL_PACKAGE_INVALID), and a package named .cab is not opened by Windows Installer at all.',
+    fix: 'Check that the build step copied the right file under that name, and rename it to match what it is (.msi, .msp, .mst, .msm, .cab).',
+    defaultSeverity: 'warning',
+    tags: ['package'],
+  },
+  'ca-certificate-skipped': {
+    title: 'CA certificate skipped',
+    meaning:
+      'A certificate file given as the signer pin (or to fill-patch-certificate) holds CA certificates (basicConstraints CA:TRUE) besides the signer. A CA certificate never signs files itself, so pinning it, or listing it in MsiPatchCertificate, would only widen what is accepted; it is left out. When only CA certificates are left, the run refuses to start.',
+    windows:
+      'Not a Windows condition: it is about the pin and the MsiPatchCertificate list, which hold the certificate that signs, never its issuers.',
+    fix: 'Nothing to do if the file is the signer certificate with its chain. To silence it, give the signer certificate alone.',
+    defaultSeverity: 'notice',
+    tags: ['configuration'],
   },
   'bad-certificate': {
     title: 'Invalid certificate',

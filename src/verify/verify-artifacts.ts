@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
-import { capFindings, type Finding } from '../findings.js';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { capFindings, sortFindings, type Finding } from '../findings.js';
 import type { ArtifactReport, CertificateSummary, Report } from '../report/model.js';
 import { summarizeCertificate } from './certificate-summary.js';
 import { verifyArtifact, type ArtifactOutcome } from './artifact.js';
@@ -98,7 +98,8 @@ async function verifyWithPool(
     concurrency,
     async (path) => ({
       path,
-      outcome: await verifyOnce(path, path),
+      // Named as the user will recognise it in patch findings, not as an absolute runner path.
+      outcome: await verifyOnce(path, displayRelative(path)),
       baseline: true,
     }),
   );
@@ -157,4 +158,10 @@ function endpointCertificates(
     }
   }
   return [...seen.values()];
+}
+
+/** A path relative to the working directory when it is inside it (forward slashes). */
+function displayRelative(path: string): string {
+  const rel = relative(process.cwd(), resolve(path));
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : path;
 }
