@@ -39,7 +39,11 @@ export async function run(): Promise<void> {
     const policy = await buildPolicy({
       // Name inputs as the workflow author wrote them; both pin inputs feed the signer option.
       optionName: (option) =>
-        option === 'signer' ? 'input signer-certificate/signer-thumbprint' : `input ${option}`,
+        option === 'signer'
+          ? 'input signer-certificate/signer-thumbprint'
+          : option === 'crl'
+            ? 'input revocation-crls'
+            : `input ${option}`,
       signers: [
         ...(signerCertificate.trim()
           ? [
@@ -62,6 +66,8 @@ export async function run(): Promise<void> {
       expiryWarningDays: input('expiry-warning-days') || undefined,
       at: input('at') || undefined,
       timeBudgetSeconds: input('time-budget') || undefined,
+      revocation: input('revocation') || undefined,
+      crls: lines('revocation-crls').map((p) => resolve(workspace, p)),
     });
     const minArtifacts = Number(input('min-artifacts') || '1');
     if (!Number.isInteger(minArtifacts) || minArtifacts < 0) {

@@ -50,6 +50,13 @@ Options:
   --no-color                           no colours (also when NO_COLOR is set or not a terminal)
   --time-budget <SECONDS>              a file that takes longer is reported as malformed-package
                                        (default: 120)
+  --revocation off|online|require      off: no network, revocation not checked unless --crl is
+                                       given; online: fetch CRLs (CDP) and OCSP (AIA) over
+                                       HTTP(S), unknown status is a warning; require: unknown is
+                                       an error (default: off; see docs/revocation.md)
+  --crl <FILE>                         CRL file (PEM or DER, repeatable), checked offline for the
+                                       certificates it covers
+  --revocation-timeout <SECONDS>       longest one CRL or OCSP request may take (default: 5)
   --concurrency <N>                    files verified at once (default: number of CPUs)
   -h, --help                           show this help
 

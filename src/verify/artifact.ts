@@ -52,6 +52,19 @@ export interface ArtifactOutcome {
   chains: ChainResult[];
   /** Facts from the MSI database (MSI/MSP), when it could be read. */
   package: PackageFacts | null;
+  /** The chains whose revocation status decides the verdict (revocation-check.ts). */
+  revocationSubjects: RevocationSubject[];
+}
+
+/** One signature's chains as the revocation phase needs them. */
+export interface RevocationSubject {
+  signatureIndex: number;
+  /** Signer chain, leaf first, as built at the validation time. */
+  signerChain: ChainResult;
+  /** The timestamp that protects the signer chain, when it does (not lifetime signing). */
+  signerProvenBy: Date | null;
+  /** The valid timestamp's time and TSA chain. */
+  timestamp: { time: Date; chain: ChainResult } | null;
 }
 
 /** A signature blob and how to hash the file it signs, whatever the container. */
@@ -84,6 +97,7 @@ export async function verifyArtifact(
     primaryDigest: null,
     chains: [],
     package: null,
+    revocationSubjects: [],
   };
   let findings: Finding[] = [];
   let source: RandomAccessFile | undefined;
@@ -108,6 +122,7 @@ export async function verifyArtifact(
         report: { ...outcome.report, signatures: [...outcome.report.signatures] },
         primaryValid: false,
         chains: [],
+        revocationSubjects: [],
       };
       findings = [...findings];
       throw new TimeBudgetExceededError(budget.budgetMs);
@@ -208,6 +223,15 @@ async function verifyOpened(
     if (evaluation.chain && evaluation.report.valid) outcome.chains.push(evaluation.chain);
     if (evaluation.report.index === 0 || policy.signatures === 'all') {
       findings.push(...evaluation.findings);
+      if (evaluation.chain) {
+        outcome.revocationSubjects.push({
+          signatureIndex: evaluation.report.index,
+          signerChain: evaluation.chain,
+          signerProvenBy:
+            evaluation.judgedAtTimestamp && evaluation.timestamp ? evaluation.timestamp.time : null,
+          timestamp: evaluation.timestamp,
+        });
+      }
     } else {
       findings.push(...demoteNestedFindings(evaluation));
     }
