@@ -14,7 +14,7 @@ import { REPO } from '../../support/manifest.js';
  *   /ocsp            `openssl ocsp` answering from the CA database with the delegated responder
  *   /ocsp-direct     the same, signed by the CA itself
  *   /hang            accepts the request and never answers
- *   /big             a body larger than any limit the tests set
+ *   /big             a 64 MiB body (declared in Content-Length)
  *   /loop            redirects to itself
  */
 export const REVOCATION_PORT = 47391;
@@ -90,7 +90,10 @@ export async function startRevocationServer(): Promise<RevocationServer> {
       } else if (path === '/hang') {
         // Never answers: the client's timeout must end the request.
       } else if (path === '/big') {
-        res.writeHead(200, { 'content-type': 'application/pkix-crl' });
+        res.writeHead(200, {
+          'content-type': 'application/pkix-crl',
+          'content-length': 64 * 1024 * 1024,
+        });
         const chunk = Buffer.alloc(64 * 1024, 0x30);
         let sent = 0;
         const pump = (): void => {
