@@ -82,12 +82,21 @@ export class RevocationFetcher {
       this.requests++;
       const answer = await this.request(parsed, method, timeout, body, contentType);
       if (answer.kind === 'redirect') {
+        let next: string;
+        try {
+          next = new URL(answer.location, parsed).href;
+        } catch {
+          return {
+            ok: false,
+            problem: `HTTP ${answer.status} to "${answer.location}", which is not a URL`,
+          };
+        }
         if (visited.length > this.limits.maxRedirects)
           return {
             ok: false,
-            problem: `more than ${this.limits.maxRedirects} redirects: ${[...visited, answer.location].join(' → ')}`,
+            problem: `more than ${this.limits.maxRedirects} redirects: ${[...visited, next].join(' → ')}`,
           };
-        url = new URL(answer.location, parsed).href;
+        url = next;
         // A 303 (and, by long practice, 301/302 of a POST) continues as GET; OCSP over GET would
         // need a different request, so a redirected POST keeps its method only on 307/308.
         if (answer.status === 303) method = 'GET';
