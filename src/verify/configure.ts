@@ -104,9 +104,10 @@ async function loadCrls(option: string, paths: readonly string[]): Promise<Loade
   return loaded;
 }
 
-async function buildRevocation(
+/** Revocation settings from options (shared by verify and inspect). */
+export async function buildRevocation(
   options: PolicyOptions,
-  name: (option: string) => string,
+  name: (option: string) => string = (option) => `--${option}`,
 ): Promise<RevocationSettings> {
   const mode = oneOf<RevocationMode>(
     name('revocation'),

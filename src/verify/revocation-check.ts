@@ -75,7 +75,7 @@ export async function checkRevocation(
   return { findings, summary };
 }
 
-interface Item {
+export interface Item {
   role: RevocationRole;
   chain: ChainResult;
   index: number;
@@ -94,6 +94,26 @@ function itemsOf(subject: RevocationSubject): Item[] {
     leafRole: RevocationRole,
     caRole: RevocationRole,
     provenBy: Date | null,
+  ) => items.push(...chainItems(chain, leafRole, caRole, provenBy));
+  add(subject.signerChain, 'signer', 'ca', subject.signerProvenBy);
+  if (subject.timestamp)
+    add(subject.timestamp.chain, 'timestamp-authority', 'timestamp-ca', subject.timestamp.time);
+  return items;
+}
+
+/** The certificates of one chain whose revocation status counts, with their roles. */
+export function chainItems(
+  chain: ChainResult,
+  leafRole: RevocationRole,
+  caRole: RevocationRole,
+  provenBy: Date | null,
+): Item[] {
+  const items: Item[] = [];
+  const add = (
+    chain: ChainResult,
+    leafRole: RevocationRole,
+    caRole: RevocationRole,
+    provenBy: Date | null,
   ) => {
     const last = chain.chain.length - 1;
     const endsAtRoot =
@@ -103,9 +123,7 @@ function itemsOf(subject: RevocationSubject): Item[] {
       items.push({ role: index === 0 ? leafRole : caRole, chain, index, provenBy });
     }
   };
-  add(subject.signerChain, 'signer', 'ca', subject.signerProvenBy);
-  if (subject.timestamp)
-    add(subject.timestamp.chain, 'timestamp-authority', 'timestamp-ca', subject.timestamp.time);
+  add(chain, leafRole, caRole, provenBy);
   return items;
 }
 
@@ -126,6 +144,15 @@ function addEntry(
   certificate: { subject: string; sha256: string },
   result: CertificateRevocation,
 ): void {
+  (report.revocation ??= []).push(revocationEntry(role, certificate, result));
+}
+
+/** A certificate's revocation status as reports and inspections show it. */
+export function revocationEntry(
+  role: RevocationRole,
+  certificate: { subject: string; sha256: string },
+  result: CertificateRevocation,
+): RevocationEntry {
   const entry: RevocationEntry = {
     role,
     subject: certificate.subject,
@@ -145,5 +172,5 @@ function addEntry(
     entry.reason = reasonName(result.reason);
   }
   if (result.failures.length > 0) entry.failures = [...result.failures];
-  (report.revocation ??= []).push(entry);
+  return entry;
 }

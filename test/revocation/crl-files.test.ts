@@ -205,3 +205,42 @@ describe('revocation from CRL files (offline)', () => {
     );
   });
 });
+
+describe('inspect with CRL files', () => {
+  it("shows each chain certificate's revocation status, its source and what verify would say", async () => {
+    const result = await runCliInProcess([
+      'inspect',
+      `${R}/superseded-timestamped.cab`,
+      '--crl',
+      `${R}/crl/revocation-ca.crl`,
+      '--json',
+    ]);
+    expect(result.status).toBe(0);
+    const inspection = JSON.parse(result.stdout) as {
+      revocation: unknown;
+      signatures: { chain: { revocation: unknown[] } }[];
+    };
+    expect(inspection.revocation).toEqual({
+      mode: 'off',
+      crlFiles: [`${R}/crl/revocation-ca.crl`],
+      checked: true,
+      requests: 0,
+    });
+    expect(inspection.signatures[0]!.chain.revocation).toEqual([
+      expect.objectContaining({
+        role: 'signer',
+        status: 'revoked',
+        reason: 'superseded',
+        revokedAt: '2026-03-01T00:00:00Z',
+        source: expect.objectContaining({ kind: 'crl-file', thisUpdate: '2026-06-01T00:00:00Z' }),
+        finding: expect.objectContaining({ severity: 'notice', code: 'revoked-after-timestamp' }),
+      }),
+    ]);
+  });
+
+  it('inspects without revocation by default', async () => {
+    const result = await runCliInProcess(['inspect', `${R}/superseded-timestamped.cab`, '--json']);
+    const inspection = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(inspection.revocation).toBeUndefined();
+  });
+});
