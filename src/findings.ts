@@ -40,6 +40,10 @@ export const FINDING_CODES = [
   'bad-certificate',
   'unsupported-algorithm',
   'unusual-layout',
+  'unsupported-compression',
+  'corrupt-payload',
+  'payload-too-large',
+  'continuation-cabinet-missing',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
