@@ -367,7 +367,7 @@ async function extractFolder(
   return result;
 }
 
-function isExtractFailure(error: unknown): error is ExtractFailure {
+export function isExtractFailure(error: unknown): error is ExtractFailure {
   return (
     error instanceof DecompressionError ||
     error instanceof CabinetDataError ||
