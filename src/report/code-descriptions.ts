@@ -228,12 +228,13 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     tags: ['package'],
   },
   'trailing-data': {
-    title: 'Data after the end of the package',
+    title: 'Data no digest covers',
     meaning:
-      'The file has bytes past the end of its structure (after the last sector of the compound file, or after the end of the cabinet or its signature). The signature does not cover them, so they are a place to hide content that the signature appears to vouch for.',
-    windows: 'Windows ignores the extra bytes when it verifies the signature.',
+      'The file has bytes that no digest covers: data after the last allocated sector of a signed compound file (MSI/MSP/MST), bytes between the end of a cabinet (cbCabinet) and its appended signature, or bytes inside a cabinet that no structure lists. Uncovered bytes are a place to hide content that the signature appears to vouch for.',
+    windows:
+      'MSI: WinVerifyTrust (signtool verify) rejects a signed MSI with data after its last allocated sector, so this is an error. CAB, bytes between cbCabinet and the signature: osslsigncode hashes them and reports a digest mismatch, jsign and we do not hash them; what Windows does is not known, so this is an error too. CAB, unlisted bytes inside cbCabinet (a gap before the first CFFILE): they are hashed and signed, so only a warning. docs/hostile-input.md lists each case.',
     fix: 'Rebuild and sign the package without appending anything. Find the step that appends data (installers that embed payloads, download tools, concatenation).',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'error',
     tags: ['security', 'authenticode', 'integrity'],
   },
   'digest-metadata-changed': {
@@ -318,6 +319,15 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
       'The package is readable but departs from what mainstream tools write: a non-zero reserved field, an unexpected format version, a signature stored in the header reserve, non-zero filler in the signature locator. Windows reads such files; some tools may not.',
     windows: 'Windows accepts the layout; the verdict does not depend on it.',
     fix: 'Nothing to fix if the package installs. If you did not expect it, check which tool built or post-processed the package.',
+    defaultSeverity: 'notice',
+    tags: ['package'],
+  },
+  'findings-capped': {
+    title: 'More findings than a report shows',
+    meaning:
+      'The file produced more than 100 findings. The report keeps the first 100 (errors first, so the verdict is unaffected) and this notice counts the rest by severity and code. Real packages produce a handful; hundreds come from a table or structure built to flood the report.',
+    windows: 'Not a Windows condition: a limit of this report (docs/hostile-input.md).',
+    fix: 'Fix the findings that are shown and verify again; the counted ones are usually the same problem repeated.',
     defaultSeverity: 'notice',
     tags: ['package'],
   },
