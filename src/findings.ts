@@ -41,6 +41,7 @@ export const FINDING_CODES = [
   'unsupported-algorithm',
   'unusual-layout',
   'findings-capped',
+  'trust-not-checked',
   'unsupported-compression',
   'corrupt-payload',
   'payload-too-large',

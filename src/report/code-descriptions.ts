@@ -260,10 +260,10 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'chain-root': {
     title: 'Chain root',
     meaning:
-      'No trusted roots were configured, so the chain was not checked against a trust list: this notes the root the chain ends at. Endpoints must trust this root for the signature to verify.',
+      'trusted-roots is `none`, so the chain was not checked against any trusted root: this notes the root the chain ends at. Endpoints must trust this root for the signature to verify.',
     windows:
       'Windows accepts the signature only on machines whose Trusted Root Certification Authorities store holds this root.',
-    fix: 'Nothing to fix. Set `trusted-roots` to enforce which roots are acceptable.',
+    fix: "Nothing to fix. Leave `trusted-roots` at its default (`windows`, Microsoft's Trusted Root Program) or name a root file to enforce which roots are acceptable.",
     defaultSeverity: 'notice',
     tags: ['authenticode', 'trust'],
   },
@@ -330,6 +330,16 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     fix: 'Fix the findings that are shown and verify again; the counted ones are usually the same problem repeated.',
     defaultSeverity: 'notice',
     tags: ['package'],
+    },
+  'trust-not-checked': {
+    title: 'Trust not checked',
+    meaning:
+      "trusted-roots is `none`: no chain was checked against Microsoft's Trusted Root Program or a root file, so only the pinned signer (and the signature itself) decided the verdict. Without a pin, any signer passes.",
+    windows:
+      "Windows always checks the chain: it trusts the signature only if the root is in its root store or in Microsoft's Trusted Root Program, for code signing.",
+    fix: 'Leave `trusted-roots` at its default (`windows`) for publicly trusted certificates, or name your own root file (`trusted-roots: fixtures/root.pem`, or both, one per line). Use `none` only together with a pinned signer.',
+    defaultSeverity: 'warning',
+    tags: ['authenticode', 'trust'],
   },
   'unsupported-compression': {
     title: 'Payload compressed with an unsupported method',
