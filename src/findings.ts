@@ -50,6 +50,10 @@ export const FINDING_CODES = [
   'revoked',
   'revoked-after-timestamp',
   'revocation-unknown',
+  'unsupported-compression',
+  'corrupt-payload',
+  'payload-too-large',
+  'continuation-cabinet-missing',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -341,6 +341,46 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     defaultSeverity: 'warning',
     tags: ['authenticode', 'trust'],
   },
+  'unsupported-compression': {
+    title: 'Payload compressed with an unsupported method',
+    meaning:
+      'A cabinet folder inside the package (or the cabinet artifact itself) is compressed with Quantum or with a compression type no cabinet tool defines. Its files cannot be looked at, so whether they are signed is unknown. Stored, MSZIP and LZX folders are decoded.',
+    windows:
+      'Windows still extracts Quantum folders (cabinet.dll decodes them); an undefined type fails extraction and Windows Installer reports error 1335 (corrupt cabinet).',
+    fix: 'Rebuild the cabinet with MSZIP or LZX compression (makecab /D CompressionType=MSZIP or LZX, WiX `CompressionLevel`), or set `payload: off` for this package.',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'package'],
+  },
+  'corrupt-payload': {
+    title: 'Damaged compressed payload',
+    meaning:
+      'A cabinet inside the package (or the cabinet artifact) cannot be extracted: a data block fails its checksum, the compressed data is damaged (truncated block, invalid Huffman table, a match that reaches before the start of the data or past the end of its block), or a file lies past the end of its folder. The files of the damaged folder were not checked.',
+    windows:
+      'Windows Installer stops the installation with error 1335 ("The cabinet file required for this installation is corrupt and cannot be used"); extraction tools report a checksum or decompression error.',
+    fix: 'Rebuild the package from its sources; if it was downloaded or copied, fetch it again. The message names the folder and the block.',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'package', 'security'],
+  },
+  'payload-too-large': {
+    title: 'Payload larger than the limits',
+    meaning:
+      'The files a cabinet declares add up to more uncompressed bytes than verify-authenticode allows for a package of this size (100 times the package size, at least 64 MiB), the cabinet set has more volumes than allowed, or containers nest deeper than allowed. This is what a decompression bomb looks like; nothing past the limit was decoded.',
+    windows:
+      'Windows has no such limit: it extracts what the cabinet declares, which may fill the disk.',
+    fix: 'If the package really carries that much, verify its payload with a larger limit on a dedicated job, or set `payload: off` for it. docs/hostile-input.md lists the limits.',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'package', 'security'],
+  },
+  'continuation-cabinet-missing': {
+    title: 'Cabinet of a set is missing',
+    meaning:
+      'The cabinet is one volume of a multi-cabinet set and its data continues into (or from) another volume that is not beside it. The files that span the missing volume were not checked.',
+    windows:
+      'Windows Installer asks for the next disk (or fails with error 1311, "Source file not found") when the volume is missing at install time.',
+    fix: 'Keep every volume of the set beside the package (the names are in the cabinet headers and the Media table), or build one cabinet.',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'package'],
+  },
   'too-few-artifacts': {
     title: 'Fewer artifacts than expected',
     meaning:
