@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
-import { sortFindings, type Finding } from '../findings.js';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { capFindings, type Finding } from '../findings.js';
 import type { ArtifactReport, EndpointCertificate, Report } from '../report/model.js';
 import type { RootProgram } from '../trust/root-program.js';
 import { windowsRootProgram } from '../trust/windows-roots.js';
@@ -13,6 +13,7 @@ import {
   type VerifiedArtifact,
 } from './cross-artifact.js';
 import type { Policy } from './policy.js';
+import { checkRevocation } from './revocation-check.js';
 import { TOOL } from './tool.js';
 import { HashWorkerPool } from './worker-pool.js';
 
@@ -100,19 +101,24 @@ async function verifyWithPool(
     concurrency,
     async (path) => ({
       path,
-      outcome: await verifyOnce(path, path),
+      // Named as the user will recognise it in patch findings, not as an absolute runner path.
+      outcome: await verifyOnce(path, displayRelative(path)),
       baseline: true,
     }),
   );
 
   const packages = [...artifacts, ...baselines].filter((a) => a.outcome.package?.kind === 'msi');
+  // Revocation comes after every file was verified offline: one lookup per certificate per run.
+  const revocation = await checkRevocation([...new Set(artifacts.map((a) => a.outcome))], policy);
   for (const artifact of artifacts) {
     const extra: Finding[] = [
+      ...(revocation.findings.get(artifact.outcome) ?? []),
       ...checkMsiPatchCertificate(artifact, policy),
       ...checkPatch(artifact, packages, policy),
       ...(await checkExternalCabinets(artifact, (path) => verifyOnce(path, path))),
     ];
-    if (extra.length > 0) finalize(artifact.outcome.report, extra);
+    // Always: finalize also caps the number of findings per file (findings.ts).
+    finalize(artifact.outcome.report, extra);
     options.onArtifactDone?.(artifact.outcome.report);
   }
 
@@ -136,11 +142,12 @@ async function verifyWithPool(
       artifacts.map((a) => a.outcome),
       policy.rootProgram ?? windowsRootProgram(),
     ),
+    revocation: revocation.summary,
   };
 }
 
 function finalize(report: ArtifactReport, extra: Finding[]): void {
-  report.findings = sortFindings([...report.findings, ...extra]);
+  report.findings = capFindings([...report.findings, ...extra]);
   const firstError = report.findings.find((f) => f.severity === 'error');
   report.verdict = firstError ? 'fail' : 'pass';
   report.status = firstError ? firstError.code : 'valid';
@@ -182,4 +189,10 @@ function endpointCertificates(
     }
   }
   return [...seen.values()];
+}
+
+/** A path relative to the working directory when it is inside it (forward slashes). */
+function displayRelative(path: string): string {
+  const rel = relative(process.cwd(), resolve(path));
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : path;
 }
