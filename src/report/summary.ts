@@ -427,16 +427,16 @@ function endpointNeed(c: EndpointCertificate): string {
 }
 
 function endpointRow(c: EndpointCertificate): string {
-  return `| ${md(c.role)} | ${cell(c.subject)} | ${code(c.sha1)} | ${date(c.notAfter)} | ${cell(endpointNeed(c))} |`;
+  return `| ${md(c.role)} | ${cell(c.subject)} | ${code(c.sha256)} | ${code(c.sha1)} | ${date(c.notAfter)} | ${md(clip(endpointNeed(c), MAX_MESSAGE_CHARS))} |`;
 }
 
 const ENDPOINT_HEAD = [
   '### Certificates endpoints need',
   '',
-  'Machines that install these packages must trust these roots and be able to find these intermediates (Windows shows the SHA-1 thumbprint; the JSON report has the SHA-256).',
+  'Machines that install these packages must trust these roots and be able to find these intermediates (Windows shows the SHA-1 thumbprint).',
   '',
-  '| Role | Subject | SHA-1 thumbprint | Expires | What endpoints need |',
-  '| --- | --- | --- | --- | --- |',
+  '| Role | Subject | SHA-256 | SHA-1 thumbprint | Expires | What endpoints need |',
+  '| --- | --- | --- | --- | --- | --- |',
 ].join('\n');
 
 /** Takes rendered items in order while they fit the budget; renders only what it looks at. */
