@@ -83,7 +83,7 @@ const DEFAULT_MAX_LENGTH = 10;
 
 /** What a user can change when a root is not trusted (the action input and the CLI option). */
 const FIX_UNTRUSTED_ROOT =
-  'If it is your own root, add its certificate file to trusted-roots (one entry per line, next to `windows`, the default; --trusted-roots FILE on the command line), or set trusted-roots to none to let only the pinned signer decide';
+  'If it is your own root, add its certificate file to trusted-roots (one entry per line, next to windows, the default; --trusted-roots FILE on the command line), or set trusted-roots to none to let only the pinned signer decide';
 /** Bounds on the search so hostile certificate sets cannot make it exponential. */
 const MAX_EXPANSIONS = 512;
 const MAX_PATHS = 64;
