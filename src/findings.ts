@@ -40,6 +40,12 @@ export const FINDING_CODES = [
   'bad-certificate',
   'unsupported-algorithm',
   'unusual-layout',
+  'unusual-signature-type',
+  'timestamp-bare-digest',
+  'weak-key',
+  'weak-certificate-signature',
+  'unevaluated-constraint',
+  'bad-key-usage',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -1,6 +1,6 @@
 import {
-  OID,
   oidName,
+  unusualDataType,
   verifySignerSignature,
   verifyTimestamps,
   type AuthenticodeSignature,
@@ -8,7 +8,13 @@ import {
 } from '../authenticode/index.js';
 import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
 import { HRESULT } from '../findings.js';
-import { buildChain, validationTime, type ChainUsage } from '../trust/index.js';
+import {
+  buildChain,
+  newSignatureCheckBudget,
+  validationTime,
+  type ChainUsage,
+  type SignatureCheckBudget,
+} from '../trust/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import { certificateDetails } from './certificate.js';
 import type {
@@ -29,8 +35,9 @@ function inspectChain(
   time: Date,
   timeReason: ChainInspection['timeReason'],
   usage: ChainUsage,
+  budget: SignatureCheckBudget,
 ): ChainInspection {
-  const chain = buildChain(leaf, { intermediates: pool, anchors: [], time, usage });
+  const chain = buildChain(leaf, { intermediates: pool, anchors: [], time, usage, budget });
   return {
     time: time.toISOString(),
     timeReason,
@@ -41,15 +48,21 @@ function inspectChain(
   };
 }
 
-function inspectTimestamp(check: TimestampCheck): TimestampInspection {
+function inspectTimestamp(
+  check: TimestampCheck,
+  outer: readonly Certificate[],
+  budget: SignatureCheckBudget,
+): TimestampInspection {
+  // Chain building may use the outer signature's certificates too, as CryptoAPI does.
   const chain =
     check.signerCertificate && check.time
       ? inspectChain(
           check.signerCertificate,
-          check.certificates,
+          [...check.certificates, ...outer],
           check.time,
           'token-time',
           'timeStamping',
+          budget,
         )
       : null;
   const chainProblem = chain?.problems[0];
@@ -119,35 +132,18 @@ function chainResult(chain: ChainInspection): CheckResult {
 }
 
 /**
- * Windows picks the subject interface package by the file's format; a signature whose indirect
- * data was made for another SIP does not verify (TRUST_E_SUBJECT_FORM_UNKNOWN).
+ * The data type the signer wrote. The file digest, not the type, binds a signature to a file,
+ * so an unusual type passes with a note (unusualDataType; docs/finding-codes.md,
+ * unusual-signature-type).
  */
 function fileTypeResult(signature: AuthenticodeSignature, format: 'msi' | 'cab'): CheckResult {
-  const fail = (message: string): CheckResult => ({
-    state: 'fail',
-    message,
-    code: 'malformed-signature',
-    hresult: HRESULT.TRUST_E_SUBJECT_FORM_UNKNOWN,
-  });
-  const type = oidName(signature.dataType);
-  if (format === 'cab') {
-    return signature.dataType === OID.spcCabData
-      ? { state: 'pass', message: 'made for a cabinet (SPC_CAB_DATA_OBJID)' }
-      : fail(
-          `made for another file type (${type}); a cabinet's signature holds SPC_CAB_DATA_OBJID`,
-        );
+  const unusual = unusualDataType(signature, format);
+  if (unusual) {
+    return { state: 'pass', message: `unusual: ${unusual}`, code: 'unusual-signature-type' };
   }
-  if (signature.dataType !== OID.spcSipInfo) {
-    return fail(
-      `made for another file type (${type}); an installer package's signature holds SPC_SIPINFO_OBJID`,
-    );
-  }
-  if (!signature.sipInfo?.isMsiSip) {
-    return fail(
-      'its SpcSipInfo does not name the Windows Installer SIP {000C10F1-0000-0000-C000-000000000046}',
-    );
-  }
-  return { state: 'pass', message: 'made for an installer package (the MSI SIP)' };
+  return format === 'cab'
+    ? { state: 'pass', message: `made for a cabinet (${oidName(signature.dataType)})` }
+    : { state: 'pass', message: 'made for an installer package (the MSI SIP)' };
 }
 
 function kindName(kind: 'rfc3161' | 'legacy'): string {
@@ -196,7 +192,10 @@ export function inspectSignature(
         hresult: signerCheck.problem?.hresult,
       };
 
-  const timestamps = verifyTimestamps(signature).map(inspectTimestamp);
+  const budget = newSignatureCheckBudget();
+  const timestamps = verifyTimestamps(signature).map((check) =>
+    inspectTimestamp(check, signature.certificates, budget),
+  );
   const chosen =
     timestamps.find((t) => t.valid && t.kind === 'rfc3161') ?? timestamps.find((t) => t.valid);
   let timestamp: CheckResult;
@@ -229,7 +228,14 @@ export function inspectSignature(
       leaf: signer,
       now,
     });
-    chain = inspectChain(signer, signature.certificates, when.time, when.reason, 'codeSigning');
+    chain = inspectChain(
+      signer,
+      signature.certificates,
+      when.time,
+      when.reason,
+      'codeSigning',
+      budget,
+    );
     chainCheck = chainResult(chain);
   }
 

@@ -27,7 +27,7 @@ import {
 } from '../msi/content-digest.js';
 import { readPackageFacts, type PackageFacts } from './package-facts.js';
 import type { ArtifactKind, ArtifactReport } from '../report/model.js';
-import type { ChainResult } from '../trust/index.js';
+import { newSignatureCheckBudget, type ChainResult } from '../trust/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import { detectContainer } from './detect.js';
 import type { Policy } from './policy.js';
@@ -194,6 +194,8 @@ async function verifyOpened(
   );
   const computed = await container.digests(algorithms);
 
+  // One budget of certificate signature checks for every chain of this file.
+  const budget = newSignatureCheckBudget();
   const evaluations: SignatureEvaluation[] = all.map((signature) =>
     evaluateSignature(
       signature,
@@ -201,6 +203,7 @@ async function verifyOpened(
       policy,
       signature.index === 0 || policy.signatures === 'all',
       container.kind === 'cab' ? 'cab' : 'msi',
+      budget,
     ),
   );
   for (const evaluation of evaluations) {
