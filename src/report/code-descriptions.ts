@@ -421,6 +421,90 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   },
 };
 
+/**
+ * Where this verifier's verdict on a signature deliberately differs from `osslsigncode verify`,
+ * and why. Rendered into docs/finding-codes.md; the osslsigncode agreement test
+ * (test/verify/osslsigncode-agreement.test.ts) expects a different verdict on exactly the
+ * fixtures named here.
+ */
+export interface OsslsigncodeDifference {
+  topic: string;
+  /** Committed fixtures showing the difference (paths from the repository root). */
+  fixtures: string[];
+  ours: string;
+  osslsigncode: string;
+  why: string;
+}
+
+export const OSSLSIGNCODE_DIFFERENCES: readonly OsslsigncodeDifference[] = [
+  {
+    topic: 'MsiDigitalSignatureEx metadata changed after signing',
+    fixtures: ['fixtures/msi/signed-dse-metadata-changed.msi'],
+    ours: 'valid, with the notice digest-metadata-changed',
+    osslsigncode: 'recomputes the metadata pre-hash and reports a digest mismatch',
+    why: 'Windows prepends the stored MsiDigitalSignatureEx bytes and never validates them.',
+  },
+  {
+    topic: 'A present timestamp that does not verify',
+    fixtures: ['fixtures/msi/signed-timestamp-untrusted-tsa.msi'],
+    ours: 'error timestamp-invalid',
+    osslsigncode: 'prints the timestamp failure, then verifies as of now and succeeds',
+    why: 'WinVerifyTrust reports TRUST_E_TIME_STAMP; it does not fall back to the current time.',
+  },
+  {
+    topic: 'Timestamps whose RSA block holds the bare digest',
+    fixtures: [
+      'fixtures/msi/signed-expired-rfc3161-bare-digest.msi',
+      'fixtures/msi/signed-expired-legacy-bare-digest.msi',
+    ],
+    ours: 'valid timestamp, with the notice timestamp-bare-digest',
+    osslsigncode: 'rejects the timestamp signature, so an expired signer fails',
+    why: 'The Symantec/Thawte SHA-1 timestamp service signed this way for years and Windows accepts its timestamps (see timestamp-bare-digest).',
+  },
+  {
+    topic: "TSA chain built from the outer signature's certificates",
+    fixtures: ['fixtures/msi/signed-expired-tsa-ca-outside-token.msi'],
+    ours: 'builds the TSA chain from the token, the signature and `intermediates`',
+    osslsigncode: "uses the token's certificates only and cannot find the TSA's issuing CA",
+    why: 'CryptoAPI builds chains from every certificate store at hand, the signature’s included.',
+  },
+  {
+    topic: 'Timestamp authority certificate without an EKU extension',
+    fixtures: ['fixtures/msi/signed-expired-noeku-tsa.msi'],
+    ours: 'error timestamp-invalid',
+    osslsigncode: 'accepts the timestamp',
+    why: 'Deliberate strictness: RFC 3161 §2.3 requires id-kp-timeStamping and every real TSA certificate carries it; accepting any EKU-less certificate as a TSA would let it back-date signatures. Whether Windows accepts such a timestamp is not known (see timestamp-invalid).',
+  },
+  {
+    topic: 'RSA keys under 1024 bits',
+    fixtures: ['fixtures/msi/signed-weak-key-512.msi'],
+    ours: 'error weak-key',
+    osslsigncode: 'accepts the chain',
+    why: 'Windows refuses RSA keys under 1024 bits anywhere in a chain (KB2661254).',
+  },
+  {
+    topic: 'MD5-signed certificates below the root',
+    fixtures: ['fixtures/msi/signed-md5-intermediate.msi'],
+    ours: 'error weak-certificate-signature',
+    osslsigncode: 'accepts the chain',
+    why: 'Windows refuses MD5-signed certificates other than a root’s self-signature.',
+  },
+  {
+    topic: 'Critical name constraints and policy constraints',
+    fixtures: ['fixtures/msi/signed-name-constrained-ca.msi'],
+    ours: 'error unevaluated-constraint',
+    osslsigncode: 'evaluates the constraints (OpenSSL) and accepts the chain, which is within them',
+    why: 'Windows enforces these constraints; this verifier does not evaluate them and refuses rather than accept a chain unchecked (see unevaluated-constraint). Here we may refuse what Windows accepts.',
+  },
+  {
+    topic: 'Signer keyUsage without digitalSignature',
+    fixtures: ['fixtures/msi/signed-bad-key-usage.msi'],
+    ours: 'error bad-key-usage',
+    osslsigncode: 'accepts the signer',
+    why: 'RFC 5280 requires digitalSignature for a key that signs; see bad-key-usage for how sure we are that Windows checks it.',
+  },
+];
+
 /** Every code's description, in FINDING_CODES order. */
 export const CODE_DESCRIPTIONS: readonly CodeDescription[] = FINDING_CODES.map((code) => ({
   code,
@@ -529,5 +613,28 @@ export function renderFindingCodesDoc(): string {
   for (const d of CODE_DESCRIPTIONS) {
     out.push('', `## ${d.code}`, '', codeHelpMarkdown(d.code));
   }
+  out.push(
+    '',
+    '## Deliberate differences from osslsigncode',
+    '',
+    'osslsigncode is the independent implementation the fixtures are cross-checked against',
+    '(`test/verify/osslsigncode-agreement.test.ts`). Where the verdicts differ on purpose:',
+    '',
+    '| Case | This verifier | osslsigncode | Why | Fixtures |',
+    '| --- | --- | --- | --- | --- |',
+  );
+  for (const d of OSSLSIGNCODE_DIFFERENCES) {
+    out.push(
+      `| ${d.topic} | ${d.ours} | ${d.osslsigncode} | ${d.why} | ${d.fixtures.map((f) => `\`${f}\``).join(', ')} |`,
+    );
+  }
+  out.push(
+    '',
+    'Other differences that do not change a fixture verdict: MD5 anywhere in a signature is an',
+    'error here (Windows refuses it), and `min-digest` applies to the SignerInfo digest as well as',
+    'the file digest; an unusual SpcIndirectDataContent type is a warning here and ignored by',
+    'osslsigncode; chain building here is bounded (8 same-named issuers per step, 256 certificate',
+    'signature checks per file, RSA public exponents of at most 64 bits).',
+  );
   return out.join('\n') + '\n';
 }
