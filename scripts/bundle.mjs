@@ -55,3 +55,4 @@ await build({
 // The built-in Windows root list is data read on first use (src/trust/windows-roots.ts looks for
 // it beside the running module), not code every run must compile: it ships beside the bundles.
 copyFileSync('src/trust/windows-roots.json', 'dist/windows-roots.json');
+copyFileSync('src/trust/windows-roots-certificates.json', 'dist/windows-roots-certificates.json');

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { loadCertificateFile } from '../src/trust/bundle.js';
 import {
   generateWindowsRoots,
+  renderWindowsRootCertificates,
   renderWindowsRootJson,
   renderWindowsRootList,
 } from '../src/trust/windows-roots-generator.js';
@@ -20,6 +21,9 @@ import type { Certificate } from '../src/x509/certificate.js';
 
 const LIST_OUTPUT = fileURLToPath(new URL('../src/trust/windows-roots-list.ts', import.meta.url));
 const ROOTS_OUTPUT = fileURLToPath(new URL('../src/trust/windows-roots.json', import.meta.url));
+const CERTIFICATES_OUTPUT = fileURLToPath(
+  new URL('../src/trust/windows-roots-certificates.json', import.meta.url),
+);
 
 function usage(message: string): never {
   process.stderr.write(
@@ -72,9 +76,10 @@ try {
   });
   writeFileSync(LIST_OUTPUT, renderWindowsRootList(generated));
   writeFileSync(ROOTS_OUTPUT, renderWindowsRootJson(generated));
-  const withCertificate = generated.records.filter((r) => r.cert).length;
+  writeFileSync(CERTIFICATES_OUTPUT, renderWindowsRootCertificates(generated));
+  const withCertificate = generated.certificates.size;
   process.stdout.write(
-    `verified the list of ${generated.info.thisUpdate} (sequence ${generated.info.sequenceNumber}): ${generated.info.listed} roots, ${withCertificate} kept with their certificate for code signing or time stamping\nwrote ${LIST_OUTPUT}\nwrote ${ROOTS_OUTPUT}\n`,
+    `verified the list of ${generated.info.thisUpdate} (sequence ${generated.info.sequenceNumber}): ${generated.info.listed} roots, ${withCertificate} kept with their certificate for code signing or time stamping\nwrote ${LIST_OUTPUT}\nwrote ${ROOTS_OUTPUT}\nwrote ${CERTIFICATES_OUTPUT}\n`,
   );
 } catch (error) {
   process.stderr.write(`update-windows-roots: ${(error as Error).message}\n`);

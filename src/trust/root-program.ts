@@ -25,7 +25,8 @@ export interface RootListInfo {
 
 /**
  * One root of the list, as committed in the generated data: the list's properties in readable
- * form. `cert` is present only for roots the list trusts for code signing or time stamping;
+ * form. `certificate` marks the roots the list allows for code signing or time stamping, whose
+ * certificates are kept (in a separate file, loaded only when a chain needs one);
  * the others are kept (without certificate) so that a chain ending at one can say why it fails.
  */
 export interface RootRecord {
@@ -45,8 +46,8 @@ export interface RootRecord {
   notBeforePurposes?: string[];
   /** MD5 of the certificate's subject Name DER, hex: the index chain building looks issuers up by. */
   subject: string;
-  /** The certificate, base64 DER. */
-  cert?: string;
+  /** The store holds this root's certificate (see RootProgram's certificate loader). */
+  certificate?: true;
 }
 
 export type RootProgramUsage = 'codeSigning' | 'timeStamping';
@@ -126,7 +127,7 @@ export function rootRecord(entry: TrustListEntry, certificate: Certificate | nul
       ? { notBeforePurposes: entry.notBeforePurposes.map(purposeName) }
       : {}),
     subject,
-    ...(needed ? { cert: certificate!.der.toString('base64') } : {}),
+    ...(needed ? { certificate: true as const } : {}),
   };
 }
 
@@ -241,9 +242,17 @@ export class RootProgram {
   private index: Index | undefined;
   private readonly certificates = new Map<string, Certificate>();
 
+  private encoded: ReadonlyMap<string, string> | undefined;
+
+  /**
+   * `load` gives the roots; `loadCertificates` the certificates (SHA-1 → base64 DER) of those
+   * marked `certificate`. Each is called once, when first needed: most runs that end at a
+   * private root never read a certificate.
+   */
   constructor(
     readonly info: RootListInfo,
     private readonly load: () => readonly RootRecord[],
+    private readonly loadCertificates: () => ReadonlyMap<string, string>,
   ) {}
 
   private get records(): Index {
@@ -264,15 +273,18 @@ export class RootProgram {
   /** Number of roots in the store that carry a certificate (usable for code signing or time stamping). */
   get usableCount(): number {
     let n = 0;
-    for (const record of this.records.bySha1.values()) if (record.cert) n++;
+    for (const record of this.records.bySha1.values()) if (record.certificate) n++;
     return n;
   }
 
   private certificateOf(record: RootRecord): Certificate | null {
-    if (!record.cert) return null;
+    if (!record.certificate) return null;
     let certificate = this.certificates.get(record.sha1);
     if (!certificate) {
-      certificate = Certificate.fromDer(Buffer.from(record.cert, 'base64'));
+      this.encoded ??= this.loadCertificates();
+      const base64 = this.encoded.get(record.sha1);
+      if (!base64) throw new Error(`the Windows root list lacks the certificate of ${record.sha1}`);
+      certificate = Certificate.fromDer(Buffer.from(base64, 'base64'));
       this.certificates.set(record.sha1, certificate);
     }
     return certificate;

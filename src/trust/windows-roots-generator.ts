@@ -39,6 +39,8 @@ export interface GeneratorInput {
 export interface GeneratedRoots {
   info: RootListInfo;
   records: RootRecord[];
+  /** SHA-1 → base64 DER of the roots marked `certificate`. */
+  certificates: Map<string, string>;
 }
 
 export function generateWindowsRoots(input: GeneratorInput): GeneratedRoots {
@@ -66,6 +68,7 @@ export function generateWindowsRoots(input: GeneratorInput): GeneratedRoots {
 
   const missing: string[] = [];
   const records: RootRecord[] = [];
+  const certificates = new Map<string, string>();
   for (const entry of list.entries) {
     let certificate: Certificate | null = null;
     if (listAllowsSigning(entry)) {
@@ -83,7 +86,11 @@ export function generateWindowsRoots(input: GeneratorInput): GeneratedRoots {
         );
       }
     }
-    records.push(rootRecord(entry, certificate));
+    const record = rootRecord(entry, certificate);
+    if (record.certificate && certificate) {
+      certificates.set(entry.sha1, certificate.der.toString('base64'));
+    }
+    records.push(record);
   }
   if (missing.length > 0) {
     throw new Error(
@@ -99,14 +106,16 @@ export function generateWindowsRoots(input: GeneratorInput): GeneratedRoots {
       listed: list.entries.length,
     },
     records,
+    certificates: new Map([...certificates].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   };
 }
 
 /**
- * The committed data, two files: the list's identity as a tiny module (windows-roots-list.ts,
- * bundled: --version and reports name the list without reading the roots) and the roots as JSON
+ * The committed data, three files: the list's identity as a tiny module (windows-roots-list.ts,
+ * bundled: --version and reports name the list without reading the roots); the roots as JSON
  * (windows-roots.json, one root per line so that a list update reviews as a diff of roots),
- * read from disk on first use only, so it costs a run nothing until a chain needs it.
+ * read on first use; and their certificates (windows-roots-certificates.json), read only when a
+ * chain reaches a listed root, so a run costs nothing until a chain needs them.
  */
 export function renderWindowsRootList(generated: GeneratedRoots): string {
   return [
@@ -125,6 +134,18 @@ export function renderWindowsRootJson(generated: GeneratedRoots): string {
     `{"list":${JSON.stringify(generated.info)},"roots":[`,
     generated.records.map((record) => JSON.stringify(record)).join(',\n'),
     ']}',
+    '',
+  ].join('\n');
+}
+
+/** windows-roots-certificates.json: SHA-1 → base64 DER, one root per line, by SHA-1. */
+export function renderWindowsRootCertificates(generated: GeneratedRoots): string {
+  return [
+    `{"list":${JSON.stringify(generated.info)},"certificates":{`,
+    [...generated.certificates]
+      .map(([sha1, base64]) => `${JSON.stringify(sha1)}:${JSON.stringify(base64)}`)
+      .join(',\n'),
+    '}}',
     '',
   ].join('\n');
 }

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTrustList, verifyTrustList, type CertificateTrustList } from '../../src/trust/ctl.js';
 import { listAllowsSigning } from '../../src/trust/root-program.js';
-import type { RootRecord } from '../../src/trust/root-program.js';
 import { WINDOWS_ROOT_LIST } from '../../src/trust/windows-roots-list.js';
 import {
   generateWindowsRoots,
   MICROSOFT_LIST_ROOT,
+  renderWindowsRootCertificates,
   renderWindowsRootJson,
   renderWindowsRootList,
 } from '../../src/trust/windows-roots-generator.js';
@@ -25,10 +25,14 @@ const STL = readFileSync(join(DATA, 'authroot.stl'));
 
 /** The root certificates the committed data carries, by SHA-1. */
 const ROOTS_JSON = readFileSync(join(REPO, 'src/trust/windows-roots.json'), 'utf8');
+const CERTIFICATES_JSON = readFileSync(
+  join(REPO, 'src/trust/windows-roots-certificates.json'),
+  'utf8',
+);
 const committed = new Map(
-  (JSON.parse(ROOTS_JSON) as { roots: RootRecord[] }).roots.flatMap((record) =>
-    record.cert ? [[record.sha1, Certificate.fromDer(Buffer.from(record.cert, 'base64'))]] : [],
-  ),
+  Object.entries(
+    (JSON.parse(CERTIFICATES_JSON) as { certificates: Record<string, string> }).certificates,
+  ).map(([sha1, base64]) => [sha1, Certificate.fromDer(Buffer.from(base64, 'base64'))]),
 );
 
 /** The third-party table's purpose names (authroot-purposes.tsv) as EKU OIDs. */
@@ -152,5 +156,6 @@ describe("Microsoft's authroot.stl", () => {
     const list = readFileSync(join(REPO, 'src/trust/windows-roots-list.ts'), 'utf8');
     expect(renderWindowsRootList(generated)).toBe(list);
     expect(renderWindowsRootJson(generated) === ROOTS_JSON).toBe(true);
+    expect(renderWindowsRootCertificates(generated) === CERTIFICATES_JSON).toBe(true);
   });
 });
