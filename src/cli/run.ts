@@ -34,8 +34,8 @@ export class UsageError extends Error {
 const VERIFY_OPTIONS = {
   signer: { type: 'string', multiple: true },
   'pin-from-msi': { type: 'string' },
-  'trusted-roots': { type: 'string' },
-  'tsa-roots': { type: 'string' },
+  'trusted-roots': { type: 'string', multiple: true },
+  'tsa-roots': { type: 'string', multiple: true },
   intermediates: { type: 'string' },
   baseline: { type: 'string', multiple: true },
   'patch-certificate': { type: 'string' },

@@ -6,6 +6,7 @@ import {
   type AuthenticodeSignature,
   type TimestampCheck,
 } from '../authenticode/index.js';
+import type { SignatureCheck, SignedContainer } from '../container/index.js';
 import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
 import { HRESULT } from '../findings.js';
 import {
@@ -136,15 +137,37 @@ function chainResult(chain: ChainInspection): CheckResult {
  * so an unusual type passes with a note (unusualDataType; docs/finding-codes.md,
  * unusual-signature-type).
  */
-function fileTypeResult(signature: AuthenticodeSignature, format: 'msi' | 'cab'): CheckResult {
-  const unusual = unusualDataType(signature, format);
-  if (unusual) {
-    return { state: 'pass', message: `unusual: ${unusual}`, code: 'unusual-signature-type' };
-  }
-  return format === 'cab'
-    ? { state: 'pass', message: `made for a cabinet (${oidName(signature.dataType)})` }
-    : { state: 'pass', message: 'made for an installer package (the MSI SIP)' };
+function fileTypeResult(
+  signature: AuthenticodeSignature,
+  container: SignatureTypeRule,
+): CheckResult {
+  const problem = container.signatureTypeProblem(signature);
+  return problem === null
+    ? { state: 'pass', message: container.signatureTypeDescription }
+    : { state: 'pass', message: `unusual: ${problem}`, code: 'unusual-signature-type' };
 }
+
+/** What the container says about the signatures made for it. */
+export type SignatureTypeRule = Pick<
+  SignedContainer,
+  'signatureTypeProblem' | 'signatureTypeDescription'
+>;
+
+function containerCheckResult(check: SignatureCheck): CheckResult {
+  return check.state === 'pass'
+    ? { state: 'pass', message: check.message }
+    : {
+        state: 'fail',
+        message: check.message,
+        code: check.finding?.code,
+        hresult: check.finding?.hresult,
+      };
+}
+
+/** Where each container check appears in `checks`. */
+const CHECK_KEYS: Readonly<Record<SignatureCheck['name'], 'pageHashes'>> = {
+  'page-hashes': 'pageHashes',
+};
 
 function kindName(kind: 'rfc3161' | 'legacy'): string {
   return kind === 'rfc3161' ? 'RFC 3161 timestamp' : 'legacy countersignature';
@@ -158,9 +181,10 @@ export function inspectSignature(
   signature: AuthenticodeSignature,
   computed: ReadonlyMap<DigestAlgorithm, Buffer>,
   now: Date,
-  format: 'msi' | 'cab',
+  container: SignatureTypeRule,
+  containerChecks: readonly SignatureCheck[] = [],
 ): SignatureInspection {
-  const fileType = fileTypeResult(signature, format);
+  const fileType = fileTypeResult(signature, container);
   const algorithm = signature.fileDigest.algorithm;
   const actual = computed.get(algorithm as DigestAlgorithm) ?? null;
   const stored = signature.fileDigest.digest;
@@ -271,7 +295,16 @@ export function inspectSignature(
     moreInfoUrl: attributes.moreInfoUrl,
     statementTypes: attributes.statementTypes.map(oidName),
     timestamps,
-    checks: { fileType, digest, signerSignature, timestamp, chain: chainCheck },
+    checks: {
+      fileType,
+      digest,
+      ...Object.fromEntries(
+        containerChecks.map((c) => [CHECK_KEYS[c.name], containerCheckResult(c)]),
+      ),
+      signerSignature,
+      timestamp,
+      chain: chainCheck,
+    },
   };
 }
 

@@ -228,12 +228,13 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     tags: ['package'],
   },
   'trailing-data': {
-    title: 'Data after the end of the package',
+    title: 'Data no digest covers',
     meaning:
-      'The file has bytes past the end of its structure (after the last sector of the compound file, or after the end of the cabinet or its signature). The signature does not cover them, so they are a place to hide content that the signature appears to vouch for.',
-    windows: 'Windows ignores the extra bytes when it verifies the signature.',
+      'The file has bytes that no digest covers: data after the last allocated sector of a signed compound file (MSI/MSP/MST), bytes between the end of a cabinet (cbCabinet) and its appended signature, or bytes inside a cabinet that no structure lists. Uncovered bytes are a place to hide content that the signature appears to vouch for.',
+    windows:
+      'MSI: WinVerifyTrust (signtool verify) rejects a signed MSI with data after its last allocated sector, so this is an error. CAB, bytes between cbCabinet and the signature: osslsigncode hashes them and reports a digest mismatch, jsign and we do not hash them; what Windows does is not known, so this is an error too. CAB, unlisted bytes inside cbCabinet (a gap before the first CFFILE): they are hashed and signed, so only a warning. docs/hostile-input.md lists each case.',
     fix: 'Rebuild and sign the package without appending anything. Find the step that appends data (installers that embed payloads, download tools, concatenation).',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'error',
     tags: ['security', 'authenticode', 'integrity'],
   },
   'digest-metadata-changed': {
@@ -259,10 +260,10 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'chain-root': {
     title: 'Chain root',
     meaning:
-      'No trusted roots were configured, so the chain was not checked against a trust list: this notes the root the chain ends at. Endpoints must trust this root for the signature to verify.',
+      'trusted-roots is `none`, so the chain was not checked against any trusted root: this notes the root the chain ends at. Endpoints must trust this root for the signature to verify.',
     windows:
       'Windows accepts the signature only on machines whose Trusted Root Certification Authorities store holds this root.',
-    fix: 'Nothing to fix. Set `trusted-roots` to enforce which roots are acceptable.',
+    fix: "Nothing to fix. Leave `trusted-roots` at its default (`windows`, Microsoft's Trusted Root Program) or name a root file to enforce which roots are acceptable.",
     defaultSeverity: 'notice',
     tags: ['authenticode', 'trust'],
   },
@@ -320,6 +321,25 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     fix: 'Nothing to fix if the package installs. If you did not expect it, check which tool built or post-processed the package.',
     defaultSeverity: 'notice',
     tags: ['package'],
+  },
+  'findings-capped': {
+    title: 'More findings than a report shows',
+    meaning:
+      'The file produced more than 100 findings. The report keeps the first 100 (errors first, so the verdict is unaffected) and this notice counts the rest by severity and code. Real packages produce a handful; hundreds come from a table or structure built to flood the report.',
+    windows: 'Not a Windows condition: a limit of this report (docs/hostile-input.md).',
+    fix: 'Fix the findings that are shown and verify again; the counted ones are usually the same problem repeated.',
+    defaultSeverity: 'notice',
+    tags: ['package'],
+  },
+  'trust-not-checked': {
+    title: 'Trust not checked',
+    meaning:
+      "trusted-roots is `none`: no chain was checked against Microsoft's Trusted Root Program or a root file, so only the pinned signer (and the signature itself) decided the verdict. Without a pin, any signer passes.",
+    windows:
+      "Windows always checks the chain: it trusts the signature only if the root is in its root store or in Microsoft's Trusted Root Program, for code signing.",
+    fix: 'Leave `trusted-roots` at its default (`windows`) for publicly trusted certificates, or name your own root file (`trusted-roots: fixtures/root.pem`, or both, one per line). Use `none` only together with a pinned signer.',
+    defaultSeverity: 'warning',
+    tags: ['authenticode', 'trust'],
   },
   'too-few-artifacts': {
     title: 'Fewer artifacts than expected',
@@ -439,10 +459,20 @@ export interface OsslsigncodeDifference {
 export const OSSLSIGNCODE_DIFFERENCES: readonly OsslsigncodeDifference[] = [
   {
     topic: 'MsiDigitalSignatureEx metadata changed after signing',
-    fixtures: ['fixtures/msi/signed-dse-metadata-changed.msi'],
+    fixtures: [
+      'fixtures/msi/signed-dse-metadata-changed.msi',
+      'fixtures/msi/signed-dse-empty-stream-added.msi',
+    ],
     ours: 'valid, with the notice digest-metadata-changed',
     osslsigncode: 'recomputes the metadata pre-hash and reports a digest mismatch',
-    why: 'Windows prepends the stored MsiDigitalSignatureEx bytes and never validates them.',
+    why: 'Windows prepends the stored MsiDigitalSignatureEx bytes and never validates them; an empty stream added after signing leaves the content digest unchanged.',
+  },
+  {
+    topic: 'Bytes after the last allocated sector of an MSI',
+    fixtures: ['fixtures/damaged/msi-trailing-data.msi'],
+    ours: 'error trailing-data',
+    osslsigncode: 'ignores them (2.9)',
+    why: 'No digest covers them and signtool verify rejects such a file (osslsigncode issue #273); see docs/hostile-input.md.',
   },
   {
     topic: 'A present timestamp that does not verify',

@@ -2,6 +2,8 @@ import { openCompoundFile } from '../cfb/index.js';
 import { DIGEST_OIDS, type DigestAlgorithm } from '../digest.js';
 import { RandomAccessFile } from '../io/random-access-file.js';
 import { loadCertificateFile, parsePin, PinSet, type Pin } from '../trust/index.js';
+import type { RootProgram } from '../trust/root-program.js';
+import { windowsRootProgram } from '../trust/windows-roots.js';
 import { Certificate } from '../x509/certificate.js';
 import { readPackageFacts } from './package-facts.js';
 import { defaultPolicy, type PatchCertificateLevel, type Policy } from './policy.js';
@@ -18,8 +20,15 @@ export class ConfigurationError extends Error {
 export interface PolicyOptions {
   signers?: string[];
   pinFromMsi?: string;
-  trustedRoots?: string;
-  tsaRoots?: string;
+  /**
+   * Trust stores, one entry each (a string may hold several, one per line): `windows` (the
+   * default, Microsoft's Trusted Root Program), `none` (trust not checked), or a root file.
+   */
+  trustedRoots?: string | string[];
+  /** Trust stores for timestamp chains, the same way; default: trustedRoots. */
+  tsaRoots?: string | string[];
+  /** Resolves a root file path (the action resolves against the workspace). */
+  resolvePath?: (path: string) => string;
   intermediates?: string;
   baselines?: string[];
   patchCertificate?: string;
@@ -46,6 +55,41 @@ function oneOf<T extends string>(
   if (value === undefined || value === '') return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new ConfigurationError(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+/** A trust setting: Microsoft's list, root files, both, or neither (`none`). */
+export interface TrustSelection {
+  certificates: Certificate[];
+  rootProgram: RootProgram | null;
+}
+
+/** Reads `windows`, `none` and file entries (one per line) into a trust selection. */
+async function loadTrust(
+  option: string,
+  value: string | string[] | undefined,
+  resolvePath: (path: string) => string,
+): Promise<TrustSelection | undefined> {
+  const entries = (Array.isArray(value) ? value : [value ?? ''])
+    .flatMap((v) => v.split(/\r?\n/))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  if (entries.length === 0) return undefined;
+  const words = entries.map((e) => e.toLowerCase());
+  if (words.includes('none')) {
+    if (entries.length > 1) {
+      throw new ConfigurationError(
+        `${option}: none means no trust store at all and cannot be combined with ${entries.filter((_, i) => words[i] !== 'none').join(', ')}`,
+      );
+    }
+    return { certificates: [], rootProgram: null };
+  }
+  const certificates: Certificate[] = [];
+  let rootProgram: RootProgram | null = null;
+  for (const [i, entry] of entries.entries()) {
+    if (words[i] === 'windows') rootProgram = windowsRootProgram();
+    else certificates.push(...(await loadBundle(option, resolvePath(entry))));
+  }
+  return { certificates, rootProgram };
 }
 
 async function loadBundle(option: string, path: string | undefined): Promise<Certificate[]> {
@@ -90,10 +134,12 @@ export async function buildPolicy(options: PolicyOptions): Promise<Policy> {
   if (options.pinFromMsi)
     pins.push(...(await pinsFromMsi(options.pinFromMsi, name('pin-from-msi'))));
 
-  const trustedRoots = await loadBundle(name('trusted-roots'), options.trustedRoots);
-  const tsaRoots = options.tsaRoots
-    ? await loadBundle(name('tsa-roots'), options.tsaRoots)
-    : trustedRoots;
+  const resolvePath = options.resolvePath ?? ((path: string) => path);
+  const trust = (await loadTrust(name('trusted-roots'), options.trustedRoots, resolvePath)) ?? {
+    certificates: [],
+    rootProgram: windowsRootProgram(),
+  };
+  const tsaTrust = (await loadTrust(name('tsa-roots'), options.tsaRoots, resolvePath)) ?? trust;
   const intermediates = await loadBundle(name('intermediates'), options.intermediates);
 
   const minDigest = (options.minDigest || 'sha256').toLowerCase().replace('-', '');
@@ -127,8 +173,10 @@ export async function buildPolicy(options: PolicyOptions): Promise<Policy> {
   return defaultPolicy({
     ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
     signer: pins.length > 0 ? new PinSet(pins) : null,
-    trustedRoots,
-    tsaRoots,
+    trustedRoots: trust.certificates,
+    rootProgram: trust.rootProgram,
+    tsaRoots: tsaTrust.certificates,
+    tsaRootProgram: tsaTrust.rootProgram,
     intermediates,
     baselines: options.baselines ?? [],
     patchCertificate: oneOf<PatchCertificateLevel>(

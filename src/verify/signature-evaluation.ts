@@ -1,11 +1,10 @@
 import {
-  unusualDataType,
   verifySignerSignature,
   verifyTimestamps,
   type AuthenticodeSignature,
-  type SignedFormat,
   type TimestampCheck,
 } from '../authenticode/index.js';
+import type { SignatureCheck } from '../container/index.js';
 import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
 import { HRESULT, type Finding } from '../findings.js';
 import type { SignatureReport, TimestampSummary } from '../report/model.js';
@@ -35,15 +34,16 @@ export interface SignatureEvaluation {
  * Verifies one Authenticode signature against the digests computed from the file, in the
  * order Windows decides (formats.md §7.2): file digest, signer signature, timestamp, chain at
  * the validation time, usage; then our policy (weak digest, timestamp requirement, pin, expiry).
+ * The container said whether the signature was made for its kind of file (`typeProblem`) and
+ * checked what else it can check against the file (`containerChecks`: PE page hashes).
  */
-export type { SignedFormat };
-
 export function evaluateSignature(
   signature: AuthenticodeSignature,
   computed: ReadonlyMap<DigestAlgorithm, Buffer>,
   policy: Policy,
   pinned: boolean,
-  format: SignedFormat,
+  typeProblem: string | null,
+  containerChecks: readonly SignatureCheck[] = [],
   budget: SignatureCheckBudget = newSignatureCheckBudget(),
 ): SignatureEvaluation {
   const index = signature.index;
@@ -67,15 +67,14 @@ export function evaluateSignature(
     computedDigest: actual?.toString('hex'),
   };
 
-  // 0. The data type the signer wrote. What binds a signature to a file is the file digest
-  //    (step 1), and producers disagree on the type (unusualDataType), so an unexpected type is
-  //    a warning; the digest decides.
-  const unusualType = unusualDataType(signature, format);
-  if (unusualType) {
+  // 0. The data type the signer wrote, as the container judged it (unusualDataType). What
+  //    binds a signature to a file is the file digest (step 1), and producers disagree on the
+  //    type, so an unexpected type is a warning; the digest decides.
+  if (typeProblem) {
     add({
       severity: 'warning',
       code: 'unusual-signature-type',
-      message: `${unusualType}; the verdict rests on the file digest`,
+      message: `${typeProblem}; the verdict rests on the file digest`,
     });
   }
 
@@ -98,6 +97,10 @@ export function evaluateSignature(
         `digest ${stored.toString('hex')}: the file was changed after it was signed`,
       hresult: HRESULT.TRUST_E_BAD_DIGEST,
     });
+  }
+  // 1b. What else the signature vouches for in the file (PE page hashes).
+  for (const check of containerChecks) {
+    if (check.finding) add(check.finding);
   }
 
   // 2. Signer signature over the authenticated attributes, and the content binding.
@@ -147,6 +150,7 @@ export function evaluateSignature(
   const chain = buildChain(signer, {
     intermediates: [...signature.certificates, ...policy.intermediates],
     anchors: policy.trustedRoots,
+    rootProgram: policy.rootProgram,
     time: validation.time,
     usage: 'codeSigning',
     budget,
@@ -163,11 +167,17 @@ export function evaluateSignature(
   if (chain.status === 'no-anchors') {
     const top = chain.chain[chain.chain.length - 1] ?? signer;
     add({
+      severity: 'warning',
+      code: 'trust-not-checked',
+      message:
+        'trusted-roots is none: the certificate chain was not checked against any trusted root, so only the pinned signer decides whether this signature is accepted',
+    });
+    add({
       severity: 'notice',
       code: 'chain-root',
       message: chain.missingIssuer
-        ? `no trusted roots were given; the chain ends at ${nameCertificate(top)}, whose issuer "${chain.missingIssuer}" is not in the signature: endpoints must hold it`
-        : `no trusted roots were given; the chain ends at ${nameCertificate(top)}, which endpoints must trust`,
+        ? `trust was not checked; the chain ends at ${nameCertificate(top)}, whose issuer "${chain.missingIssuer}" is not in the signature: endpoints must hold it`
+        : `trust was not checked; the chain ends at ${nameCertificate(top)}, which endpoints must trust`,
     });
   }
   if (chain.leafHasNoEku) {
@@ -275,7 +285,6 @@ function chooseTimestamp(
   policy: Policy,
   budget: SignatureCheckBudget,
 ): { chosen?: TimestampChoice; invalid?: TimestampChoice } {
-  const anchors = policy.tsaRoots.length > 0 ? policy.tsaRoots : policy.trustedRoots;
   let invalid: TimestampChoice | undefined;
   const valid: TimestampChoice[] = [];
   for (const check of checks) {
@@ -291,7 +300,8 @@ function chooseTimestamp(
     if (ok && check.signerCertificate && check.time) {
       const chain = buildChain(check.signerCertificate, {
         intermediates: [...check.certificates, ...signature.certificates, ...policy.intermediates],
-        anchors,
+        anchors: policy.tsaRoots,
+        rootProgram: policy.tsaRootProgram,
         time: check.time,
         usage: 'timeStamping',
         budget,

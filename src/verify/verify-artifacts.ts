@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { sortFindings, type Finding } from '../findings.js';
+import { capFindings, type Finding } from '../findings.js';
 import type { ArtifactReport, CertificateSummary, Report } from '../report/model.js';
 import { summarizeCertificate } from './certificate-summary.js';
 import { verifyArtifact, type ArtifactOutcome } from './artifact.js';
@@ -110,7 +110,8 @@ async function verifyWithPool(
       ...checkPatch(artifact, packages, policy),
       ...(await checkExternalCabinets(artifact, (path) => verifyOnce(path, path))),
     ];
-    if (extra.length > 0) finalize(artifact.outcome.report, extra);
+    // Always: finalize also caps the number of findings per file (findings.ts).
+    finalize(artifact.outcome.report, extra);
     options.onArtifactDone?.(artifact.outcome.report);
   }
 
@@ -135,7 +136,7 @@ async function verifyWithPool(
 }
 
 function finalize(report: ArtifactReport, extra: Finding[]): void {
-  report.findings = sortFindings([...report.findings, ...extra]);
+  report.findings = capFindings([...report.findings, ...extra]);
   const firstError = report.findings.find((f) => f.severity === 'error');
   report.verdict = firstError ? 'fail' : 'pass';
   report.status = firstError ? firstError.code : 'valid';

@@ -33,6 +33,16 @@ const NAMED_DIFFERENCES: Record<string, string> = Object.fromEntries(
   ),
 );
 
+/** Fixtures whose computed digest deliberately differs from osslsigncode's calculated one. */
+const DIGEST_DIFFERENCES: Record<string, string> = {
+  'fixtures/msi/signed-dse-metadata-changed.msi':
+    'osslsigncode feeds its recomputed pre-hash into the digest (formats.md §5.4)',
+  'fixtures/msi/signed-dse-empty-stream-added.msi':
+    'osslsigncode feeds its recomputed pre-hash into the digest (formats.md §5.4)',
+  'fixtures/damaged/cab-gap-before-signature.cab':
+    'osslsigncode hashes up to the signature offset, we (and jsign) up to cbCabinet; the bytes in between are a trailing-data error for us (docs/hostile-input.md)',
+};
+
 function osslsigncodeVerify(path: string) {
   const result = run(
     'osslsigncode',
@@ -116,9 +126,9 @@ describe.skipIf(!hasTool('osslsigncode'))('agreement with osslsigncode on every 
       const ours = report.artifacts
         .find((a) => a.path === path)!
         .signatures.map((s) => s.computedDigest);
-      if (path === 'fixtures/msi/signed-dse-metadata-changed.msi') {
-        // osslsigncode feeds its recomputed pre-hash into the digest (formats.md §5.4): it must differ.
-        expect(ours[0]).not.toBe(theirs.calculated[0]);
+      const difference = DIGEST_DIFFERENCES[path];
+      if (difference) {
+        expect(theirs.calculated, difference).not.toContain(ours[0]);
         return;
       }
       // osslsigncode prints, per signature, the file digest first (then, for MSI, the messageDigest).
