@@ -1,6 +1,5 @@
 import {
   oidName,
-  unusualDataType,
   verifySignerSignature,
   verifyTimestamps,
   type AuthenticodeSignature,
