@@ -208,19 +208,15 @@ export function evaluateSignature(
   // 6. Policy. MD5 is an error whatever the policy: Windows refuses it in Authenticode.
   //    min-digest applies to the file digest and to the SignerInfo digest, which is what the
   //    signer's key actually signs.
-  const signerDigest = signature.signerDigestAlgorithm.algorithm;
-  for (const [what, digest] of [
-    ['file digest', algorithm],
-    ['signer digest (the hash the signature covers)', signerDigest],
-  ] as const) {
-    if (!isDigestAlgorithm(digest) || !isWeakerThan(digest, policy.minDigest)) continue;
+  const weak = weakDigests(algorithm, signature.signerDigestAlgorithm.algorithm, policy.minDigest);
+  for (const { digest, what } of weak) {
     add({
       severity: digest === 'md5' ? 'error' : policy.weakDigestSeverity,
       code: 'weak-digest',
       message:
         digest === 'md5'
-          ? `the ${what} uses MD5, which Windows refuses in Authenticode`
-          : `the ${what} uses ${DIGEST_NAMES[digest]}, weaker than the required ${DIGEST_NAMES[policy.minDigest]}; current Windows versions may treat SHA-1 signatures as invalid`,
+          ? `${what} MD5, which Windows refuses in Authenticode`
+          : `${what} ${DIGEST_NAMES[digest]}, weaker than the required ${DIGEST_NAMES[policy.minDigest]}; current Windows versions may treat SHA-1 signatures as invalid`,
       hresult: HRESULT.CRYPT_E_SECURITY_SETTINGS,
     });
   }
@@ -260,6 +256,30 @@ export function evaluateSignature(
 
   report.valid = !findings.some((f) => f.severity === 'error');
   return { report, findings, chain, signer };
+}
+
+/**
+ * The file digest and the SignerInfo digest (what the signer's key actually signs) below
+ * `minimum`, one entry per algorithm: "the file digest uses", "the signer digest (…) uses" or
+ * both in one sentence when they share the algorithm, as a SHA-1 signature usually does.
+ */
+function weakDigests(
+  file: DigestAlgorithm,
+  signerDigest: string,
+  minimum: DigestAlgorithm,
+): { digest: DigestAlgorithm; what: string }[] {
+  // MD5 is weak whatever `minimum` says.
+  const weak = (digest: DigestAlgorithm) => digest === 'md5' || isWeakerThan(digest, minimum);
+  const fileWeak = weak(file);
+  const signerWeak = isDigestAlgorithm(signerDigest) && weak(signerDigest);
+  const signerWords = 'the signer digest (the hash the signature covers)';
+  if (fileWeak && signerWeak && signerDigest === file) {
+    return [{ digest: file, what: `the file digest and ${signerWords} use` }];
+  }
+  const out: { digest: DigestAlgorithm; what: string }[] = [];
+  if (fileWeak) out.push({ digest: file, what: 'the file digest uses' });
+  if (signerWeak) out.push({ digest: signerDigest, what: `${signerWords} uses` });
+  return out;
 }
 
 function isDigestAlgorithm(value: unknown): value is DigestAlgorithm {
