@@ -506,6 +506,13 @@ export const OSSLSIGNCODE_DIFFERENCES: readonly OsslsigncodeDifference[] = [
     why: 'Deliberate strictness: RFC 3161 §2.3 requires id-kp-timeStamping and every real TSA certificate carries it; accepting any EKU-less certificate as a TSA would let it back-date signatures. Whether Windows accepts such a timestamp is not known (see timestamp-invalid).',
   },
   {
+    topic: 'MD5 in a timestamp',
+    fixtures: ['fixtures/msi/signed-expired-md5-timestamp.msi'],
+    ours: 'error timestamp-invalid',
+    osslsigncode: 'accepts the timestamp',
+    why: 'Windows refuses MD5 in Authenticode; a timestamp relying on it cannot date the signature. (An MD5 file or SignerInfo digest is the error weak-digest here; osslsigncode accepts those too.)',
+  },
+  {
     topic: 'RSA keys under 1024 bits',
     fixtures: ['fixtures/msi/signed-weak-key-512.msi'],
     ours: 'error weak-key',
@@ -660,9 +667,9 @@ export function renderFindingCodesDoc(): string {
   }
   out.push(
     '',
-    'Other differences that do not change a fixture verdict: MD5 anywhere in a signature is an',
-    'error here (Windows refuses it), and `min-digest` applies to the SignerInfo digest as well as',
-    'the file digest; an unusual SpcIndirectDataContent type is a warning here and ignored by',
+    'Other differences: an MD5 file or SignerInfo digest is the error `weak-digest` here (Windows',
+    'refuses MD5; the agreement test counts `weak-digest` as policy), and `min-digest` applies to',
+    'the SignerInfo digest as well as the file digest; an unusual SpcIndirectDataContent type is a warning here and ignored by',
     'osslsigncode; chain building here is bounded (8 same-named issuers per step, 256 certificate',
     'signature checks per file, RSA public exponents of at most 64 bits).',
   );
