@@ -42,6 +42,18 @@ export const FINDING_CODES = [
   'unusual-layout',
   'findings-capped',
   'trust-not-checked',
+  'signer-not-pinned',
+  'missing-path',
+  'no-match',
+  'extension-mismatch',
+  'ca-certificate-skipped',
+  'revoked',
+  'revoked-after-timestamp',
+  'revocation-unknown',
+  'unsupported-compression',
+  'corrupt-payload',
+  'payload-too-large',
+  'continuation-cabinet-missing',
   'unusual-signature-type',
   'timestamp-bare-digest',
   'weak-key',
@@ -89,6 +101,8 @@ export const HRESULT = {
   CRYPT_E_SECURITY_SETTINGS: '0x80092026',
   NTE_BAD_ALGID: '0x80090008',
   NTE_BAD_SIGNATURE: '0x80090006',
+  CERT_E_REVOKED: '0x800B010C',
+  CRYPT_E_REVOCATION_OFFLINE: '0x80092013',
 } as const;
 
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = {

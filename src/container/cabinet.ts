@@ -62,7 +62,10 @@ export async function openCabinetContainer(
   };
 }
 
-/** Cabinet signers write SPC_CAB_DATA_OBJID or SPC_LINK_OBJID (unusualDataType). */
+/**
+ * Cabinet signers write SPC_CAB_DATA_OBJID (osslsigncode, jsign) or SPC_LINK_OBJID (signtool);
+ * anything else is unusual, reported as a warning (the file digest decides; unusualDataType).
+ */
 function cabinetSignatureTypeProblem(signature: AuthenticodeSignature): string | null {
   return unusualDataType(signature, 'cab');
 }

@@ -77,8 +77,8 @@ export async function openCompoundFileContainer(
 }
 
 /**
- * MSI, MSP and MST signatures carry SpcSipInfo (version 1 or 2) with the MSI SIP GUID
- * (unusualDataType); anything else is reported as unusual, the file digest decides.
+ * MSI, MSP and MST signatures carry SpcSipInfo naming the MSI SIP (version 1 or 2); anything else
+ * is unusual, reported as a warning (the file digest decides; unusualDataType).
  */
 function installerSignatureTypeProblem(signature: AuthenticodeSignature): string | null {
   return unusualDataType(signature, 'msi');

@@ -12,6 +12,7 @@ import {
   buildChain,
   newSignatureCheckBudget,
   validationTime,
+  type ChainResult,
   type ChainUsage,
   type SignatureCheckBudget,
 } from '../trust/index.js';
@@ -28,6 +29,13 @@ function digestName(algorithm: string): string {
   return algorithm in DIGEST_NAMES ? DIGEST_NAMES[algorithm as DigestAlgorithm] : algorithm;
 }
 
+/** The chain each inspection was built from, for the revocation pass (revocation.ts). */
+const builtChains = new WeakMap<ChainInspection, ChainResult>();
+
+export function builtChainOf(inspection: ChainInspection): ChainResult | undefined {
+  return builtChains.get(inspection);
+}
+
 /** Chain from the certificates at hand, with no trusted roots: where it ends, what is wrong. */
 function inspectChain(
   leaf: Certificate,
@@ -38,7 +46,7 @@ function inspectChain(
   budget: SignatureCheckBudget,
 ): ChainInspection {
   const chain = buildChain(leaf, { intermediates: pool, anchors: [], time, usage, budget });
-  return {
+  const inspection: ChainInspection = {
     time: time.toISOString(),
     timeReason,
     status: chain.status,
@@ -46,6 +54,8 @@ function inspectChain(
     missingIssuer: chain.missingIssuer ?? null,
     problems: chain.problems.map((p) => ({ code: p.code, message: p.message, hresult: p.hresult })),
   };
+  builtChains.set(inspection, chain);
+  return inspection;
 }
 
 function inspectTimestamp(
@@ -140,10 +150,11 @@ function fileTypeResult(
   signature: AuthenticodeSignature,
   container: SignatureTypeRule,
 ): CheckResult {
-  const problem = container.signatureTypeProblem(signature);
-  return problem === null
+  // An unusual data type is a warning, not a failure: the file digest decides (unusualDataType).
+  const unusual = container.signatureTypeProblem(signature);
+  return unusual === null
     ? { state: 'pass', message: container.signatureTypeDescription }
-    : { state: 'pass', message: `unusual: ${problem}`, code: 'unusual-signature-type' };
+    : { state: 'pass', message: `unusual: ${unusual}`, code: 'unusual-signature-type' };
 }
 
 /** What the container says about the signatures made for it. */

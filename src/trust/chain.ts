@@ -395,7 +395,7 @@ function evaluate(
           'untrusted-root',
           HRESULT.CERT_E_UNTRUSTEDROOT,
           options.usage === 'timeStamping'
-            ? `the chain ends at the self-signed root ${withThumbprint(last)}, which is not among the timestamp authority roots${pool.rootProgram ? ` nor in ${programName(pool.rootProgram.info)}` : ''}; if endpoints trust it, add its certificate file to tsa-roots (--tsa-roots)`
+            ? `the chain ends at the self-signed root ${withThumbprint(last)}, which is not among the timestamp authority roots${pool.rootProgram ? ` nor trusted for time stamping by ${programName(pool.rootProgram.info)}` : ''}; if endpoints trust it, add it to tsa-roots (--tsa-roots)`
             : pool.rootProgram
               ? `the chain ends at the self-signed root ${withThumbprint(last)}, which is not in ${programName(pool.rootProgram.info)}${options.anchors.length > 0 ? ' nor among the trusted-roots certificates' : ''}: Windows endpoints trust it only where it is installed in their Trusted Root Certification Authorities store. ${FIX_UNTRUSTED_ROOT}`
               : `the chain ends at the self-signed root ${withThumbprint(last)}, which is not among the trusted roots`,
@@ -435,7 +435,7 @@ function evaluate(
           'chain-incomplete',
           HRESULT.CERT_E_CHAINING,
           options.usage === 'timeStamping'
-            ? `cannot build the timestamp authority's chain: "${last.issuer}", the issuer of ${quoted(last)}, is neither in the timestamp, the signature, the intermediates nor among the timestamp authority roots${pool.rootProgram ? ` nor in ${programName(pool.rootProgram.info)}` : ''}; ${factsOf(last).basicConstraints?.cA ? 'it is most likely the TSA root: add its certificate file to tsa-roots (--tsa-roots)' : 'add the TSA root certificate file to tsa-roots (--tsa-roots) and, if it is an intermediate, supply it with --intermediates'}`
+            ? `cannot build the timestamp authority's chain: "${last.issuer}", the issuer of ${quoted(last)}, is neither in the timestamp, the signature, the intermediates nor among the timestamp authority roots${pool.rootProgram ? ` or ${programName(pool.rootProgram.info)}` : ''}; ${factsOf(last).basicConstraints?.cA ? 'it is most likely the TSA root: add it to tsa-roots (--tsa-roots)' : 'add the TSA root to tsa-roots (--tsa-roots) and, if it is an intermediate, supply it with --intermediates'}`
             : pool.rootProgram
               ? `cannot build a certificate chain: "${last.issuer}", the issuer of ${quoted(last)}, is not in the signature, not among the intermediates${options.anchors.length > 0 ? ' and trusted-roots certificates' : ''}, and not in ${programName(pool.rootProgram.info)}; endpoints that lack it cannot verify the file. If it is an intermediate, embed it when signing (signtool /ac, osslsigncode -ac); if it is your own root, ${FIX_UNTRUSTED_ROOT.replace('If it is your own root, ', '')}`
               : `cannot build a certificate chain: "${last.issuer}", the issuer of ${quoted(last)}, is neither in the signature nor among the trusted roots and intermediates; endpoints that lack it cannot verify the file (embed it when signing, e.g. signtool /ac, or supply it as an intermediate)`,
