@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { capFindings, sortFindings, type Finding } from '../findings.js';
+import { capFindings, type Finding } from '../findings.js';
 import type { ArtifactReport, CertificateSummary, Report } from '../report/model.js';
 import { summarizeCertificate } from './certificate-summary.js';
 import { verifyArtifact, type ArtifactOutcome } from './artifact.js';
