@@ -471,7 +471,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     title: 'Certificate revoked',
     meaning:
       'A certificate of the signer chain or of the timestamp authority chain is revoked: its CA lists it in a CRL or its OCSP responder says so. A timestamp keeps a signature valid only when it proves the signature was made before the revocation date and the reason (superseded, cessation of operation, affiliation changed, hold) does not say the key was misused; key compromise, CA compromise, privilege withdrawn, an unspecified reason, a revocation dated before the timestamp, or no timestamp at all distrust the signature. See docs/revocation.md.',
-    windows: `WinVerifyTrust with revocation checking returns CERT_E_REVOKED (${H.CERT_E_REVOKED}); Windows shows the signature as revoked and SmartScreen, application control and Windows Installer treat the file as untrusted.`,
+    windows: `WinVerifyTrust with revocation checking returns CERT_E_REVOKED (${H.CERT_E_REVOKED}); Windows shows the signature as revoked and SmartScreen, application control and Windows Installer treat the file as untrusted. Windows compares the revocation date with the timestamp; for key compromise and the other reasons above this tool also fails revocations dated after the timestamp, since CAs do not always back-date them (docs/revocation.md).`,
     hresult: H.CERT_E_REVOKED,
     fix: 'Do not ship the file. Sign it again with a new, unrevoked certificate (and a timestamp). If the key was compromised, also find out what else it signed.',
     defaultSeverity: 'error',
@@ -575,6 +575,13 @@ export interface OsslsigncodeDifference {
 }
 
 export const OSSLSIGNCODE_DIFFERENCES: readonly OsslsigncodeDifference[] = [
+  {
+    topic: 'A certificate revoked as superseded after the timestamp',
+    fixtures: ['fixtures/revocation/superseded-timestamped.cab'],
+    ours: 'valid, with the notice revoked-after-timestamp (with the CRL files given)',
+    osslsigncode: 'checks the CRL (-CRLfile) at the current time and fails the signature',
+    why: 'Windows checks revocation at the timestamp time (CERT_REVOCATION_PARA.pftTimeToUse), so a revocation dated after the timestamp does not touch the signature; docs/revocation.md.',
+  },
   {
     topic: 'Bytes after the last allocated sector of a signed MSI',
     fixtures: ['fixtures/damaged/msi-trailing-data.msi'],

@@ -263,7 +263,7 @@ function revocationSection(report: Report): string {
   const revocation = report.revocation;
   if (!revocation) return '';
   if (!revocation.checked) {
-    return '### Revocation\n\nRevocation was not checked (`revocation: off` and no CRL files).\n';
+    return '### Revocation\n\nRevocation was not checked (<code>revocation: off</code> and no CRL files).\n';
   }
   const how =
     revocation.mode === 'off'
