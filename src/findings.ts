@@ -46,6 +46,9 @@ export const FINDING_CODES = [
   'corrupt-payload',
   'payload-too-large',
   'continuation-cabinet-missing',
+  'payload-unsigned',
+  'payload-wrong-signer',
+  'payload-unsigned-excused',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
