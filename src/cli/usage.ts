@@ -4,7 +4,7 @@ export const MAIN_USAGE = `verify-authenticode: verify Authenticode signatures o
 
 Usage:
   verify-authenticode verify [options] <path|glob>...
-  verify-authenticode inspect <file> [--json] [--at <TIME>]
+  verify-authenticode inspect <file> [--json] [--at <TIME>] [--payload]
   verify-authenticode fill-patch-certificate <msi>... --cert <FILE> [--cert <FILE>...] [--id <Name>]
                                             [--out <FILE>] [--remove-signature]
   verify-authenticode help [<command>] | --help | --version
@@ -56,7 +56,7 @@ Options:
 Exit status: 0 every artifact passed, 1 at least one failed, 2 usage or configuration error.
 `;
 
-export const INSPECT_USAGE = `Usage: verify-authenticode inspect <file> [--json] [--at <TIME>]
+export const INSPECT_USAGE = `Usage: verify-authenticode inspect <file> [--json] [--at <TIME>] [--payload]
 
 Shows everything about one file's signatures without a policy: kind, digest algorithms, stored
 and computed digests, each signature (nested included) with its signer, the chain found in the
@@ -69,6 +69,9 @@ No roots are trusted and no signer is pinned: use "verify" for a verdict.
 Options:
   --json          print the inspection as JSON (the shape is described in docs/cli.md)
   --at <TIME>     check chains at this ISO 8601 time when no timestamp applies (default: now)
+  --payload       also list the payload: every file of the package's cabinets (by install
+                  path), Binary table streams and inner packages, with size, storage,
+                  compression (stored, MSZIP, LZX) and whether it is an executable
   --no-color      no colours (also when NO_COLOR is set or not a terminal)
   -h, --help      show this help
 
