@@ -3,7 +3,6 @@ import * as asn1js from 'asn1js';
 import {
   children,
   contentOctets,
-  decodeBer,
   decodeExact,
   decoding,
   isSequence,
@@ -15,7 +14,7 @@ import {
 import { isDigestAlgorithm } from '../authenticode/algorithms.js';
 import { OID } from '../authenticode/oids.js';
 import { verifySignedAttributes } from '../authenticode/signature.js';
-import { decodeSignedDataContentInfo } from '../authenticode/signed-data.js';
+import { decodeSignedData } from '../authenticode/signed-data.js';
 import {
   decodeSignerInfo,
   findSignerCertificate,
@@ -133,11 +132,10 @@ export function readTrustList(der: Uint8Array): CertificateTrustList {
 }
 
 function decodeTrustList(bytes: Buffer): CertificateTrustList {
-  const { block, length } = decodeBer(bytes, 'certificate trust list');
-  if (bytes.subarray(length).some((b) => b !== 0)) {
+  const signedData = decodeSignedData(bytes, 'certificate trust list');
+  if (bytes.subarray(signedData.length).some((b) => b !== 0)) {
     throw new MalformedSignatureError('the certificate trust list is followed by other data');
   }
-  const signedData = decodeSignedDataContentInfo(block, 'certificate trust list');
   if (signedData.contentType !== OID.ctl) {
     throw new MalformedSignatureError(
       `the signed content is ${signedData.contentType}, not a certificate trust list (${OID.ctl})`,
