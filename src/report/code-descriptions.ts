@@ -385,9 +385,8 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     title: 'Unsigned executable inside the package',
     meaning:
       'An executable (EXE, DLL, SYS…) that the package carries — in its cabinets, its Binary table (custom actions) or an inner package — has no Authenticode signature, or one that does not verify. The signature on the package says nothing about the files inside it: once installed, each one is checked on its own, by Windows (SmartScreen, WDAC/AppLocker, driver signing) and by anti-malware.',
-    windows:
-      'Windows Installer installs the file anyway; WinVerifyTrust on the installed file reports TRUST_E_NOSIGNATURE, and application control policies may block it.',
-    hresult: HRESULT.TRUST_E_NOSIGNATURE,
+    windows: `Windows Installer installs the file anyway; WinVerifyTrust on the installed file reports TRUST_E_NOSIGNATURE (${H.TRUST_E_NOSIGNATURE}), and application control policies may block it.`,
+    hresult: H.TRUST_E_NOSIGNATURE,
     fix: 'Sign the file before it is packaged (sign the build output, then build the installer). If a third-party file is legitimately unsigned, list it in `payload-allow-unsigned` (the report counts what each entry excused).',
     defaultSeverity: 'warning',
     tags: ['payload', 'authenticode', 'security'],
