@@ -381,6 +381,34 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     defaultSeverity: 'warning',
     tags: ['payload', 'package'],
   },
+  'payload-unsigned': {
+    title: 'Unsigned executable inside the package',
+    meaning:
+      'An executable (EXE, DLL, SYS…) that the package carries — in its cabinets, its Binary table (custom actions) or an inner package — has no Authenticode signature, or one that does not verify. The signature on the package says nothing about the files inside it: once installed, each one is checked on its own, by Windows (SmartScreen, WDAC/AppLocker, driver signing) and by anti-malware.',
+    windows: `Windows Installer installs the file anyway; WinVerifyTrust on the installed file reports TRUST_E_NOSIGNATURE (${H.TRUST_E_NOSIGNATURE}), and application control policies may block it.`,
+    hresult: H.TRUST_E_NOSIGNATURE,
+    fix: 'Sign the file before it is packaged (sign the build output, then build the installer). If a third-party file is legitimately unsigned, list it in `payload-allow-unsigned` (the report counts what each entry excused).',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'authenticode', 'security'],
+  },
+  'payload-wrong-signer': {
+    title: 'Executable inside signed by someone not accepted',
+    meaning:
+      'An executable the package carries has a valid signature, but by a signer that is neither the pinned signer nor one of `payload-signers`. Typical: a redistributable signed by its vendor, or a file signed with a test or personal certificate by mistake.',
+    windows: 'Windows accepts any valid signature; only your policy can say whose it must be.',
+    fix: 'Add the vendor to `payload-signers` (a certificate file or sha256:THUMBPRINT) when the file is a genuine redistributable; otherwise re-sign it with your certificate.',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'authenticode', 'pinning'],
+  },
+  'payload-unsigned-excused': {
+    title: 'Unsigned executables allowed by payload-allow-unsigned',
+    meaning:
+      'How many unsigned executables inside the package each `payload-allow-unsigned` entry excused. An entry that excused nothing is stale: the file is gone or now signed.',
+    windows: 'Not a Windows check.',
+    fix: 'Remove entries that excuse nothing; shrink the list as vendors start signing their files.',
+    defaultSeverity: 'notice',
+    tags: ['payload'],
+  },
   'too-few-artifacts': {
     title: 'Fewer artifacts than expected',
     meaning:
