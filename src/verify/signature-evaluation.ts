@@ -9,6 +9,7 @@ import {
 import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
 import { HRESULT, type Finding } from '../findings.js';
 import type { SignatureReport, TimestampSummary } from '../report/model.js';
+import { formatTime } from '../report/format.js';
 import { buildChain, validationTime, type ChainResult } from '../trust/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import { nameCertificate, summarizeCertificate } from './certificate-summary.js';
@@ -205,7 +206,7 @@ export function evaluateSignature(
       add({
         severity: 'warning',
         code: 'expires-soon',
-        message: `the signer certificate expires on ${signer.notAfter.toISOString()} (in ${Math.ceil(remaining / DAY_MS)} days) and the signature has no timestamp: the file will stop verifying then`,
+        message: `the signer certificate expires on ${formatTime(signer.notAfter.toISOString())} (in ${Math.ceil(remaining / DAY_MS)} days) and the signature has no timestamp: the file will stop verifying then`,
       });
     }
   }
