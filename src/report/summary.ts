@@ -517,7 +517,7 @@ function uploadHint(reportOutput: boolean): string {
     '',
     'Give the verify step <code>id: verify</code> and add:',
     '',
-    '<pre><code>- uses: actions/upload-artifact@v4',
+    '<pre><code>- uses: actions/upload-artifact@v7',
     '  if: always()',
     '  with:',
     '    name: verify-authenticode-report',
