@@ -591,3 +591,34 @@ describe('14. small things', () => {
     expect(result.stdout).toMatch(/token serial number/);
   });
 });
+
+describe('13. release conventions', () => {
+  it('ships a licence, a changelog and a security policy; the README names the real uses: form', () => {
+    expect(readFileSync(join(REPO, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+    expect(readFileSync(join(REPO, 'CHANGELOG.md'), 'utf8')).toContain('## [Unreleased]');
+    expect(readFileSync(join(REPO, 'SECURITY.md'), 'utf8')).toContain('Report a vulnerability');
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    expect(readme).not.toContain('<owner>');
+    expect(readme).toMatch(/uses: [\w-]+\/verify-authenticode@v\d/);
+    expect(readme).toContain('security-events: write');
+    expect(readme).toContain('github/codeql-action/upload-sarif@v4');
+    expect(readme).toContain('category:');
+    const release = readFileSync(join(REPO, '.github/workflows/release.yml'), 'utf8');
+    expect(release).toContain('git tag -f -a "$major"');
+  });
+
+  it('SARIF rules link into docs/finding-codes.md; informationUri is the repository', () => {
+    const result = cli(['verify', '--signer', 'any', '--sarif', '-', 'fixtures/msi/unsigned.msi']);
+    const sarif = JSON.parse(result.stdout) as {
+      runs: {
+        tool: { driver: { informationUri: string; rules: { id: string; helpUri: string }[] } };
+      }[];
+    };
+    const driver = sarif.runs[0]!.tool.driver;
+    expect(driver.informationUri).toMatch(/^https:\/\/github\.com\/[\w-]+\/verify-authenticode$/);
+    const unsigned = driver.rules.find((rule) => rule.id === 'unsigned')!;
+    expect(unsigned.helpUri).toBe(
+      `${driver.informationUri}/blob/main/docs/finding-codes.md#unsigned`,
+    );
+  });
+});
