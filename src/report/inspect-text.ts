@@ -154,6 +154,7 @@ function mark(state: CheckResult['state'], paint: Paint): string {
 const CHECK_LABELS: Readonly<Record<keyof SignatureInspection['checks'], string>> = {
   fileType: 'file type',
   digest: 'digest',
+  pageHashes: 'page hashes',
   signerSignature: 'signer signature',
   timestamp: 'timestamp',
   chain: 'chain',
@@ -161,8 +162,9 @@ const CHECK_LABELS: Readonly<Record<keyof SignatureInspection['checks'], string>
 
 function checksLine(signature: SignatureInspection, paint: Paint): string {
   return (Object.keys(CHECK_LABELS) as (keyof SignatureInspection['checks'])[])
-    .map((key) => {
+    .flatMap((key) => {
       const check = signature.checks[key];
+      if (!check) return [];
       const label = check.state === 'absent' ? `no ${CHECK_LABELS[key]}` : CHECK_LABELS[key];
       return `${mark(check.state, paint)} ${label}`;
     })
@@ -233,6 +235,24 @@ function chainLines(out: Lines, chain: ChainInspection, indent: number): void {
     out.line(
       `${pad}${out.paint('red', '✖')} ${t(problem.code)} (${hresultText(problem.hresult)}): ${t(problem.message)}`,
     );
+  }
+  for (const entry of chain.revocation ?? []) {
+    const style = entry.status === 'good' ? 'green' : entry.status === 'revoked' ? 'red' : 'yellow';
+    const revoked =
+      entry.status === 'revoked'
+        ? ` ${t(entry.revokedAt ? formatTime(entry.revokedAt) : '')} (${t(entry.reason)})`
+        : '';
+    const source = entry.source
+      ? ` from ${entry.source.kind === 'ocsp' ? 'OCSP' : entry.source.kind === 'crl' ? 'CRL' : 'CRL file'} ${t(entry.source.location)} (thisUpdate ${t(formatTime(entry.source.thisUpdate))})`
+      : '';
+    out.line(
+      `${pad}revocation of ${t(entry.subject)}: ${out.paint(style, t(entry.status))}${revoked}${source}`,
+    );
+    if (entry.finding) {
+      out.line(
+        `${pad}   ${t(entry.finding.severity)} ${t(entry.finding.code)}${entry.finding.hresult ? ` (${hresultText(entry.finding.hresult)})` : ''}: ${t(entry.finding.message)}`,
+      );
+    }
   }
 }
 

@@ -1,7 +1,18 @@
+import { readFile } from 'node:fs/promises';
 import { openCompoundFile } from '../cfb/index.js';
 import { DIGEST_OIDS, type DigestAlgorithm } from '../digest.js';
 import { RandomAccessFile } from '../io/random-access-file.js';
+import {
+  DEFAULT_REVOCATION,
+  REVOCATION_MODES,
+  RevocationList,
+  type LoadedCrl,
+  type RevocationMode,
+  type RevocationSettings,
+} from '../revocation/index.js';
 import { loadCertificateFile, parsePin, PinSet, type Pin } from '../trust/index.js';
+import type { RootProgram } from '../trust/root-program.js';
+import { windowsRootProgram } from '../trust/windows-roots.js';
 import type { Finding } from '../findings.js';
 import { Certificate } from '../x509/certificate.js';
 import { readPackageFacts } from './package-facts.js';
@@ -19,8 +30,15 @@ export class ConfigurationError extends Error {
 export interface PolicyOptions {
   signers?: string[];
   pinFromMsi?: string;
-  trustedRoots?: string;
-  tsaRoots?: string;
+  /**
+   * Trust stores, one entry each (a string may hold several, one per line): `windows` (the
+   * default, Microsoft's Trusted Root Program), `none` (trust not checked), or a root file.
+   */
+  trustedRoots?: string | string[];
+  /** Trust stores for timestamp chains, the same way; default: trustedRoots. */
+  tsaRoots?: string | string[];
+  /** Resolves a root file path (the action resolves against the workspace). */
+  resolvePath?: (path: string) => string;
   intermediates?: string;
   baselines?: string[];
   patchCertificate?: string;
@@ -32,6 +50,12 @@ export interface PolicyOptions {
   at?: string;
   /** Wall-clock seconds one file may take before it is reported as malformed-package. */
   timeBudgetSeconds?: string | number;
+  /** off (default) | online | require (docs/revocation.md). */
+  revocation?: string;
+  /** CRL files (PEM or DER); they turn checking on for the certificates they cover. */
+  crls?: string[];
+  /** Seconds one revocation request (CRL or OCSP) may take. */
+  revocationTimeoutSeconds?: string | number;
   /** How the front end calls an option in messages (`--signer` on the command line, `input signer-certificate` in the action). */
   optionName?: (option: string) => string;
   /**
@@ -109,6 +133,41 @@ function oneOf<T extends string>(
   throw new ConfigurationError(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
 }
 
+/** A trust setting: Microsoft's list, root files, both, or neither (`none`). */
+export interface TrustSelection {
+  certificates: Certificate[];
+  rootProgram: RootProgram | null;
+}
+
+/** Reads `windows`, `none` and file entries (one per line) into a trust selection. */
+async function loadTrust(
+  option: string,
+  value: string | string[] | undefined,
+  resolvePath: (path: string) => string,
+): Promise<TrustSelection | undefined> {
+  const entries = (Array.isArray(value) ? value : [value ?? ''])
+    .flatMap((v) => v.split(/\r?\n/))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  if (entries.length === 0) return undefined;
+  const words = entries.map((e) => e.toLowerCase());
+  if (words.includes('none')) {
+    if (entries.length > 1) {
+      throw new ConfigurationError(
+        `${option}: none means no trust store at all and cannot be combined with ${entries.filter((_, i) => words[i] !== 'none').join(', ')}`,
+      );
+    }
+    return { certificates: [], rootProgram: null };
+  }
+  const certificates: Certificate[] = [];
+  let rootProgram: RootProgram | null = null;
+  for (const [i, entry] of entries.entries()) {
+    if (words[i] === 'windows') rootProgram = windowsRootProgram();
+    else certificates.push(...(await loadBundle(option, resolvePath(entry))));
+  }
+  return { certificates, rootProgram };
+}
+
 async function loadBundle(option: string, path: string | undefined): Promise<Certificate[]> {
   if (!path) return [];
   try {
@@ -135,6 +194,49 @@ async function pinsFromMsi(path: string, option: string): Promise<Pin[]> {
   } finally {
     await file?.close();
   }
+}
+
+async function loadCrls(option: string, paths: readonly string[]): Promise<LoadedCrl[]> {
+  const loaded: LoadedCrl[] = [];
+  for (const path of paths) {
+    if (path.trim() === '') continue;
+    try {
+      loaded.push({ location: path, crl: RevocationList.parse(await readFile(path)) });
+    } catch (error) {
+      throw new ConfigurationError(`${option} ${path}: ${(error as Error).message}`);
+    }
+  }
+  return loaded;
+}
+
+/** Revocation settings from options (shared by verify and inspect). */
+export async function buildRevocation(
+  options: PolicyOptions,
+  name: (option: string) => string = (option) => `--${option}`,
+): Promise<RevocationSettings> {
+  const mode = oneOf<RevocationMode>(
+    name('revocation'),
+    options.revocation?.trim().toLowerCase(),
+    REVOCATION_MODES,
+    'off',
+  );
+  let requestTimeoutMs = DEFAULT_REVOCATION.requestTimeoutMs;
+  const timeout = options.revocationTimeoutSeconds;
+  if (timeout !== undefined && timeout !== '') {
+    const seconds = Number(timeout);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
+      throw new ConfigurationError(
+        `${name('revocation-timeout')} must be a number of seconds between 0 and 600 (got "${timeout}")`,
+      );
+    }
+    requestTimeoutMs = Math.round(seconds * 1000);
+  }
+  return {
+    ...DEFAULT_REVOCATION,
+    requestTimeoutMs,
+    mode,
+    crls: await loadCrls(name('crl'), options.crls ?? []),
+  };
 }
 
 /** The policy alone, for callers that do not report configuration findings. */
@@ -190,10 +292,12 @@ export async function configure(options: PolicyOptions): Promise<Configuration> 
     });
   }
 
-  const trustedRoots = await loadBundle(name('trusted-roots'), options.trustedRoots);
-  const tsaRoots = options.tsaRoots
-    ? await loadBundle(name('tsa-roots'), options.tsaRoots)
-    : trustedRoots;
+  const resolvePath = options.resolvePath ?? ((path: string) => path);
+  const trust = (await loadTrust(name('trusted-roots'), options.trustedRoots, resolvePath)) ?? {
+    certificates: [],
+    rootProgram: windowsRootProgram(),
+  };
+  const tsaTrust = (await loadTrust(name('tsa-roots'), options.tsaRoots, resolvePath)) ?? trust;
   const intermediates = await loadBundle(name('intermediates'), options.intermediates);
 
   const minDigest = (options.minDigest || 'sha256').toLowerCase().replace('-', '');
@@ -224,11 +328,15 @@ export async function configure(options: PolicyOptions): Promise<Configuration> 
     }
     timeBudgetMs = Math.round(seconds * 1000);
   }
+  const revocation = await buildRevocation(options, name);
   const policy = defaultPolicy({
     ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
+    revocation,
     signer: pins.length > 0 ? new PinSet(pins) : null,
-    trustedRoots,
-    tsaRoots,
+    trustedRoots: trust.certificates,
+    rootProgram: trust.rootProgram,
+    tsaRoots: tsaTrust.certificates,
+    tsaRootProgram: tsaTrust.rootProgram,
     intermediates,
     baselines: options.baselines ?? [],
     patchCertificate: oneOf<PatchCertificateLevel>(

@@ -1,11 +1,10 @@
 import {
-  OID,
-  oidName,
   verifySignerSignature,
   verifyTimestamps,
   type AuthenticodeSignature,
   type TimestampCheck,
 } from '../authenticode/index.js';
+import type { SignatureCheck } from '../container/index.js';
 import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
 import { HRESULT, type Finding } from '../findings.js';
 import type { SignatureReport, TimestampSummary } from '../report/model.js';
@@ -24,22 +23,26 @@ export interface SignatureEvaluation {
   /** The chain the signer certificate was validated on (leaf first), for the endpoint list. */
   chain: ChainResult | null;
   signer: Certificate | null;
+  /** The valid timestamp that was used, with its TSA chain (revocation checks both chains). */
+  timestamp: { time: Date; chain: ChainResult } | null;
+  /** Whether the signer chain was judged at the timestamp time (not lifetime signing, not now). */
+  judgedAtTimestamp: boolean;
 }
 
 /**
  * Verifies one Authenticode signature against the digests computed from the file, in the
  * order Windows decides (formats.md §7.2): file digest, signer signature, timestamp, chain at
  * the validation time, usage; then our policy (weak digest, timestamp requirement, pin, expiry).
+ * The container said whether the signature was made for its kind of file (`typeProblem`) and
+ * checked what else it can check against the file (`containerChecks`: PE page hashes).
  */
-/** Which subject interface package the signature must have been made for. */
-export type SignedFormat = 'msi' | 'cab';
-
 export function evaluateSignature(
   signature: AuthenticodeSignature,
   computed: ReadonlyMap<DigestAlgorithm, Buffer>,
   policy: Policy,
   pinned: boolean,
-  format: SignedFormat,
+  typeProblem: string | null,
+  containerChecks: readonly SignatureCheck[] = [],
 ): SignatureEvaluation {
   const index = signature.index;
   const findings: Finding[] = [];
@@ -64,8 +67,8 @@ export function evaluateSignature(
 
   // 0. The signature must describe this kind of file (formats.md §5.5, §6.5): MSI, MSP and MST
   //    signatures carry SpcSipInfo with the MSI SIP GUID (version 1 or 2), cabinets
-  //    SPC_CAB_DATA. A signature made for another format is not a signature of this file.
-  const typeProblem = sipMismatch(signature, format);
+  //    SPC_CAB_DATA, PE files SpcPeImageData. A signature made for another format is not a
+  //    signature of this file.
   if (typeProblem) {
     add({
       severity: 'error',
@@ -83,7 +86,7 @@ export function evaluateSignature(
       message: `the signature's file digest uses an algorithm we cannot compute (${String(algorithm)})`,
       hresult: HRESULT.NTE_BAD_ALGID,
     });
-    return { report, findings, chain: null, signer };
+    return { report, findings, chain: null, signer, timestamp: null, judgedAtTimestamp: false };
   }
   if (!actual.equals(stored)) {
     add({
@@ -94,6 +97,10 @@ export function evaluateSignature(
         `digest ${stored.toString('hex')}: the file was changed after it was signed`,
       hresult: HRESULT.TRUST_E_BAD_DIGEST,
     });
+  }
+  // 1b. What else the signature vouches for in the file (PE page hashes).
+  for (const check of containerChecks) {
+    if (check.finding) add(check.finding);
   }
 
   // 2. Signer signature over the authenticated attributes, and the content binding.
@@ -124,7 +131,7 @@ export function evaluateSignature(
   }
 
   if (!signer) {
-    return { report, findings, chain: null, signer };
+    return { report, findings, chain: null, signer, timestamp: null, judgedAtTimestamp: false };
   }
 
   // 4. Validation time (formats.md §7.6): the timestamp's, unless the signer has lifetime signing.
@@ -136,6 +143,7 @@ export function evaluateSignature(
   const chain = buildChain(signer, {
     intermediates: [...signature.certificates, ...policy.intermediates],
     anchors: policy.trustedRoots,
+    rootProgram: policy.rootProgram,
     time: validation.time,
     usage: 'codeSigning',
   });
@@ -151,11 +159,17 @@ export function evaluateSignature(
   if (chain.status === 'no-anchors') {
     const top = chain.chain[chain.chain.length - 1] ?? signer;
     add({
+      severity: 'warning',
+      code: 'trust-not-checked',
+      message:
+        'trusted-roots is none: the certificate chain was not checked against any trusted root, so only the pinned signer decides whether this signature is accepted',
+    });
+    add({
       severity: 'notice',
       code: 'chain-root',
       message: chain.missingIssuer
-        ? `no trusted roots were given; the chain ends at ${nameCertificate(top)}, whose issuer "${chain.missingIssuer}" is not in the signature: endpoints must hold it`
-        : `no trusted roots were given; the chain ends at ${nameCertificate(top)}, which endpoints must trust`,
+        ? `trust was not checked; the chain ends at ${nameCertificate(top)}, whose issuer "${chain.missingIssuer}" is not in the signature: endpoints must hold it`
+        : `trust was not checked; the chain ends at ${nameCertificate(top)}, which endpoints must trust`,
     });
   }
   if (chain.leafHasNoEku) {
@@ -227,22 +241,18 @@ export function evaluateSignature(
   }
 
   report.valid = !findings.some((f) => f.severity === 'error');
-  return { report, findings, chain, signer };
-}
-
-function sipMismatch(signature: AuthenticodeSignature, format: SignedFormat): string | null {
-  if (format === 'cab') {
-    return signature.dataType === OID.spcCabData
-      ? null
-      : `the signature was made for another file type (SpcIndirectDataContent type ${oidName(signature.dataType)}, a cabinet needs SPC_CAB_DATA_OBJID)`;
-  }
-  if (signature.dataType !== OID.spcSipInfo) {
-    return `the signature was made for another file type (SpcIndirectDataContent type ${oidName(signature.dataType)}, an installer package needs SPC_SIPINFO_OBJID)`;
-  }
-  if (!signature.sipInfo?.isMsiSip) {
-    return `the signature's SpcSipInfo does not name the Windows Installer SIP {000C10F1-0000-0000-C000-000000000046}`;
-  }
-  return null;
+  const used =
+    timestamp.chosen?.check.time && timestamp.chosen.chain
+      ? { time: timestamp.chosen.check.time, chain: timestamp.chosen.chain }
+      : null;
+  return {
+    report,
+    findings,
+    chain,
+    signer,
+    timestamp: used,
+    judgedAtTimestamp: validation.reason === 'timestamp',
+  };
 }
 
 function isDigestAlgorithm(value: unknown): value is DigestAlgorithm {
@@ -254,6 +264,8 @@ interface TimestampChoice {
   summary: TimestampSummary;
   reason: string;
   hresult: string;
+  /** The TSA chain, when the token verified far enough to build one. */
+  chain?: ChainResult;
 }
 
 /**
@@ -264,7 +276,6 @@ function chooseTimestamp(
   checks: readonly TimestampCheck[],
   policy: Policy,
 ): { chosen?: TimestampChoice; invalid?: TimestampChoice } {
-  const anchors = policy.tsaRoots.length > 0 ? policy.tsaRoots : policy.trustedRoots;
   let invalid: TimestampChoice | undefined;
   const valid: TimestampChoice[] = [];
   for (const check of checks) {
@@ -277,10 +288,12 @@ function chooseTimestamp(
     let reason = check.problem?.message ?? '';
     let hresult: string = check.problem?.hresult ?? HRESULT.TRUST_E_TIME_STAMP;
     let ok = check.ok && check.time !== null && check.signerCertificate !== null;
+    let chain: ChainResult | undefined;
     if (ok && check.signerCertificate && check.time) {
-      const chain = buildChain(check.signerCertificate, {
+      chain = buildChain(check.signerCertificate, {
         intermediates: check.certificates,
-        anchors,
+        anchors: policy.tsaRoots,
+        rootProgram: policy.tsaRootProgram,
         time: check.time,
         usage: 'timeStamping',
       });
@@ -292,7 +305,13 @@ function chooseTimestamp(
       }
     }
     summary.valid = ok;
-    const choice = { check, summary, reason, hresult };
+    const choice: TimestampChoice = {
+      check,
+      summary,
+      reason,
+      hresult,
+      ...(chain ? { chain } : {}),
+    };
     if (ok) valid.push(choice);
     else invalid ??= choice;
   }

@@ -123,7 +123,7 @@ describe('signature encodings asn1js would accept but BER does not', () => {
     const declared = blob[indirect + 3]!;
     expect(() => parseAuthenticode(edited(indirect + 3, declared - 0x20))).toThrow(
       new MalformedSignatureError(
-        `cannot decode signature: an element declares ${declared - 0x20} content bytes but its contents take ${declared}`,
+        `cannot decode signature eContent: an element declares ${declared - 0x20} content bytes but its contents take ${declared}`,
       ),
     );
   });
@@ -213,7 +213,7 @@ describe('external cabinet names from the package', () => {
       expect.objectContaining({
         severity: 'error',
         code: 'outside-workspace',
-        message: expect.stringContaining('it was not read'),
+        message: expect.stringContaining('not read'),
       }),
     );
     expect(findings.map((f) => f.code)).not.toContain('external-cabinet-mismatch');
