@@ -31,6 +31,13 @@ const ROOTS = {
 const PINNED = { 'signer-certificate': join(PKI, 'signer.pem'), ...ROOTS };
 const SIGNED = 'fixtures/msi/signed-sha256.msi';
 const SIGNER_CN = 'Contoso Release Signing';
+/** The CLI's pin and trust options for the test PKI. */
+const CLI_PINNED = [
+  '--signer',
+  join(PKI, 'signer.pem'),
+  '--trusted-roots',
+  join(PKI, 'trusted-roots.pem'),
+];
 
 let temp: string;
 beforeAll(() => {
@@ -152,8 +159,7 @@ describe('2. a missing literal path fails; a glob that matches nothing warns; co
   it('CLI: the JSON report lists each pattern with its count', () => {
     const result = cli([
       'verify',
-      '--signer',
-      PINNED['signer-certificate'],
+      ...CLI_PINNED,
       '--json',
       '-',
       'fixtures/msi/signed-sha*.msi',
@@ -217,15 +223,36 @@ describe('2. a missing literal path fails; a glob that matches nothing warns; co
 
 describe('3. what weakens the verdict is visible in the CLI text and the summary', () => {
   it('a chain root reported rather than trusted shows for a passing artifact', () => {
-    const text = cli(['verify', '--signer', PINNED['signer-certificate'], SIGNED]);
+    const text = cli([
+      'verify',
+      '--signer',
+      join(PKI, 'signer.pem'),
+      '--trusted-roots',
+      'none',
+      SIGNED,
+    ]);
     expect(text.status).toBe(0);
-    expect(text.stdout).toMatch(/\n {4}ℹ notice chain-root: no trusted roots were given/);
-    const quiet = cli(['verify', '--quiet', '--signer', 'any', SIGNED]);
+    expect(text.stdout).toMatch(
+      /\n {4}ℹ notice chain-root: trust was not checked; the chain ends at/,
+    );
+    const quiet = cli([
+      'verify',
+      '--quiet',
+      '--signer',
+      'any',
+      '--trusted-roots',
+      ROOTS['trusted-roots'],
+      SIGNED,
+    ]);
     expect(quiet.stdout).toContain('ℹ notice signer-not-pinned');
-    const action = runAction({ paths: SIGNED, 'signer-certificate': PINNED['signer-certificate'] });
+    const action = runAction({
+      paths: SIGNED,
+      'signer-certificate': PINNED['signer-certificate'],
+      'trusted-roots': 'none',
+    });
     expect(action.status).toBe(0);
     expect(action.summary).toMatch(
-      /ℹ️ <a href="[^"]+#chain-root"><code>chain-root<\/code><\/a> no trusted roots were given/,
+      /ℹ️ <a href="[^"]+#chain-root"><code>chain-root<\/code><\/a> trust was not checked; the chain ends at/,
     );
   });
 });
@@ -367,25 +394,11 @@ describe('6 and issue 20 item 8. reports are written safely and never lose resul
 
   it('CLI: --json into a missing directory creates it; an unwritable report exits 3 in one line', () => {
     const dir = join(temp, 'cli-missing', 'dir');
-    const created = cli([
-      'verify',
-      '--signer',
-      PINNED['signer-certificate'],
-      '--json',
-      join(dir, 'r.json'),
-      SIGNED,
-    ]);
+    const created = cli(['verify', ...CLI_PINNED, '--json', join(dir, 'r.json'), SIGNED]);
     expect(created.status).toBe(0);
     expect(existsSync(join(dir, 'r.json'))).toBe(true);
 
-    const blocked = cli([
-      'verify',
-      '--signer',
-      PINNED['signer-certificate'],
-      '--json',
-      `${SIGNED}/r.json`,
-      SIGNED,
-    ]);
+    const blocked = cli(['verify', ...CLI_PINNED, '--json', `${SIGNED}/r.json`, SIGNED]);
     expect(blocked.status).toBe(3);
     expect(blocked.stderr).toBe(
       `verify-authenticode: cannot write ${SIGNED}/r.json: ${join(REPO, SIGNED)} is not a directory\n`,
@@ -396,20 +409,11 @@ describe('6 and issue 20 item 8. reports are written safely and never lose resul
   it('CLI: an existing report file is replaced; a symbolic link is not followed', () => {
     const path = join(temp, 'existing.json');
     writeFileSync(path, 'old');
-    expect(
-      cli(['verify', '--signer', PINNED['signer-certificate'], '--json', path, SIGNED]).status,
-    ).toBe(0);
+    expect(cli(['verify', ...CLI_PINNED, '--json', path, SIGNED]).status).toBe(0);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toHaveProperty('schemaVersion', 1);
     const link = join(temp, 'link.json');
     symlinkSync(path, link);
-    const result = cli([
-      'verify',
-      '--signer',
-      PINNED['signer-certificate'],
-      '--sarif',
-      link,
-      SIGNED,
-    ]);
+    const result = cli(['verify', ...CLI_PINNED, '--sarif', link, SIGNED]);
     expect(result.status).toBe(3);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toHaveProperty('schemaVersion', 1);
   });
@@ -504,14 +508,7 @@ describe('11. command-line niceties', () => {
   });
 
   it('--sarif - writes SARIF to standard output', () => {
-    const result = cli([
-      'verify',
-      '--signer',
-      PINNED['signer-certificate'],
-      '--sarif',
-      '-',
-      SIGNED,
-    ]);
+    const result = cli(['verify', ...CLI_PINNED, '--sarif', '-', SIGNED]);
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ version: '2.1.0' });
   });
@@ -559,8 +556,7 @@ describe('14. small things', () => {
   it('formats the expiry time in expires-soon', () => {
     const result = cli([
       'verify',
-      '--signer',
-      PINNED['signer-certificate'],
+      ...CLI_PINNED,
       '--expiry-warning-days',
       '100000',
       '--json',
