@@ -116,6 +116,14 @@ function shownMessage(message: string): string {
   return message.split(`${ws}/`).join('').split(`${ws}\\`).join('');
 }
 
+/**
+ * Our own text (a code's title or fix), escaped like everything else, with its `code` spans
+ * shown as code: backticks are escaped first, then each escaped pair becomes a <code> element.
+ */
+function ourInline(text: string): string {
+  return md(text).replace(/&#96;(.+?)&#96;/g, '<code>$1</code>');
+}
+
 /** The code as a link to its section in docs/finding-codes.md. */
 function codeLink(findingCode: string): string {
   const anchor = /^[a-z0-9-]+$/.test(findingCode) ? findingCode : '';
@@ -295,7 +303,7 @@ function failureDetails(artifact: ArtifactReport): string {
     lines.push(
       `${codeLink(worst.code)} **${md(description.title)}**: ${md(clip(shownMessage(worst.message), MAX_MESSAGE_CHARS))}`,
       '',
-      `**Fix:** ${md(description.fix)}`,
+      `**Fix:** ${ourInline(description.fix)}`,
       '',
     );
   }
