@@ -421,9 +421,9 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'outside-workspace': {
     title: 'Artifact outside the workspace',
     meaning:
-      'The path resolves outside the workspace, through `..` or a symbolic link — an artifact found by a glob, or an external cabinet an MSI names in its Media table. Globs do not follow links out of the workspace and cabinets are only read beside their package, so a pull request cannot make the action read files elsewhere on the runner.',
+      "An artifact a glob, a directory walk or a symbolic link reached resolves outside the workspace (or outside the directory written, for a path the workflow gave outside it), or an external cabinet an MSI names in its Media table leads outside the package's directory. Paths the workflow author wrote explicitly are read wherever they are; globs do not follow links out, and cabinets are only read beside their package, so a pull request cannot make the action read files elsewhere on the runner.",
     windows: 'Not a Windows condition.',
-    fix: 'Keep build output inside the workspace, or give the path explicitly if reading outside it is intended.',
+    fix: 'Keep build output inside the workspace and do not commit links that lead out of it. To read a file elsewhere on purpose, write its path (absolute, or `${{ runner.temp }}/…`) in `paths`.',
     defaultSeverity: 'error',
     tags: ['security', 'configuration'],
   },

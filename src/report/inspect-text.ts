@@ -274,7 +274,8 @@ function timestampLines(out: Lines, ts: TimestampInspection): void {
     );
   }
   if (ts.digestAlgorithm) out.field('digest algorithm', t(ts.digestAlgorithm), 4);
-  if (ts.serialNumber) out.field('serial number', t(ts.serialNumber), 4);
+  // The RFC 3161 TSTInfo serial number (RFC 3161 §2.4.2): the token's, not the TSA certificate's.
+  if (ts.serialNumber) out.field('token serial number', t(ts.serialNumber), 4);
   if (ts.policy) out.field('policy', t(ts.policy), 4);
   if (ts.problem) {
     out.field(

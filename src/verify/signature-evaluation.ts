@@ -8,6 +8,7 @@ import type { SignatureCheck } from '../container/index.js';
 import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
 import { HRESULT, type Finding } from '../findings.js';
 import type { SignatureReport, TimestampSummary } from '../report/model.js';
+import { formatTime } from '../report/format.js';
 import {
   buildChain,
   newSignatureCheckBudget,
@@ -239,7 +240,7 @@ export function evaluateSignature(
       add({
         severity: 'warning',
         code: 'expires-soon',
-        message: `the signer certificate expires on ${signer.notAfter.toISOString()} (in ${Math.ceil(remaining / DAY_MS)} days) and the signature has no timestamp: the file will stop verifying then`,
+        message: `the signer certificate expires on ${formatTime(signer.notAfter.toISOString())} (in ${Math.ceil(remaining / DAY_MS)} days) and the signature has no timestamp: the file will stop verifying then`,
       });
     }
   }
