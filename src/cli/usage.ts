@@ -31,8 +31,10 @@ Options:
                                        skipped). "any" accepts any signer whose chain verifies;
                                        without a pin the run warns
   --pin-from-msi <MSI>                 accept the signers listed in this MSI's MsiPatchCertificate
-  --trusted-roots <FILE>               PEM/DER bundle; signer chains must end at one of these
-  --tsa-roots <FILE>                   bundle for timestamp chains (default: --trusted-roots)
+  --trusted-roots windows|none|<FILE>  trust store for signer chains (repeatable, combined):
+                                       windows = Microsoft's Trusted Root Program (default),
+                                       FILE = PEM/DER roots, none = not checked (pin decides)
+  --tsa-roots windows|none|<FILE>      the same for timestamp chains (default: --trusted-roots)
   --intermediates <FILE>               extra intermediate certificates for chain building
   --baseline <MSI>                     target package for .msp checks (repeatable)
   --patch-certificate require|warn|off MSI must list the pinned signer in MsiPatchCertificate

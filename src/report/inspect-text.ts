@@ -231,6 +231,7 @@ function chainLines(out: Lines, chain: ChainInspection, indent: number): void {
   if (chain.missingIssuer) {
     out.line(`${pad}   issued by "${t(chain.missingIssuer)}", which the signature does not carry`);
   }
+  out.line(`${pad}   ${rootProgramLine(chain.rootProgram)}`);
   for (const problem of chain.problems) {
     out.line(
       `${pad}${out.paint('red', '✖')} ${t(problem.code)} (${hresultText(problem.hresult)}): ${t(problem.message)}`,
@@ -254,6 +255,15 @@ function chainLines(out: Lines, chain: ChainInspection, indent: number): void {
       );
     }
   }
+}
+
+/** The chain root's status in Microsoft's Trusted Root Program, the built-in `windows` store. */
+function rootProgramLine(program: ChainInspection['rootProgram']): string {
+  const list = `Microsoft's Trusted Root Program (list of ${formatDateOnly(program.listDate)})`;
+  if (!program.listed) return `root: not in ${list}; endpoints must have it installed`;
+  const name = `"${t(program.name ?? '')}"`;
+  if (program.trusted) return `root: ${name} in ${list}, ${t(program.purposes ?? '')}`;
+  return `root: ${name} in ${list} but not trusted here: ${t(program.why ?? '')}`;
 }
 
 function formatDateOnly(iso: string): string {

@@ -21,6 +21,7 @@ import {
 import type {
   ArtifactReport,
   CertificateSummary,
+  EndpointCertificate,
   Report,
   RevocationEntry,
   SignatureReport,
@@ -419,8 +420,25 @@ function runFindingsSection(view: View, report: Report): string {
   return `${lines.join('\n')}\n`;
 }
 
-function endpointRow(c: CertificateSummary & { role: string }): string {
-  return `| ${md(c.role)} | ${cell(c.subject)} | ${code(c.sha256)} | ${code(c.sha1)} | ${date(c.notAfter)} |`;
+/** What an endpoint needs for this certificate, in plain words. */
+function endpointNeed(c: EndpointCertificate): string {
+  if (c.role === 'intermediate') {
+    return 'Must travel inside the signature (signtool /ac, osslsigncode -ac) or be installed on every endpoint';
+  }
+  const program = c.rootProgram;
+  if (!program) return 'Must be in every endpoint’s Trusted Root Certification Authorities store';
+  const list = `Microsoft’s Trusted Root Program (list of ${program.listDate.slice(0, 10)})`;
+  if (program.trusted) {
+    return `Trusted by Windows through ${list} as “${program.name ?? ''}” (${program.purposes ?? ''}); endpoints with automatic root update get it, others need it installed`;
+  }
+  if (program.listed) {
+    return `Listed in ${list} as “${program.name ?? ''}” but not trusted for this signature: ${program.why ?? ''}`;
+  }
+  return `Not in ${list}: every endpoint needs it installed in Trusted Root Certification Authorities (Group Policy, Intune), or verification fails with 0x800B010A / 0x800B0109`;
+}
+
+function endpointRow(c: EndpointCertificate): string {
+  return `| ${md(c.role)} | ${cell(c.subject)} | ${code(c.sha256)} | ${code(c.sha1)} | ${date(c.notAfter)} | ${md(clip(endpointNeed(c), MAX_MESSAGE_CHARS))} |`;
 }
 
 const ENDPOINT_HEAD = [
@@ -428,8 +446,8 @@ const ENDPOINT_HEAD = [
   '',
   'Machines that install these packages must trust these roots and be able to find these intermediates (Windows shows the SHA-1 thumbprint).',
   '',
-  '| Role | Subject | SHA-256 | SHA-1 thumbprint | Expires |',
-  '| --- | --- | --- | --- | --- |',
+  '| Role | Subject | SHA-256 | SHA-1 thumbprint | Expires | What endpoints need |',
+  '| --- | --- | --- | --- | --- | --- |',
 ].join('\n');
 
 /** Takes rendered items in order while they fit the budget; renders only what it looks at. */
@@ -582,7 +600,11 @@ function render(report: Report, options: SummaryOptions, maxBytes: number): stri
   const text = out.join('\n');
   // Anything cut above says "see the JSON report": show how to keep it.
   const hint = /JSON report/.test(text) ? uploadHint(options.reportOutput ?? false) : '';
-  return `${text}\n${hint}<sub>${md(report.tool.name)} ${md(report.tool.version)}</sub>\n`;
+  const roots = report.tool.windowsRoots;
+  const list = roots
+    ? ` · Windows roots: Microsoft’s Trusted Root Program list of ${md(roots.thisUpdate.slice(0, 10))} (sequence ${md(roots.sequenceNumber)})`
+    : '';
+  return `${text}\n${hint}<sub>${md(report.tool.name)} ${md(report.tool.version)}${list}</sub>\n`;
 }
 
 /** How to keep the JSON report as a workflow artifact, for summaries that had to cut details. */

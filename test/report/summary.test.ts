@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HRESULT } from '../../src/findings.js';
-import type { Report } from '../../src/report/model.js';
+import type { EndpointCertificate, Report } from '../../src/report/model.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { CODE_DOCS_URL } from '../../src/verify/tool.js';
 import {
@@ -147,6 +147,64 @@ describe('renderSummary', () => {
     );
     expect(renderSummary(report([artifact({ path: 'a.msi' })]))).not.toContain(
       'Certificates endpoints need',
+    );
+  });
+
+  it('says per root whether Windows trusts it through the root program, and that intermediates travel in the signature', () => {
+    const listed = (program: NonNullable<EndpointCertificate['rootProgram']>) =>
+      renderSummary(
+        report([artifact({ path: 'a.msi' })], {
+          endpointCertificates: [
+            { ...ROOT, role: 'root', rootProgram: program },
+            { ...INTERMEDIATE, role: 'intermediate' },
+          ],
+        }),
+      );
+    const trusted = listed({
+      listDate: '2025-06-16T17:56:11Z',
+      listed: true,
+      trusted: true,
+      name: 'Contoso Root',
+      purposes: 'trusted for codeSigning, timeStamping',
+    });
+    expect(trusted).toContain(
+      '| 2027-01-01 | Trusted by Windows through Microsoft’s Trusted Root Program (list of 2025-06-16) as “Contoso Root” (trusted for codeSigning, timeStamping); endpoints with automatic root update get it, others need it installed |',
+    );
+    expect(trusted).toContain(
+      '| Must travel inside the signature (signtool /ac, osslsigncode -ac) or be installed on every endpoint |',
+    );
+    const absent = listed({ listDate: '2025-06-16T17:56:11Z', listed: false, trusted: false });
+    // The summary escapes ':' (&#58;) so that no text becomes a link.
+    expect(absent).toContain(
+      'Not in Microsoft’s Trusted Root Program (list of 2025-06-16)&#58; every endpoint needs it installed in Trusted Root Certification Authorities',
+    );
+    const refused = listed({
+      listDate: '2025-06-16T17:56:11Z',
+      listed: true,
+      trusted: false,
+      name: 'Contoso Root',
+      why: 'Microsoft’s root program trusts it only for serverAuth, not for code signing',
+    });
+    expect(refused).toContain(
+      'Listed in Microsoft’s Trusted Root Program (list of 2025-06-16) as “Contoso Root” but not trusted for this signature&#58; Microsoft’s root program trusts it only for serverAuth, not for code signing',
+    );
+  });
+
+  it('names the Windows root list in the footer', () => {
+    const text = renderSummary({
+      ...report([artifact({ path: 'a.msi' })]),
+      tool: {
+        name: 'verify-authenticode',
+        version: '0.1.0',
+        windowsRoots: {
+          thisUpdate: '2025-06-16T17:56:11Z',
+          sequenceNumber: '1401DBDEE7F1A4F449',
+          origin: 'Microsoft Trusted Root Program',
+        },
+      },
+    });
+    expect(text).toContain(
+      '<sub>verify-authenticode 0.1.0 · Windows roots: Microsoft’s Trusted Root Program list of 2025-06-16 (sequence 1401DBDEE7F1A4F449)</sub>',
     );
   });
 
