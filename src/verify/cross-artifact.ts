@@ -30,6 +30,14 @@ interface ListedCertificate {
   certificate: Certificate | null;
 }
 
+function decodeCertificate(der: Buffer): Certificate | null {
+  try {
+    return Certificate.fromDer(der);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Groups the listed rows by certificate bytes and decodes each distinct certificate once: a
  * table of 100,000 rows that all name one certificate costs one decode, not 100,000
@@ -58,12 +66,7 @@ function distinctListed(
       if (known.ids.length < MAX_LISTED_CERTIFICATES) known.ids.push(id);
       continue;
     }
-    let certificate: Certificate | null = null;
-    try {
-      certificate = Certificate.fromDer(der);
-    } catch {
-      certificate = null;
-    }
+    const certificate = decodeCertificate(der);
     byBytes.set(key, { ids: [id], rows, der, certificate });
   }
   return [...byBytes.values(), ...missing];
