@@ -1,16 +1,16 @@
 import { stat } from 'node:fs/promises';
 import { parseAuthenticode, type AuthenticodeSignature } from '../authenticode/index.js';
 import {
-  cabContentDigests,
-  openCabinet,
-  parseCabHeader,
-  readCabSignature,
-  type CabHeader,
-  type Cabinet,
-} from '../cab/index.js';
-import { openCompoundFile, type CompoundFile } from '../cfb/index.js';
+  claimedKind,
+  detectContainer,
+  notAPackageMessage,
+  openContainer,
+  prehashAlgorithm,
+  type SignatureCheck,
+  type SignedContainer,
+} from '../container/index.js';
 import { DIGEST_NAMES, DIGEST_SIZES, type DigestAlgorithm } from '../digest.js';
-import { MalformedSignatureError, isFormatError } from '../errors.js';
+import { isFormatError } from '../errors.js';
 import { HRESULT } from '../findings.js';
 import { countReads } from '../io/read-counter.js';
 import {
@@ -18,13 +18,7 @@ import {
   ReadPastEndError,
   type RandomAccessSource,
 } from '../io/random-access-file.js';
-import {
-  msiContentDigests,
-  msiMetadataPrehash,
-  readMsiSignatureStreams,
-} from '../msi/content-digest.js';
-import { detectPackageKind } from '../msi/index.js';
-import { detectContainer } from '../verify/detect.js';
+import { msiMetadataPrehash } from '../msi/content-digest.js';
 import { TOOL } from '../verify/tool.js';
 import { inspectCabinet } from './cabinet.js';
 import type { DigitalSignatureExInspection, Inspection, InspectionError } from './model.js';
@@ -136,6 +130,30 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
   return inspection;
 }
 
+/**
+ * Everything about one file read from any random-access source (a file inside another one, say),
+ * as {@link inspectFile}. The caller owns `source`; `size` is taken from it.
+ */
+export async function inspectSource(
+  source: RandomAccessSource,
+  options: InspectOptions & { displayPath: string },
+): Promise<Inspection> {
+  const now = options.now ?? new Date();
+  const inspection = blank(options.displayPath, now);
+  inspection.size = source.size;
+  try {
+    await inspectOpened(
+      options.onBytes ? countReads(source, options.onBytes) : source,
+      inspection,
+      now,
+    );
+  } catch (error) {
+    inspection.errors.push(errorFor('file', error));
+  }
+  inspection.readable = !inspection.errors.some((e) => e.part !== 'signature');
+  return inspection;
+}
+
 async function inspectOpened(
   source: RandomAccessSource,
   inspection: Inspection,
@@ -148,13 +166,74 @@ async function inspectOpened(
     inspection.errors.push({
       part: 'container',
       code: 'not-a-package',
-      message: `the file is ${detection.description}, not an MSI, MSP, MST or CAB package`,
+      message: notAPackageMessage(detection),
       hresult: HRESULT.TRUST_E_SUBJECT_FORM_UNKNOWN,
     });
     return;
   }
-  if (detection.container === 'compound-file') await inspectCompoundFile(source, inspection, now);
-  else await inspectCabinetFile(source, inspection, now);
+  inspection.kind = claimedKind(detection.container);
+  let container: SignedContainer;
+  try {
+    container = await openContainer(source, detection);
+  } catch (error) {
+    inspection.errors.push(errorFor('container', error));
+    return;
+  }
+  inspection.kind = container.kind;
+  const structure = container.structure;
+  if (structure.format === 'compound-file') {
+    inspection.package = await inspectPackage(structure.cfb, inspection.errors);
+  } else if (structure.format === 'cabinet') {
+    inspection.cabinet = inspectCabinet(structure.header, structure.cabinet);
+  }
+  if (container.deferredError) {
+    if (container.deferredError.part === 'signature') inspection.signed = true;
+    inspection.errors.push(errorFor(container.deferredError.part, container.deferredError.error));
+    return;
+  }
+  if (structure.format === 'compound-file') {
+    const prehash = structure.prehash;
+    inspection.msiDigitalSignatureEx = {
+      present: prehash !== null,
+      stored: prehash?.toString('hex') ?? null,
+      algorithm: null,
+      recomputed: null,
+      matches: null,
+    };
+  }
+  const signatures = container.signature ? decodeSignatures(container.signature, inspection) : [];
+  try {
+    const computed =
+      signatures.length > 0
+        ? await container.digests(algorithmsOf(signatures))
+        : new Map<DigestAlgorithm, Buffer>();
+    const checks: SignatureCheck[][] = [];
+    for (const signature of signatures) checks.push(await container.checkSignature(signature));
+    inspection.signatures = signatures.map((s, i) =>
+      inspectSignature(s, computed, now, container, checks[i] ?? []),
+    );
+    inspection.digestAlgorithms = [...new Set(inspection.signatures.map((s) => s.digestAlgorithm))];
+    if (structure.format === 'compound-file') {
+      await recomputePrehash(structure.cfb, inspection.msiDigitalSignatureEx!);
+    }
+  } catch (error) {
+    inspection.errors.push(errorFor('container', error));
+  }
+}
+
+/** The stored MsiDigitalSignatureEx next to the one the directory gives now (formats.md §5.4). */
+async function recomputePrehash(
+  cfb: Parameters<typeof msiMetadataPrehash>[0],
+  dse: DigitalSignatureExInspection,
+): Promise<void> {
+  if (dse.stored === null) return;
+  const stored = Buffer.from(dse.stored, 'hex');
+  const algorithm = prehashAlgorithm(stored);
+  if (!algorithm) return;
+  const recomputed = await msiMetadataPrehash(cfb, algorithm);
+  dse.algorithm = DIGEST_NAMES[algorithm];
+  dse.recomputed = recomputed.toString('hex');
+  dse.matches = recomputed.equals(stored);
 }
 
 /** Parses the blob and every nested signature; a blob that does not decode is a signature error. */
@@ -183,120 +262,4 @@ function algorithmsOf(signatures: readonly AuthenticodeSignature[]): DigestAlgor
   return [...new Set(signatures.map((s) => s.fileDigest.algorithm))].filter(
     (a): a is DigestAlgorithm => a in DIGEST_SIZES,
   );
-}
-
-function finishSignatures(
-  inspection: Inspection,
-  signatures: readonly AuthenticodeSignature[],
-  computed: ReadonlyMap<DigestAlgorithm, Buffer>,
-  now: Date,
-): void {
-  const format = inspection.container === 'cabinet' ? 'cab' : 'msi';
-  inspection.signatures = signatures.map((s) => inspectSignature(s, computed, now, format));
-  inspection.digestAlgorithms = [...new Set(inspection.signatures.map((s) => s.digestAlgorithm))];
-}
-
-async function inspectCompoundFile(
-  source: RandomAccessSource,
-  inspection: Inspection,
-  now: Date,
-): Promise<void> {
-  inspection.kind = 'msi';
-  let cfb: CompoundFile;
-  try {
-    cfb = await openCompoundFile(source);
-  } catch (error) {
-    inspection.errors.push(errorFor('container', error));
-    return;
-  }
-  const kind = detectPackageKind(cfb);
-  inspection.kind = kind === 'unknown-cfb' ? 'msi' : kind;
-  inspection.package = await inspectPackage(cfb, inspection.errors);
-
-  let streams: { signature: Buffer | null; prehash: Buffer | null };
-  try {
-    streams = await readMsiSignatureStreams(cfb);
-  } catch (error) {
-    inspection.errors.push(errorFor('container', error));
-    return;
-  }
-  const dse: DigitalSignatureExInspection = {
-    present: streams.prehash !== null,
-    stored: streams.prehash?.toString('hex') ?? null,
-    algorithm: null,
-    recomputed: null,
-    matches: null,
-  };
-  inspection.msiDigitalSignatureEx = dse;
-  const signatures = streams.signature ? decodeSignatures(streams.signature, inspection) : [];
-
-  try {
-    const computed =
-      signatures.length > 0
-        ? (await msiContentDigests(cfb, algorithmsOf(signatures))).digests
-        : new Map<DigestAlgorithm, Buffer>();
-    finishSignatures(inspection, signatures, computed, now);
-    if (streams.prehash) {
-      // The stored length says which digest it is (formats.md §5.4); MD5 is never used for it.
-      const algorithm = (Object.entries(DIGEST_SIZES) as [DigestAlgorithm, number][]).find(
-        ([name, size]) => size === streams.prehash!.length && name !== 'md5',
-      )?.[0];
-      if (algorithm) {
-        const recomputed = await msiMetadataPrehash(cfb, algorithm);
-        dse.algorithm = DIGEST_NAMES[algorithm];
-        dse.recomputed = recomputed.toString('hex');
-        dse.matches = recomputed.equals(streams.prehash);
-      }
-    }
-  } catch (error) {
-    inspection.errors.push(errorFor('container', error));
-  }
-}
-
-async function inspectCabinetFile(
-  source: RandomAccessSource,
-  inspection: Inspection,
-  now: Date,
-): Promise<void> {
-  inspection.kind = 'cab';
-  let header: CabHeader;
-  try {
-    header = await parseCabHeader(source);
-  } catch (error) {
-    inspection.errors.push(errorFor('container', error));
-    return;
-  }
-  let cabinet: Cabinet | null = null;
-  try {
-    cabinet = await openCabinet(source);
-  } catch (error) {
-    // A truncated signature still leaves the cabinet's own structure readable.
-    if (!(error instanceof MalformedSignatureError)) {
-      inspection.cabinet = inspectCabinet(header, null);
-      inspection.errors.push(errorFor('container', error));
-      return;
-    }
-    inspection.signed = true;
-    inspection.errors.push(errorFor('signature', error));
-  }
-  inspection.cabinet = inspectCabinet(header, cabinet);
-  if (!cabinet?.signatureLocation) return;
-
-  let signatures: AuthenticodeSignature[] = [];
-  try {
-    const blob = await readCabSignature(source, cabinet);
-    if (blob) signatures = decodeSignatures(blob, inspection);
-  } catch (error) {
-    inspection.signed = true;
-    inspection.errors.push(errorFor('signature', error));
-  }
-  try {
-    const computed =
-      signatures.length > 0
-        ? await cabContentDigests(source, cabinet, algorithmsOf(signatures))
-        : new Map<DigestAlgorithm, Buffer>();
-    finishSignatures(inspection, signatures, computed, now);
-  } catch (error) {
-    inspection.errors.push(errorFor('container', error));
-  }
 }

@@ -168,6 +168,11 @@ export interface SignatureInspection {
     fileType: CheckResult;
     /** The file's digest equals the signed one. */
     digest: CheckResult;
+    /**
+     * PE only, when the signature carries page hashes (SPC_PE_IMAGE_PAGE_HASHES V1/V2): every
+     * page's hash equals the signed one.
+     */
+    pageHashes?: CheckResult;
     /** messageDigest binding and the signature over the authenticated attributes. */
     signerSignature: CheckResult;
     /** The first valid timestamp (RFC 3161 preferred), or absent. */

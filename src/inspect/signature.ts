@@ -1,11 +1,11 @@
 import {
-  OID,
   oidName,
   verifySignerSignature,
   verifyTimestamps,
   type AuthenticodeSignature,
   type TimestampCheck,
 } from '../authenticode/index.js';
+import type { SignatureCheck, SignedContainer } from '../container/index.js';
 import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
 import { HRESULT } from '../findings.js';
 import { buildChain, validationTime, type ChainUsage } from '../trust/index.js';
@@ -122,33 +122,42 @@ function chainResult(chain: ChainInspection): CheckResult {
  * Windows picks the subject interface package by the file's format; a signature whose indirect
  * data was made for another SIP does not verify (TRUST_E_SUBJECT_FORM_UNKNOWN).
  */
-function fileTypeResult(signature: AuthenticodeSignature, format: 'msi' | 'cab'): CheckResult {
-  const fail = (message: string): CheckResult => ({
-    state: 'fail',
-    message,
-    code: 'malformed-signature',
-    hresult: HRESULT.TRUST_E_SUBJECT_FORM_UNKNOWN,
-  });
-  const type = oidName(signature.dataType);
-  if (format === 'cab') {
-    return signature.dataType === OID.spcCabData
-      ? { state: 'pass', message: 'made for a cabinet (SPC_CAB_DATA_OBJID)' }
-      : fail(
-          `made for another file type (${type}); a cabinet's signature holds SPC_CAB_DATA_OBJID`,
-        );
-  }
-  if (signature.dataType !== OID.spcSipInfo) {
-    return fail(
-      `made for another file type (${type}); an installer package's signature holds SPC_SIPINFO_OBJID`,
-    );
-  }
-  if (!signature.sipInfo?.isMsiSip) {
-    return fail(
-      'its SpcSipInfo does not name the Windows Installer SIP {000C10F1-0000-0000-C000-000000000046}',
-    );
-  }
-  return { state: 'pass', message: 'made for an installer package (the MSI SIP)' };
+function fileTypeResult(
+  signature: AuthenticodeSignature,
+  container: SignatureTypeRule,
+): CheckResult {
+  const problem = container.signatureTypeProblem(signature);
+  return problem === null
+    ? { state: 'pass', message: container.signatureTypeDescription }
+    : {
+        state: 'fail',
+        message: problem,
+        code: 'malformed-signature',
+        hresult: HRESULT.TRUST_E_SUBJECT_FORM_UNKNOWN,
+      };
 }
+
+/** What the container says about the signatures made for it. */
+export type SignatureTypeRule = Pick<
+  SignedContainer,
+  'signatureTypeProblem' | 'signatureTypeDescription'
+>;
+
+function containerCheckResult(check: SignatureCheck): CheckResult {
+  return check.state === 'pass'
+    ? { state: 'pass', message: check.message }
+    : {
+        state: 'fail',
+        message: check.message,
+        code: check.finding?.code,
+        hresult: check.finding?.hresult,
+      };
+}
+
+/** Where each container check appears in `checks`. */
+const CHECK_KEYS: Readonly<Record<SignatureCheck['name'], 'pageHashes'>> = {
+  'page-hashes': 'pageHashes',
+};
 
 function kindName(kind: 'rfc3161' | 'legacy'): string {
   return kind === 'rfc3161' ? 'RFC 3161 timestamp' : 'legacy countersignature';
@@ -162,9 +171,10 @@ export function inspectSignature(
   signature: AuthenticodeSignature,
   computed: ReadonlyMap<DigestAlgorithm, Buffer>,
   now: Date,
-  format: 'msi' | 'cab',
+  container: SignatureTypeRule,
+  containerChecks: readonly SignatureCheck[] = [],
 ): SignatureInspection {
-  const fileType = fileTypeResult(signature, format);
+  const fileType = fileTypeResult(signature, container);
   const algorithm = signature.fileDigest.algorithm;
   const actual = computed.get(algorithm as DigestAlgorithm) ?? null;
   const stored = signature.fileDigest.digest;
@@ -265,7 +275,16 @@ export function inspectSignature(
     moreInfoUrl: attributes.moreInfoUrl,
     statementTypes: attributes.statementTypes.map(oidName),
     timestamps,
-    checks: { fileType, digest, signerSignature, timestamp, chain: chainCheck },
+    checks: {
+      fileType,
+      digest,
+      ...Object.fromEntries(
+        containerChecks.map((c) => [CHECK_KEYS[c.name], containerCheckResult(c)]),
+      ),
+      signerSignature,
+      timestamp,
+      chain: chainCheck,
+    },
   };
 }
 

@@ -154,6 +154,7 @@ function mark(state: CheckResult['state'], paint: Paint): string {
 const CHECK_LABELS: Readonly<Record<keyof SignatureInspection['checks'], string>> = {
   fileType: 'file type',
   digest: 'digest',
+  pageHashes: 'page hashes',
   signerSignature: 'signer signature',
   timestamp: 'timestamp',
   chain: 'chain',
@@ -161,8 +162,9 @@ const CHECK_LABELS: Readonly<Record<keyof SignatureInspection['checks'], string>
 
 function checksLine(signature: SignatureInspection, paint: Paint): string {
   return (Object.keys(CHECK_LABELS) as (keyof SignatureInspection['checks'])[])
-    .map((key) => {
+    .flatMap((key) => {
       const check = signature.checks[key];
+      if (!check) return [];
       const label = check.state === 'absent' ? `no ${CHECK_LABELS[key]}` : CHECK_LABELS[key];
       return `${mark(check.state, paint)} ${label}`;
     })

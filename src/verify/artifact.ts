@@ -1,13 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { parseAuthenticode, type AuthenticodeSignature } from '../authenticode/index.js';
 import {
-  openCabinet,
-  cabContentDigests,
-  readCabSignature,
-  type Cabinet,
-  type CabAnomaly,
-} from '../cab/index.js';
-import { openCompoundFile, type CompoundFile } from '../cfb/index.js';
+  claimedKind,
+  detectContainer,
+  notAPackageMessage,
+  openContainer,
+  type SignedContainer,
+} from '../container/index.js';
 import type { DigestAlgorithm } from '../digest.js';
 import { DIGEST_SIZES } from '../digest.js';
 import { MalformedPackageError, isFormatError } from '../errors.js';
@@ -20,16 +19,10 @@ import {
 import { countReads } from '../io/read-counter.js';
 import type { SegmentHasher } from '../io/hash-plan.js';
 import type { HashWorkerPool } from './worker-pool.js';
-import {
-  msiContentDigests,
-  msiMetadataPrehash,
-  readMsiSignatureStreams,
-} from '../msi/content-digest.js';
-import { readPackageFacts, type PackageFacts } from './package-facts.js';
-import type { ArtifactKind, ArtifactReport } from '../report/model.js';
+import type { PackageFacts } from './package-facts.js';
+import type { ArtifactReport } from '../report/model.js';
 import type { ChainResult } from '../trust/index.js';
 import type { Certificate } from '../x509/certificate.js';
-import { detectContainer } from './detect.js';
 import type { Policy } from './policy.js';
 import { evaluateSignature, type SignatureEvaluation } from './signature-evaluation.js';
 import {
@@ -54,32 +47,8 @@ export interface ArtifactOutcome {
   package: PackageFacts | null;
 }
 
-interface ContentDigests {
-  digests: Map<DigestAlgorithm, Buffer>;
-  findings: Finding[];
-}
-
-/** A signature blob and how to hash the file it signs, whatever the container. */
-interface SignedContainer {
-  kind: ArtifactKind;
-  signature: Buffer | null;
-  /**
-   * The content digests, with what hashing learned about the file (metadata drift, ambiguous
-   * digest rules): findings that exist only once the digest pass has run.
-   */
-  digests(algorithms: DigestAlgorithm[]): Promise<ContentDigests>;
-  /** What opening the container found. */
-  findings: Finding[];
-  package: PackageFacts | null;
-}
-
-export async function verifyArtifact(
-  path: string,
-  displayPath: string,
-  policy: Policy,
-  hooks: { onBytes?: (bytes: number) => void; hashPool?: HashWorkerPool } = {},
-): Promise<ArtifactOutcome> {
-  let outcome: ArtifactOutcome = {
+function blankOutcome(displayPath: string): ArtifactOutcome {
+  return {
     report: {
       path: displayPath,
       kind: 'unknown',
@@ -95,24 +64,87 @@ export async function verifyArtifact(
     chains: [],
     package: null,
   };
-  let findings: Finding[] = [];
-  let source: RandomAccessFile | undefined;
-  // A pathological file ends in a finding after a bounded time, not a stuck job (time-budget.ts).
-  const budget = new TimeBudget(policy.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS);
-  let abandoned: Promise<void> | undefined;
+}
+
+function conclude(outcome: ArtifactOutcome, findings: Finding[]): ArtifactOutcome {
+  outcome.report.findings = sortFindings(findings);
+  const firstError = outcome.report.findings.find((f) => f.severity === 'error');
+  outcome.report.verdict = firstError ? 'fail' : 'pass';
+  outcome.report.status = firstError ? firstError.code : 'valid';
+  return outcome;
+}
+
+export async function verifyArtifact(
+  path: string,
+  displayPath: string,
+  policy: Policy,
+  hooks: { onBytes?: (bytes: number) => void; hashPool?: HashWorkerPool } = {},
+): Promise<ArtifactOutcome> {
+  let source: RandomAccessFile;
   try {
     const info = await stat(path);
     // A directory, FIFO, socket or device: nothing is read (opening a FIFO would block).
     if (!info.isFile()) throw new NotARegularFileError();
     source = await RandomAccessFile.open(path);
-    outcome.report.size = source.size;
-    const read = budget.guard(hooks.onBytes ? countReads(source, hooks.onBytes) : source);
+  } catch (error) {
+    return conclude(blankOutcome(displayPath), [findingForError(error)]);
+  }
+  const file = source;
+  const { outcome, abandoned } = await verifySource(file, displayPath, policy, {
+    onBytes: hooks.onBytes,
     // Large content digests may be hashed on a worker thread (worker-pool.ts).
-    const hasher = hooks.hashPool?.hasherFor(source, read, hooks.onBytes);
+    hasher: hooks.hashPool
+      ? (read) => hooks.hashPool!.hasherFor(file, read, hooks.onBytes)
+      : undefined,
+  });
+  // Abandoned work may still read the file (a hash worker its descriptor): close it after.
+  if (abandoned) void abandoned.then(() => file.close().catch(() => undefined));
+  else await file.close().catch(() => undefined);
+  return outcome;
+}
+
+export interface VerifySourceOptions {
+  /** Called with the length of every read. */
+  onBytes?: (bytes: number) => void;
+  /**
+   * Makes the hasher for content digests, given the (guarded, counted) source to read inline;
+   * without one, digests are hashed on this thread.
+   */
+  hasher?: (read: RandomAccessSource) => SegmentHasher;
+}
+
+export interface SourceVerification {
+  outcome: ArtifactOutcome;
+  /**
+   * When the time budget ran out: settles once the abandoned work stops reading the source
+   * (close it only then). Null when nothing reads it any more.
+   */
+  abandoned: Promise<void> | null;
+}
+
+/**
+ * Verifies one artifact read from any random-access source (a file, or a file inside another
+ * one, without temporary copies): container detection, signature, digests, trust and policy,
+ * under the policy's time budget. The caller owns `source`.
+ */
+export async function verifySource(
+  source: RandomAccessSource,
+  displayPath: string,
+  policy: Policy,
+  options: VerifySourceOptions = {},
+): Promise<SourceVerification> {
+  let outcome = blankOutcome(displayPath);
+  let findings: Finding[] = [];
+  let abandoned: Promise<void> | null = null;
+  // A pathological file ends in a finding after a bounded time, not a stuck job (time-budget.ts).
+  const budget = new TimeBudget(policy.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS);
+  try {
+    outcome.report.size = source.size;
+    const read = budget.guard(options.onBytes ? countReads(source, options.onBytes) : source);
+    const hasher = options.hasher?.(read);
     const work = verifyOpened(read, policy, outcome, findings, hasher);
     if ((await budget.race(work)).timedOut) {
-      // The abandoned work may still write to these objects: report from copies. Its file stays
-      // open until the work lets go (a hash worker may still be reading the descriptor).
+      // The abandoned work may still write to these objects: report from copies.
       abandoned = settled(work);
       outcome = {
         ...outcome,
@@ -125,16 +157,8 @@ export async function verifyArtifact(
     }
   } catch (error) {
     findings.push(findingForError(error));
-  } finally {
-    const file = source;
-    if (abandoned) void abandoned.then(() => file?.close().catch(() => undefined));
-    else await source?.close().catch(() => undefined);
   }
-  outcome.report.findings = sortFindings(findings);
-  const firstError = outcome.report.findings.find((f) => f.severity === 'error');
-  outcome.report.verdict = firstError ? 'fail' : 'pass';
-  outcome.report.status = firstError ? firstError.code : 'valid';
-  return outcome;
+  return { outcome: conclude(outcome, findings), abandoned };
 }
 
 async function verifyOpened(
@@ -145,23 +169,22 @@ async function verifyOpened(
   hasher?: SegmentHasher,
 ): Promise<void> {
   const detection = await detectContainer(source);
-  let container: SignedContainer;
-  // The magic bytes already say what the file claims to be, even if it turns out damaged.
-  if (detection.container === 'compound-file') {
-    outcome.report.kind = 'msi';
-    container = await openCompoundContainer(source, hasher);
-  } else if (detection.container === 'cabinet') {
-    outcome.report.kind = 'cab';
-    container = await openCabinetContainer(source, hasher);
-  } else {
+  if (detection.container === 'other') {
     findings.push({
       severity: 'error',
       code: 'not-a-package',
-      message: `the file is ${detection.description}, not an MSI, MSP, MST or CAB package`,
+      message: notAPackageMessage(detection),
       hresult: HRESULT.TRUST_E_SUBJECT_FORM_UNKNOWN,
     });
     return;
   }
+  // The magic bytes already say what the file claims to be, even if it turns out damaged.
+  outcome.report.kind = claimedKind(detection.container);
+  const container: SignedContainer = await openContainer(source, detection, {
+    hasher,
+    packageFacts: true,
+  });
+  if (container.deferredError) throw container.deferredError.error;
   outcome.report.kind = container.kind;
   outcome.package = container.package;
   findings.push(...container.findings);
@@ -170,10 +193,7 @@ async function verifyOpened(
     findings.push({
       severity: 'error',
       code: 'unsigned',
-      message:
-        container.kind === 'cab'
-          ? 'the cabinet has no Authenticode signature (no signature locator in its reserve area)'
-          : 'the package has no Authenticode signature (no \\x05DigitalSignature stream)',
+      message: container.unsignedMessage,
       hresult: HRESULT.TRUST_E_NOSIGNATURE,
     });
     return;
@@ -203,18 +223,25 @@ async function verifyOpened(
   const algorithms = [...new Set(all.map((s) => s.fileDigest.algorithm))].filter(
     (a): a is DigestAlgorithm => typeof a === 'string' && a in DIGEST_SIZES,
   );
-  const { digests: computed, findings: digestFindings } = await container.digests(algorithms);
-  findings.push(...digestFindings);
+  // Hashing may add findings to the container (metadata drift, ambiguous digest rules): they
+  // exist only now, after the container's findings were copied above.
+  const known = container.findings.length;
+  const computed = await container.digests(algorithms);
+  findings.push(...container.findings.slice(known));
 
-  const evaluations: SignatureEvaluation[] = all.map((signature) =>
-    evaluateSignature(
-      signature,
-      computed,
-      policy,
-      signature.index === 0 || policy.signatures === 'all',
-      container.kind === 'cab' ? 'cab' : 'msi',
-    ),
-  );
+  const evaluations: SignatureEvaluation[] = [];
+  for (const signature of all) {
+    evaluations.push(
+      evaluateSignature(
+        signature,
+        computed,
+        policy,
+        signature.index === 0 || policy.signatures === 'all',
+        container.signatureTypeProblem(signature),
+        await container.checkSignature(signature),
+      ),
+    );
+  }
   for (const evaluation of evaluations) {
     outcome.report.signatures.push(evaluation.report);
     if (evaluation.chain && evaluation.report.valid) outcome.chains.push(evaluation.chain);
@@ -246,147 +273,6 @@ function demoteNestedFindings(evaluation: SignatureEvaluation): Finding[] {
     },
     ...rest,
   ];
-}
-
-async function openCompoundContainer(
-  source: RandomAccessSource,
-  hasher?: SegmentHasher,
-): Promise<SignedContainer> {
-  const cfb: CompoundFile = await openCompoundFile(source);
-  const facts = await readPackageFacts(cfb);
-  const findings: Finding[] = [...facts.findings];
-  for (const warning of cfb.warnings ?? []) {
-    findings.push({ severity: 'notice', code: 'unusual-layout', message: warning });
-  }
-  const streams = await readMsiSignatureStreams(cfb);
-  if (cfb.trailingBytes > 0 && streams.signature !== null) {
-    // No digest covers them, and WinVerifyTrust refuses a signed MSI with data after its last
-    // allocated sector (signtool verify fails; osslsigncode issue #273): an error, as in Windows.
-    // docs/hostile-input.md, "Bytes no digest covers".
-    findings.push({
-      severity: 'error',
-      code: 'trailing-data',
-      message: `${cfb.trailingBytes} bytes follow the last allocated sector; the signature does not cover them and Windows (signtool verify) rejects such files`,
-    });
-  }
-  return {
-    kind: facts.kind,
-    signature: streams.signature,
-    package: facts,
-    findings,
-    digests: async (algorithms) => {
-      const result = await msiContentDigests(cfb, algorithms, hasher);
-      const found: Finding[] = [];
-      if (result.signatureInSubStorage) {
-        found.push({
-          severity: 'notice',
-          code: 'ambiguous-digest-rule',
-          message:
-            'a sub-storage holds a stream named like a signature stream; we hash it (as osslsigncode does), jsign would not (formats.md §5.2)',
-        });
-      }
-      if (streams.prehash) await checkPrehash(cfb, streams.prehash, found);
-      return { digests: result.digests, findings: found };
-    },
-  };
-}
-
-/**
- * Windows prepends the stored MsiDigitalSignatureEx bytes and never validates them
- * (formats.md §5.4): a stale value is only worth a warning that the metadata changed.
- */
-async function checkPrehash(cfb: CompoundFile, stored: Buffer, findings: Finding[]): Promise<void> {
-  const algorithm = (Object.entries(DIGEST_SIZES) as [DigestAlgorithm, number][]).find(
-    ([name, size]) => size === stored.length && name !== 'md5',
-  )?.[0];
-  if (!algorithm) {
-    findings.push({
-      severity: 'warning',
-      code: 'digest-metadata-changed',
-      message: `the MsiDigitalSignatureEx value is ${stored.length} bytes long, which is no known digest size; Windows ignores this, osslsigncode rejects the file`,
-    });
-    return;
-  }
-  const recomputed = await msiMetadataPrehash(cfb, algorithm);
-  if (!recomputed.equals(stored)) {
-    findings.push({
-      severity: 'warning',
-      code: 'digest-metadata-changed',
-      message:
-        'the directory metadata (names, sizes, times or state bits) changed after signing: the stored MsiDigitalSignatureEx no longer matches. Windows accepts this; osslsigncode reports a mismatch',
-    });
-  }
-}
-
-async function openCabinetContainer(
-  source: RandomAccessSource,
-  hasher?: SegmentHasher,
-): Promise<SignedContainer> {
-  const cabinet: Cabinet = await openCabinet(source);
-  const findings: Finding[] = [];
-  if (cabinet.trailingBytes > 0 && cabinet.signatureLocation) {
-    // The signature must end the file (formats.md §6.2): bytes after it are outside every
-    // check and could carry anything, so the signature area is treated as malformed, as
-    // osslsigncode does and as Windows' MS13-098 hardening does for PE files.
-    findings.push({
-      severity: 'error',
-      code: 'malformed-signature',
-      message: `${cabinet.trailingBytes} bytes follow the signature; the signature locator's offset plus length must end the file, and nothing covers those bytes`,
-      hresult: HRESULT.TRUST_E_MALFORMED_SIGNATURE,
-    });
-  } else if (cabinet.trailingBytes > 0) {
-    findings.push({
-      severity: 'warning',
-      code: 'trailing-data',
-      message: `${cabinet.trailingBytes} bytes follow the end of the cabinet (cbCabinet)`,
-    });
-  }
-  for (const anomaly of cabinet.anomalies) {
-    const finding = findingForCabAnomaly(anomaly);
-    if (finding) findings.push(finding);
-  }
-  const signature = cabinet.signatureLocation ? await readCabSignature(source, cabinet) : null;
-  return {
-    kind: 'cab',
-    signature,
-    package: null,
-    findings,
-    digests: async (algorithms) => ({
-      digests: await cabContentDigests(source, cabinet, algorithms, hasher),
-      findings: [],
-    }),
-  };
-}
-
-/**
- * Cabinet oddities are data from the reader; here they become findings. Bytes the digest does
- * not cover are worth a warning; layouts Windows reads but tools disagree on are notices.
- */
-function findingForCabAnomaly(anomaly: CabAnomaly): Finding | null {
-  switch (anomaly.code) {
-    case 'trailing-data':
-      return null; // reported from trailingBytes above
-    case 'directory-gap':
-      // Inside cbCabinet: hashed and signed, only not listed by any structure.
-      return { severity: 'warning', code: 'trailing-data', message: anomaly.message };
-    case 'signature-offset-mismatch':
-      // Bytes between cbCabinet and the signature: our digest (and jsign's) stops at cbCabinet,
-      // osslsigncode's runs to the signature and reports a mismatch; what Windows does is not
-      // known, so uncovered bytes are an error (docs/hostile-input.md, "Bytes no digest covers").
-      return {
-        severity: 'error',
-        code: 'trailing-data',
-        message: `${anomaly.message}; the bytes in between are covered by no digest`,
-      };
-    case 'osslsigncode-digest-differs':
-      return {
-        severity: 'notice',
-        code: 'ambiguous-digest-rule',
-        message: `${anomaly.message} (formats.md §6.3: osslsigncode omits iCabinet; we hash it, as jsign and the Microsoft signer do)`,
-      };
-    default:
-      return { severity: 'notice', code: 'unusual-layout', message: anomaly.message };
-  }
 }
 
 class NotARegularFileError extends Error {

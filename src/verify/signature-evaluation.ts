@@ -1,11 +1,10 @@
 import {
-  OID,
-  oidName,
   verifySignerSignature,
   verifyTimestamps,
   type AuthenticodeSignature,
   type TimestampCheck,
 } from '../authenticode/index.js';
+import type { SignatureCheck } from '../container/index.js';
 import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
 import { HRESULT, type Finding } from '../findings.js';
 import type { SignatureReport, TimestampSummary } from '../report/model.js';
@@ -29,16 +28,16 @@ export interface SignatureEvaluation {
  * Verifies one Authenticode signature against the digests computed from the file, in the
  * order Windows decides (formats.md §7.2): file digest, signer signature, timestamp, chain at
  * the validation time, usage; then our policy (weak digest, timestamp requirement, pin, expiry).
+ * The container said whether the signature was made for its kind of file (`typeProblem`) and
+ * checked what else it can check against the file (`containerChecks`: PE page hashes).
  */
-/** Which subject interface package the signature must have been made for. */
-export type SignedFormat = 'msi' | 'cab';
-
 export function evaluateSignature(
   signature: AuthenticodeSignature,
   computed: ReadonlyMap<DigestAlgorithm, Buffer>,
   policy: Policy,
   pinned: boolean,
-  format: SignedFormat,
+  typeProblem: string | null,
+  containerChecks: readonly SignatureCheck[] = [],
 ): SignatureEvaluation {
   const index = signature.index;
   const findings: Finding[] = [];
@@ -63,8 +62,8 @@ export function evaluateSignature(
 
   // 0. The signature must describe this kind of file (formats.md §5.5, §6.5): MSI, MSP and MST
   //    signatures carry SpcSipInfo with the MSI SIP GUID (version 1 or 2), cabinets
-  //    SPC_CAB_DATA. A signature made for another format is not a signature of this file.
-  const typeProblem = sipMismatch(signature, format);
+  //    SPC_CAB_DATA, PE files SpcPeImageData. A signature made for another format is not a
+  //    signature of this file.
   if (typeProblem) {
     add({
       severity: 'error',
@@ -93,6 +92,10 @@ export function evaluateSignature(
         `digest ${stored.toString('hex')}: the file was changed after it was signed`,
       hresult: HRESULT.TRUST_E_BAD_DIGEST,
     });
+  }
+  // 1b. What else the signature vouches for in the file (PE page hashes).
+  for (const check of containerChecks) {
+    if (check.finding) add(check.finding);
   }
 
   // 2. Signer signature over the authenticated attributes, and the content binding.
@@ -227,21 +230,6 @@ export function evaluateSignature(
 
   report.valid = !findings.some((f) => f.severity === 'error');
   return { report, findings, chain, signer };
-}
-
-function sipMismatch(signature: AuthenticodeSignature, format: SignedFormat): string | null {
-  if (format === 'cab') {
-    return signature.dataType === OID.spcCabData
-      ? null
-      : `the signature was made for another file type (SpcIndirectDataContent type ${oidName(signature.dataType)}, a cabinet needs SPC_CAB_DATA_OBJID)`;
-  }
-  if (signature.dataType !== OID.spcSipInfo) {
-    return `the signature was made for another file type (SpcIndirectDataContent type ${oidName(signature.dataType)}, an installer package needs SPC_SIPINFO_OBJID)`;
-  }
-  if (!signature.sipInfo?.isMsiSip) {
-    return `the signature's SpcSipInfo does not name the Windows Installer SIP {000C10F1-0000-0000-C000-000000000046}`;
-  }
-  return null;
 }
 
 function isDigestAlgorithm(value: unknown): value is DigestAlgorithm {

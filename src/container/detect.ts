@@ -1,7 +1,9 @@
 import type { RandomAccessSource } from '../io/random-access-file.js';
+import type { ArtifactKind } from '../report/model.js';
+import type { ContainerFormat } from './types.js';
 
 /** What the first bytes say the file is. The extension is never consulted. */
-export type Container = 'compound-file' | 'cabinet' | 'other';
+export type Container = ContainerFormat | 'other';
 
 const CFB_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 const CAB_MAGIC = Buffer.from('MSCF', 'latin1');
@@ -16,11 +18,10 @@ const OTHER_MAGICS: readonly [Buffer, string][] = [
   [Buffer.from('<?xml', 'latin1'), 'an XML document'],
 ];
 
-export interface Detection {
-  container: Container;
-  /** For "other": what it looks like, in words. */
-  description: string;
-}
+export type Detection =
+  | { container: ContainerFormat; description: string }
+  /** `description`: what the file looks like, in words. */
+  | { container: 'other'; description: string };
 
 export async function detectContainer(source: RandomAccessSource): Promise<Detection> {
   if (source.size === 0) return { container: 'other', description: 'an empty file' };
@@ -35,4 +36,14 @@ export async function detectContainer(source: RandomAccessSource): Promise<Detec
       return { container: 'other', description: name };
   }
   return { container: 'other', description: 'neither a compound file nor a cabinet' };
+}
+
+/** The kind a container claims by its magic bytes, before its structure is read. */
+export function claimedKind(container: ContainerFormat): ArtifactKind {
+  return container === 'cabinet' ? 'cab' : 'msi';
+}
+
+/** The message of the `not-a-package` finding for a file no container format recognises. */
+export function notAPackageMessage(detection: Detection): string {
+  return `the file is ${detection.description}, not an MSI, MSP, MST or CAB package`;
 }

@@ -1,0 +1,119 @@
+import { OID, oidName, type AuthenticodeSignature } from '../authenticode/index.js';
+import type { CompoundFile } from '../cfb/index.js';
+import { openCompoundFile } from '../cfb/index.js';
+import { DIGEST_SIZES, type DigestAlgorithm } from '../digest.js';
+import type { Finding } from '../findings.js';
+import type { RandomAccessSource } from '../io/random-access-file.js';
+import {
+  msiContentDigests,
+  msiMetadataPrehash,
+  readMsiSignatureStreams,
+} from '../msi/content-digest.js';
+import { detectPackageKind } from '../msi/index.js';
+import { readPackageFacts, type PackageFacts } from '../verify/package-facts.js';
+import type { DeferredError, OpenContainerOptions, SignedContainer } from './types.js';
+
+/**
+ * An MSI, MSP, MST or MSM: a compound file whose `\x05DigitalSignature` stream holds the
+ * signature and whose streams and storages, in a fixed order, are what it signs (formats.md §5).
+ */
+export async function openCompoundFileContainer(
+  source: RandomAccessSource,
+  options: OpenContainerOptions,
+): Promise<SignedContainer> {
+  const cfb: CompoundFile = await openCompoundFile(source);
+  const kind = detectPackageKind(cfb);
+  const facts: PackageFacts | null = options.packageFacts ? await readPackageFacts(cfb) : null;
+  const findings: Finding[] = [...(facts?.findings ?? [])];
+  for (const warning of cfb.warnings ?? []) {
+    findings.push({ severity: 'notice', code: 'unusual-layout', message: warning });
+  }
+  let streams: { signature: Buffer | null; prehash: Buffer | null } = {
+    signature: null,
+    prehash: null,
+  };
+  let deferredError: DeferredError | null = null;
+  try {
+    streams = await readMsiSignatureStreams(cfb);
+  } catch (error) {
+    deferredError = { part: 'container', error };
+  }
+  if (cfb.trailingBytes > 0 && streams.signature !== null) {
+    findings.push({
+      severity: 'warning',
+      code: 'trailing-data',
+      message: `${cfb.trailingBytes} bytes follow the last allocated sector; the signature does not cover them and signtool rejects such files (formats.md §1.8)`,
+    });
+  }
+  return {
+    kind: kind === 'unknown-cfb' ? 'msi' : kind,
+    structure: { format: 'compound-file', cfb, prehash: streams.prehash },
+    deferredError,
+    signature: streams.signature,
+    unsignedMessage: 'the package has no Authenticode signature (no \\x05DigitalSignature stream)',
+    findings,
+    package: facts,
+    signatureTypeProblem: installerSignatureTypeProblem,
+    signatureTypeDescription: 'made for an installer package (the MSI SIP)',
+    digests: async (algorithms) => {
+      const result = await msiContentDigests(cfb, algorithms, options.hasher);
+      if (result.signatureInSubStorage) {
+        findings.push({
+          severity: 'notice',
+          code: 'ambiguous-digest-rule',
+          message:
+            'a sub-storage holds a stream named like a signature stream; we hash it (as osslsigncode does), jsign would not (formats.md §5.2)',
+        });
+      }
+      if (streams.prehash) await checkPrehash(cfb, streams.prehash, findings);
+      return result.digests;
+    },
+    checkSignature: async () => [],
+  };
+}
+
+/**
+ * MSI, MSP and MST signatures carry SpcSipInfo with the MSI SIP GUID (formats.md §5.5); a
+ * signature made for another format is not a signature of this file.
+ */
+function installerSignatureTypeProblem(signature: AuthenticodeSignature): string | null {
+  if (signature.dataType !== OID.spcSipInfo) {
+    return `the signature was made for another file type (SpcIndirectDataContent type ${oidName(signature.dataType)}, an installer package needs SPC_SIPINFO_OBJID)`;
+  }
+  if (!signature.sipInfo?.isMsiSip) {
+    return `the signature's SpcSipInfo does not name the Windows Installer SIP {000C10F1-0000-0000-C000-000000000046}`;
+  }
+  return null;
+}
+
+/** The digest algorithm a stored MsiDigitalSignatureEx value's length implies (never MD5). */
+export function prehashAlgorithm(stored: Buffer): DigestAlgorithm | undefined {
+  return (Object.entries(DIGEST_SIZES) as [DigestAlgorithm, number][]).find(
+    ([name, size]) => size === stored.length && name !== 'md5',
+  )?.[0];
+}
+
+/**
+ * Windows prepends the stored MsiDigitalSignatureEx bytes and never validates them
+ * (formats.md §5.4): a stale value is only worth a warning that the metadata changed.
+ */
+async function checkPrehash(cfb: CompoundFile, stored: Buffer, findings: Finding[]): Promise<void> {
+  const algorithm = prehashAlgorithm(stored);
+  if (!algorithm) {
+    findings.push({
+      severity: 'warning',
+      code: 'digest-metadata-changed',
+      message: `the MsiDigitalSignatureEx value is ${stored.length} bytes long, which is no known digest size; Windows ignores this, osslsigncode rejects the file`,
+    });
+    return;
+  }
+  const recomputed = await msiMetadataPrehash(cfb, algorithm);
+  if (!recomputed.equals(stored)) {
+    findings.push({
+      severity: 'warning',
+      code: 'digest-metadata-changed',
+      message:
+        'the directory metadata (names, sizes, times or state bits) changed after signing: the stored MsiDigitalSignatureEx no longer matches. Windows accepts this; osslsigncode reports a mismatch',
+    });
+  }
+}
