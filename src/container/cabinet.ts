@@ -94,15 +94,24 @@ function cabinetFindings(cabinet: Cabinet): Finding[] {
 
 /**
  * Cabinet oddities are data from the reader; here they become findings. Bytes the digest does
- * not cover are worth a warning; layouts Windows reads but tools disagree on are notices.
+ * not cover are errors; layouts Windows reads but tools disagree on are notices.
  */
 function findingForCabAnomaly(anomaly: CabAnomaly): Finding | null {
   switch (anomaly.code) {
     case 'trailing-data':
       return null; // reported from trailingBytes above
     case 'directory-gap':
-    case 'signature-offset-mismatch':
+      // Inside cbCabinet: hashed and signed, only not listed by any structure.
       return { severity: 'warning', code: 'trailing-data', message: anomaly.message };
+    case 'signature-offset-mismatch':
+      // Bytes between cbCabinet and the signature: our digest (and jsign's) stops at cbCabinet,
+      // osslsigncode's runs to the signature and reports a mismatch; what Windows does is not
+      // known, so uncovered bytes are an error (docs/hostile-input.md, "Bytes no digest covers").
+      return {
+        severity: 'error',
+        code: 'trailing-data',
+        message: `${anomaly.message}; the bytes in between are covered by no digest`,
+      };
     case 'osslsigncode-digest-differs':
       return {
         severity: 'notice',
