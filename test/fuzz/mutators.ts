@@ -368,7 +368,11 @@ const FLOODABLE_TABLES: Readonly<Record<string, readonly number[]>> = {
  */
 const tableFlood: Operator = (rng, seed, _bytes, transplants) => {
   if (seed.layout.container !== 'cfb') return null;
-  const copies = rng.pick([1_000, 20_000, 100_000]);
+  const copies = rng.weighted([
+    [6, 1_000],
+    [3, 20_000],
+    [1, 100_000],
+  ]);
   const flooded: string[] = [];
   const result = transplants.rewrite(seed, (children) => {
     const out = children.map((child) => {
