@@ -54,8 +54,10 @@ export async function openCabinetContainer(
     package: null,
     signatureTypeProblem: cabinetSignatureTypeProblem,
     signatureTypeDescription: 'made for a cabinet (SPC_CAB_DATA_OBJID)',
-    digests: (algorithms) =>
-      cabContentDigests(source, cabinet ?? header, algorithms, options.hasher),
+    digests: async (algorithms) => ({
+      digests: await cabContentDigests(source, cabinet ?? header, algorithms, options.hasher),
+      findings: [],
+    }),
     checkSignature: async () => [],
   };
 }

@@ -60,16 +60,17 @@ export async function openCompoundFileContainer(
     signatureTypeDescription: 'made for an installer package (the MSI SIP)',
     digests: async (algorithms) => {
       const result = await msiContentDigests(cfb, algorithms, options.hasher);
+      const found: Finding[] = [];
       if (result.signatureInSubStorage) {
-        findings.push({
+        found.push({
           severity: 'notice',
           code: 'ambiguous-digest-rule',
           message:
             'a sub-storage holds a stream named like a signature stream; we hash it (as osslsigncode does), jsign would not (formats.md §5.2)',
         });
       }
-      if (streams.prehash) await checkPrehash(cfb, streams.prehash, findings);
-      return result.digests;
+      if (streams.prehash) await checkPrehash(cfb, streams.prehash, found);
+      return { digests: result.digests, findings: found };
     },
     checkSignature: async () => [],
   };

@@ -19,10 +19,12 @@ import {
   type RandomAccessSource,
 } from '../io/random-access-file.js';
 import { msiMetadataPrehash } from '../msi/content-digest.js';
+import type { RevocationSettings } from '../revocation/index.js';
 import { TOOL } from '../verify/tool.js';
 import { inspectCabinet } from './cabinet.js';
 import type { DigitalSignatureExInspection, Inspection, InspectionError } from './model.js';
 import { inspectPackage } from './package.js';
+import { inspectRevocation } from './revocation.js';
 import { inspectSignature } from './signature.js';
 
 export interface InspectOptions {
@@ -32,6 +34,8 @@ export interface InspectOptions {
   now?: Date;
   /** Called with the length of every read, for a progress display. */
   onBytes?: (bytes: number) => void;
+  /** Check each chain certificate's revocation status (docs/revocation.md); default: not checked. */
+  revocation?: RevocationSettings;
 }
 
 /** Turns what a reader threw into an error of the inspection; our own bugs are reported too. */
@@ -127,6 +131,7 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
     await file?.close().catch(() => undefined);
   }
   inspection.readable = !inspection.errors.some((e) => e.part !== 'signature');
+  if (options.revocation) await inspectRevocation(inspection, options.revocation, now);
   return inspection;
 }
 
@@ -205,7 +210,7 @@ async function inspectOpened(
   try {
     const computed =
       signatures.length > 0
-        ? await container.digests(algorithmsOf(signatures))
+        ? (await container.digests(algorithmsOf(signatures))).digests
         : new Map<DigestAlgorithm, Buffer>();
     const checks: SignatureCheck[][] = [];
     for (const signature of signatures) checks.push(await container.checkSignature(signature));

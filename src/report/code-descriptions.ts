@@ -260,10 +260,10 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'chain-root': {
     title: 'Chain root',
     meaning:
-      'No trusted roots were configured, so the chain was not checked against a trust list: this notes the root the chain ends at. Endpoints must trust this root for the signature to verify.',
+      'trusted-roots is `none`, so the chain was not checked against any trusted root: this notes the root the chain ends at. Endpoints must trust this root for the signature to verify.',
     windows:
       'Windows accepts the signature only on machines whose Trusted Root Certification Authorities store holds this root.',
-    fix: 'Nothing to fix. Set `trusted-roots` to enforce which roots are acceptable.',
+    fix: "Nothing to fix. Leave `trusted-roots` at its default (`windows`, Microsoft's Trusted Root Program) or name a root file to enforce which roots are acceptable.",
     defaultSeverity: 'notice',
     tags: ['authenticode', 'trust'],
   },
@@ -331,6 +331,56 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     defaultSeverity: 'notice',
     tags: ['package'],
   },
+  'trust-not-checked': {
+    title: 'Trust not checked',
+    meaning:
+      "trusted-roots is `none`: no chain was checked against Microsoft's Trusted Root Program or a root file, so only the pinned signer (and the signature itself) decided the verdict. Without a pin, any signer passes.",
+    windows:
+      "Windows always checks the chain: it trusts the signature only if the root is in its root store or in Microsoft's Trusted Root Program, for code signing.",
+    fix: 'Leave `trusted-roots` at its default (`windows`) for publicly trusted certificates, or name your own root file (`trusted-roots: fixtures/root.pem`, or both, one per line). Use `none` only together with a pinned signer.',
+    defaultSeverity: 'warning',
+    tags: ['authenticode', 'trust'],
+  },
+  'unsupported-compression': {
+    title: 'Payload compressed with an unsupported method',
+    meaning:
+      'A cabinet folder inside the package (or the cabinet artifact itself) is compressed with Quantum or with a compression type no cabinet tool defines. Its files cannot be looked at, so whether they are signed is unknown. Stored, MSZIP and LZX folders are decoded.',
+    windows:
+      'Windows still extracts Quantum folders (cabinet.dll decodes them); an undefined type fails extraction and Windows Installer reports error 1335 (corrupt cabinet).',
+    fix: 'Rebuild the cabinet with MSZIP or LZX compression (makecab /D CompressionType=MSZIP or LZX, WiX `CompressionLevel`), or set `payload: off` for this package.',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'package'],
+  },
+  'corrupt-payload': {
+    title: 'Damaged compressed payload',
+    meaning:
+      'A cabinet inside the package (or the cabinet artifact) cannot be extracted: a data block fails its checksum, the compressed data is damaged (truncated block, invalid Huffman table, a match that reaches before the start of the data or past the end of its block), or a file lies past the end of its folder. The files of the damaged folder were not checked.',
+    windows:
+      'Windows Installer stops the installation with error 1335 ("The cabinet file required for this installation is corrupt and cannot be used"); extraction tools report a checksum or decompression error.',
+    fix: 'Rebuild the package from its sources; if it was downloaded or copied, fetch it again. The message names the folder and the block.',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'package', 'security'],
+  },
+  'payload-too-large': {
+    title: 'Payload larger than the limits',
+    meaning:
+      'The files a cabinet declares add up to more uncompressed bytes than verify-authenticode allows for a package of this size (100 times the package size, at least 64 MiB), the cabinet set has more volumes than allowed, or containers nest deeper than allowed. This is what a decompression bomb looks like; nothing past the limit was decoded.',
+    windows:
+      'Windows has no such limit: it extracts what the cabinet declares, which may fill the disk.',
+    fix: 'If the package really carries that much, verify its payload with a larger limit on a dedicated job, or set `payload: off` for it. docs/hostile-input.md lists the limits.',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'package', 'security'],
+  },
+  'continuation-cabinet-missing': {
+    title: 'Cabinet of a set is missing',
+    meaning:
+      'The cabinet is one volume of a multi-cabinet set and its data continues into (or from) another volume that is not beside it. The files that span the missing volume were not checked.',
+    windows:
+      'Windows Installer asks for the next disk (or fails with error 1311, "Source file not found") when the volume is missing at install time.',
+    fix: 'Keep every volume of the set beside the package (the names are in the cabinet headers and the Media table), or build one cabinet.',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'package'],
+  },
   'too-few-artifacts': {
     title: 'Fewer artifacts than expected',
     meaning:
@@ -348,6 +398,54 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     fix: 'Keep build output inside the workspace, or give the path explicitly if reading outside it is intended.',
     defaultSeverity: 'error',
     tags: ['security', 'configuration'],
+  },
+  'signer-not-pinned': {
+    title: 'No signer pinned',
+    meaning:
+      'No signer certificate or thumbprint was given, so any publisher whose chain verifies passes: a throwaway certificate whose name copies yours would pass too. The action refuses to run without a pin unless the workflow opts out with `signer-certificate: any`; the CLI warns unless `--signer any` is given. An empty secret is the usual cause: GitHub passes no secrets to pull requests from forks, nor by default to Dependabot.',
+    windows:
+      'Windows has no pin: it accepts any signer whose chain ends at a trusted root. The pin is what makes this check stronger than Windows.',
+    fix: 'Pin the signer with `signer-certificate` (a PEM file or inline PEM) or `signer-thumbprint` (`sha256:…`), or on the command line `--signer`. If the value comes from a secret, check that the secret is available to this event. Write `any` only when accepting every trusted publisher is intended.',
+    defaultSeverity: 'warning',
+    tags: ['security', 'configuration'],
+  },
+  'missing-path': {
+    title: 'Path not found',
+    meaning:
+      'A path without glob characters names no file or directory. A literal path is a promise that the file exists, so a misspelt name or a build step that did not run fails the run even when other paths matched.',
+    windows: 'Not a Windows condition: the file that should have been checked does not exist.',
+    fix: 'Correct the path, or check that the build and signing steps wrote the file there. Use a glob (`out/*.msi`) if the set of files varies.',
+    defaultSeverity: 'error',
+    tags: ['configuration'],
+  },
+  'no-match': {
+    title: 'Pattern matched nothing',
+    meaning:
+      'A glob pattern matched no file. The run goes on with what the other patterns found (`min-artifacts` still fails a run that found too few), but the pattern is named so that a stale glob does not go unnoticed. Each pattern and its match count are listed in the JSON report (`patterns`) and the job summary. With `fail-on: warning` this fails the run.',
+    windows: 'Not a Windows condition.',
+    fix: 'Correct the pattern or remove it. Patterns are matched relative to the workspace (the working directory for the CLI); quote globs on the command line so the shell does not expand them.',
+    defaultSeverity: 'warning',
+    tags: ['configuration'],
+  },
+  'extension-mismatch': {
+    title: 'File extension does not match the content',
+    meaning:
+      'The file is typed by its content, and the content is not what its extension says: a cabinet named `.msi`, an installer database named `.cab`, a patch named `.msi`. The signature may be valid for what the file is, but the program that opens it goes by the name.',
+    windows:
+      'msiexec refuses a cabinet named .msi with error 1620 (ERROR_INSTALL_PACKAGE_INVALID), and a package named .cab is not opened by Windows Installer at all.',
+    fix: 'Check that the build step copied the right file under that name, and rename it to match what it is (.msi, .msp, .mst, .msm, .cab).',
+    defaultSeverity: 'warning',
+    tags: ['package'],
+  },
+  'ca-certificate-skipped': {
+    title: 'CA certificate skipped',
+    meaning:
+      'A certificate file given as the signer pin (or to fill-patch-certificate) holds CA certificates (basicConstraints CA:TRUE) besides the signer. A CA certificate never signs files itself, so pinning it, or listing it in MsiPatchCertificate, would only widen what is accepted; it is left out. When only CA certificates are left, the run refuses to start.',
+    windows:
+      'Not a Windows condition: it is about the pin and the MsiPatchCertificate list, which hold the certificate that signs, never its issuers.',
+    fix: 'Nothing to do if the file is the signer certificate with its chain. To silence it, give the signer certificate alone.',
+    defaultSeverity: 'notice',
+    tags: ['configuration'],
   },
   'bad-certificate': {
     title: 'Invalid certificate',
@@ -368,6 +466,36 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     fix: 'Sign with SHA-256 (or SHA-384/SHA-512) and an RSA (2048 bits or more) or ECDSA P-256/P-384 key.',
     defaultSeverity: 'error',
     tags: ['authenticode', 'algorithm'],
+  },
+  revoked: {
+    title: 'Certificate revoked',
+    meaning:
+      'A certificate of the signer chain or of the timestamp authority chain is revoked: its CA lists it in a CRL or its OCSP responder says so. A timestamp keeps a signature valid only when it proves the signature was made before the revocation date and the reason (superseded, cessation of operation, affiliation changed, hold) does not say the key was misused; key compromise, CA compromise, privilege withdrawn, an unspecified reason, a revocation dated before the timestamp, or no timestamp at all distrust the signature. See docs/revocation.md.',
+    windows: `WinVerifyTrust with revocation checking returns CERT_E_REVOKED (${H.CERT_E_REVOKED}); Windows shows the signature as revoked and SmartScreen, application control and Windows Installer treat the file as untrusted.`,
+    hresult: H.CERT_E_REVOKED,
+    fix: 'Do not ship the file. Sign it again with a new, unrevoked certificate (and a timestamp). If the key was compromised, also find out what else it signed.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'revocation'],
+  },
+  'revoked-after-timestamp': {
+    title: 'Revoked after the timestamp',
+    meaning:
+      'A certificate of the chain was revoked, but the timestamp proves the file was signed before the revocation date and the reason (superseded, cessation of operation, affiliation changed, hold) does not say the key was misused, so the signature stays valid.',
+    windows:
+      'WinVerifyTrust checks revocation relative to the timestamp time (CERT_REVOCATION_PARA.pftTimeToUse) and accepts the signature; tools that check revocation at the current time show the certificate as revoked.',
+    fix: 'Nothing is required for this file. Sign new releases with the replacement certificate.',
+    defaultSeverity: 'notice',
+    tags: ['authenticode', 'revocation'],
+  },
+  'revocation-unknown': {
+    title: 'Revocation status unknown',
+    meaning:
+      'The revocation status of a certificate could not be established: no CRL or OCSP responder answered in time, an answer did not verify (wrong signer, expired, delta CRL, unknown critical extension), or no source names the certificate. The message says which URL or file failed and why. A warning under `revocation: online` and for CRL files, an error under `revocation: require`.',
+    windows: `WinVerifyTrust reports CRYPT_E_REVOCATION_OFFLINE (${H.CRYPT_E_REVOCATION_OFFLINE}) or CRYPT_E_NO_REVOCATION_CHECK and, with the default Authenticode policy, still accepts the signature; policies that require revocation checking refuse it (CERT_E_REVOCATION_FAILURE).`,
+    hresult: H.CRYPT_E_REVOCATION_OFFLINE,
+    fix: 'Give a current CRL of the issuing CA with `revocation-crls` / `--crl`, allow the runner to reach the CRL and OCSP URLs the certificates name, or use `revocation: online` instead of `require` when the status may stay unknown.',
+    defaultSeverity: 'warning',
+    tags: ['authenticode', 'revocation'],
   },
 };
 
@@ -406,7 +534,6 @@ const MORE_WINERROR_NAMES: Readonly<Record<string, string>> = {
   CERT_E_ROLE: '0x800B0103',
   CERT_E_PURPOSE: '0x800B0106',
   CERT_E_ISSUERCHAINING: '0x800B0107',
-  CERT_E_REVOKED: '0x800B010C',
   CERT_E_UNTRUSTEDTESTROOT: '0x800B010D',
   CERT_E_REVOCATION_FAILURE: '0x800B010E',
   CERT_E_CN_NO_MATCH: '0x800B010F',
@@ -423,7 +550,6 @@ const MORE_WINERROR_NAMES: Readonly<Record<string, string>> = {
   CRYPT_E_NO_SIGNER: '0x8009200E',
   CRYPT_E_REVOKED: '0x80092010',
   CRYPT_E_NO_REVOCATION_CHECK: '0x80092012',
-  CRYPT_E_REVOCATION_OFFLINE: '0x80092013',
   CRYPT_E_ASN1_BADTAG: '0x8009310B',
 };
 

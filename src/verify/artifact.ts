@@ -20,7 +20,7 @@ import { countReads } from '../io/read-counter.js';
 import type { SegmentHasher } from '../io/hash-plan.js';
 import type { HashWorkerPool } from './worker-pool.js';
 import type { PackageFacts } from './package-facts.js';
-import type { ArtifactReport } from '../report/model.js';
+import type { ArtifactKind, ArtifactReport } from '../report/model.js';
 import type { ChainResult } from '../trust/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import type { Policy } from './policy.js';
@@ -46,6 +46,19 @@ export interface ArtifactOutcome {
   chains: ChainResult[];
   /** Facts from the MSI database (MSI/MSP), when it could be read. */
   package: PackageFacts | null;
+  /** The chains whose revocation status decides the verdict (revocation-check.ts). */
+  revocationSubjects: RevocationSubject[];
+}
+
+/** One signature's chains as the revocation phase needs them. */
+export interface RevocationSubject {
+  signatureIndex: number;
+  /** Signer chain, leaf first, as built at the validation time. */
+  signerChain: ChainResult;
+  /** The timestamp that protects the signer chain, when it does (not lifetime signing). */
+  signerProvenBy: Date | null;
+  /** The valid timestamp's time and TSA chain. */
+  timestamp: { time: Date; chain: ChainResult } | null;
 }
 
 function blankOutcome(displayPath: string): ArtifactOutcome {
@@ -64,6 +77,7 @@ function blankOutcome(displayPath: string): ArtifactOutcome {
     primaryDigest: null,
     chains: [],
     package: null,
+    revocationSubjects: [],
   };
 }
 
@@ -154,6 +168,7 @@ export async function verifySource(
         report: { ...outcome.report, signatures: [...outcome.report.signatures] },
         primaryValid: false,
         chains: [],
+        revocationSubjects: [],
       };
       findings = [...findings];
       throw new TimeBudgetExceededError(budget.budgetMs);
@@ -191,6 +206,8 @@ async function verifyOpened(
   outcome.report.kind = container.kind;
   outcome.package = container.package;
   findings.push(...container.findings);
+  const mismatch = extensionMismatch(outcome.report.path, container.kind);
+  if (mismatch) findings.push(mismatch);
 
   if (container.signature === null) {
     findings.push({
@@ -226,11 +243,8 @@ async function verifyOpened(
   const algorithms = [...new Set(all.map((s) => s.fileDigest.algorithm))].filter(
     (a): a is DigestAlgorithm => typeof a === 'string' && a in DIGEST_SIZES,
   );
-  // Hashing may add findings to the container (metadata drift, ambiguous digest rules): they
-  // exist only now, after the container's findings were copied above.
-  const known = container.findings.length;
-  const computed = await container.digests(algorithms);
-  findings.push(...container.findings.slice(known));
+  const { digests: computed, findings: digestFindings } = await container.digests(algorithms);
+  findings.push(...digestFindings);
 
   const evaluations: SignatureEvaluation[] = [];
   for (const signature of all) {
@@ -250,6 +264,15 @@ async function verifyOpened(
     if (evaluation.chain && evaluation.report.valid) outcome.chains.push(evaluation.chain);
     if (evaluation.report.index === 0 || policy.signatures === 'all') {
       findings.push(...evaluation.findings);
+      if (evaluation.chain) {
+        outcome.revocationSubjects.push({
+          signatureIndex: evaluation.report.index,
+          signerChain: evaluation.chain,
+          signerProvenBy:
+            evaluation.judgedAtTimestamp && evaluation.timestamp ? evaluation.timestamp.time : null,
+          timestamp: evaluation.timestamp,
+        });
+      }
     } else {
       findings.push(...demoteNestedFindings(evaluation));
     }
@@ -282,6 +305,39 @@ class NotARegularFileError extends Error {
   constructor() {
     super('not a regular file (a directory, FIFO, socket or device); nothing was read');
   }
+}
+
+/** The kind each installer extension promises; the program that opens a file goes by it. */
+const EXTENSION_KINDS: Readonly<Record<string, ArtifactKind>> = {
+  '.msi': 'msi',
+  '.msp': 'msp',
+  '.mst': 'mst',
+  '.msm': 'msm',
+  '.cab': 'cab',
+};
+
+const KIND_NAMES: Readonly<Record<ArtifactKind, string>> = {
+  msi: 'an installer database (.msi)',
+  msp: 'a patch (.msp)',
+  mst: 'a transform (.mst)',
+  msm: 'a merge module (.msm)',
+  cab: 'a cabinet (.cab)',
+  unknown: 'an unknown compound file',
+};
+
+/**
+ * A warning when the content is not what the extension says: msiexec refuses a cabinet named
+ * .msi (error 1620) whatever its signature, and a database named .cab is never opened as one.
+ */
+function extensionMismatch(path: string, kind: ArtifactKind): Finding | null {
+  const extension = /\.[^./\\]+$/.exec(path)?.[0].toLowerCase();
+  const expected = extension ? EXTENSION_KINDS[extension] : undefined;
+  if (!expected || kind === 'unknown' || kind === expected) return null;
+  return {
+    severity: 'warning',
+    code: 'extension-mismatch',
+    message: `the file is named ${extension} but its content is ${KIND_NAMES[kind]}; programs open it by its name (msiexec refuses a cabinet named .msi with error 1620)`,
+  };
 }
 
 function findingForError(error: unknown): Finding {

@@ -201,7 +201,7 @@ export function checkPatch(
         findings.push({
           severity,
           code: 'patch-certificate-missing',
-          message: `the target ${target.path} has no MsiPatchCertificate table: Windows Installer will require elevation to apply this patch`,
+          message: `the target ${target.outcome.report.path} has no MsiPatchCertificate table: Windows Installer will require elevation to apply this patch`,
         });
       }
       continue;
@@ -214,7 +214,7 @@ export function checkPatch(
       severity,
       code: 'patch-certificate-mismatch',
       message:
-        `the patch is signed by ${nameCertificate(signer)}, which the MsiPatchCertificate table of ${target.path} does not list (${text}). ` +
+        `the patch is signed by ${nameCertificate(signer)}, which the MsiPatchCertificate table of ${target.outcome.report.path} does not list (${text}). ` +
         `Windows Installer will refuse to apply it without elevation (a UAC prompt, or failure in a non-interactive or least-privileged install). ` +
         `Fix: before rotating the signing certificate, ship a patch signed by the old certificate that adds the new one to MsiPatchCertificate`,
     });

@@ -1,4 +1,7 @@
 import type { DigestAlgorithm } from '../digest.js';
+import type { RootProgram } from '../trust/root-program.js';
+import { windowsRootProgram } from '../trust/windows-roots.js';
+import { defaultRevocationSettings, type RevocationSettings } from '../revocation/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import { DEFAULT_TIME_BUDGET_MS } from './time-budget.js';
 
@@ -19,10 +22,17 @@ export interface SignerPin {
 export interface Policy {
   /** Accepted primary signers; null means "any signer" (the report then says nothing was pinned). */
   signer: SignerPin | null;
-  /** Trust anchors for signer chains; empty means "not given" (chain roots are reported as notices). */
+  /** Trust anchors for signer chains from root files (trusted-roots FILE). */
   trustedRoots: Certificate[];
-  /** Trust anchors for timestamp chains. */
+  /**
+   * Microsoft's Trusted Root Program for signer chains (trusted-roots `windows`, the default).
+   * With no trustedRoots either (`none`), trust is not checked and chain roots are only noted.
+   */
+  rootProgram: RootProgram | null;
+  /** Trust anchors for timestamp chains (tsa-roots; default: the same as trustedRoots). */
   tsaRoots: Certificate[];
+  /** The root program for timestamp chains (default: the same as rootProgram). */
+  tsaRootProgram: RootProgram | null;
   /** Extra intermediates offered to chain building (beyond the ones embedded in signatures). */
   intermediates: Certificate[];
   patchCertificate: PatchCertificateLevel;
@@ -45,13 +55,23 @@ export interface Policy {
    * Optional so that hand-built policies need not set it; the default is DEFAULT_TIME_BUDGET_MS.
    */
   timeBudgetMs?: number;
+  /**
+   * Revocation checking (docs/revocation.md). Optional so that hand-built policies need not set
+   * it; absent means off with no CRL files: nothing is checked and no network is touched.
+   */
+  revocation?: RevocationSettings;
 }
 
 export function defaultPolicy(overrides: Partial<Policy> = {}): Policy {
+  const trustedRoots = overrides.trustedRoots ?? [];
+  const rootProgram =
+    overrides.rootProgram !== undefined ? overrides.rootProgram : windowsRootProgram();
   return {
     signer: null,
-    trustedRoots: [],
-    tsaRoots: [],
+    trustedRoots,
+    rootProgram,
+    tsaRoots: trustedRoots,
+    tsaRootProgram: rootProgram,
     intermediates: [],
     patchCertificate: 'warn',
     requireTimestamp: false,
@@ -62,6 +82,7 @@ export function defaultPolicy(overrides: Partial<Policy> = {}): Policy {
     now: new Date(),
     baselines: [],
     timeBudgetMs: DEFAULT_TIME_BUDGET_MS,
+    revocation: defaultRevocationSettings(),
     ...overrides,
   };
 }

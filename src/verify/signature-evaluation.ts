@@ -22,6 +22,10 @@ export interface SignatureEvaluation {
   /** The chain the signer certificate was validated on (leaf first), for the endpoint list. */
   chain: ChainResult | null;
   signer: Certificate | null;
+  /** The valid timestamp that was used, with its TSA chain (revocation checks both chains). */
+  timestamp: { time: Date; chain: ChainResult } | null;
+  /** Whether the signer chain was judged at the timestamp time (not lifetime signing, not now). */
+  judgedAtTimestamp: boolean;
 }
 
 /**
@@ -81,7 +85,7 @@ export function evaluateSignature(
       message: `the signature's file digest uses an algorithm we cannot compute (${String(algorithm)})`,
       hresult: HRESULT.NTE_BAD_ALGID,
     });
-    return { report, findings, chain: null, signer };
+    return { report, findings, chain: null, signer, timestamp: null, judgedAtTimestamp: false };
   }
   if (!actual.equals(stored)) {
     add({
@@ -126,7 +130,7 @@ export function evaluateSignature(
   }
 
   if (!signer) {
-    return { report, findings, chain: null, signer };
+    return { report, findings, chain: null, signer, timestamp: null, judgedAtTimestamp: false };
   }
 
   // 4. Validation time (formats.md §7.6): the timestamp's, unless the signer has lifetime signing.
@@ -138,6 +142,7 @@ export function evaluateSignature(
   const chain = buildChain(signer, {
     intermediates: [...signature.certificates, ...policy.intermediates],
     anchors: policy.trustedRoots,
+    rootProgram: policy.rootProgram,
     time: validation.time,
     usage: 'codeSigning',
   });
@@ -153,11 +158,17 @@ export function evaluateSignature(
   if (chain.status === 'no-anchors') {
     const top = chain.chain[chain.chain.length - 1] ?? signer;
     add({
+      severity: 'warning',
+      code: 'trust-not-checked',
+      message:
+        'trusted-roots is none: the certificate chain was not checked against any trusted root, so only the pinned signer decides whether this signature is accepted',
+    });
+    add({
       severity: 'notice',
       code: 'chain-root',
       message: chain.missingIssuer
-        ? `no trusted roots were given; the chain ends at ${nameCertificate(top)}, whose issuer "${chain.missingIssuer}" is not in the signature: endpoints must hold it`
-        : `no trusted roots were given; the chain ends at ${nameCertificate(top)}, which endpoints must trust`,
+        ? `trust was not checked; the chain ends at ${nameCertificate(top)}, whose issuer "${chain.missingIssuer}" is not in the signature: endpoints must hold it`
+        : `trust was not checked; the chain ends at ${nameCertificate(top)}, which endpoints must trust`,
     });
   }
   if (chain.leafHasNoEku) {
@@ -229,7 +240,18 @@ export function evaluateSignature(
   }
 
   report.valid = !findings.some((f) => f.severity === 'error');
-  return { report, findings, chain, signer };
+  const used =
+    timestamp.chosen?.check.time && timestamp.chosen.chain
+      ? { time: timestamp.chosen.check.time, chain: timestamp.chosen.chain }
+      : null;
+  return {
+    report,
+    findings,
+    chain,
+    signer,
+    timestamp: used,
+    judgedAtTimestamp: validation.reason === 'timestamp',
+  };
 }
 
 function isDigestAlgorithm(value: unknown): value is DigestAlgorithm {
@@ -241,6 +263,8 @@ interface TimestampChoice {
   summary: TimestampSummary;
   reason: string;
   hresult: string;
+  /** The TSA chain, when the token verified far enough to build one. */
+  chain?: ChainResult;
 }
 
 /**
@@ -251,7 +275,6 @@ function chooseTimestamp(
   checks: readonly TimestampCheck[],
   policy: Policy,
 ): { chosen?: TimestampChoice; invalid?: TimestampChoice } {
-  const anchors = policy.tsaRoots.length > 0 ? policy.tsaRoots : policy.trustedRoots;
   let invalid: TimestampChoice | undefined;
   const valid: TimestampChoice[] = [];
   for (const check of checks) {
@@ -264,10 +287,12 @@ function chooseTimestamp(
     let reason = check.problem?.message ?? '';
     let hresult: string = check.problem?.hresult ?? HRESULT.TRUST_E_TIME_STAMP;
     let ok = check.ok && check.time !== null && check.signerCertificate !== null;
+    let chain: ChainResult | undefined;
     if (ok && check.signerCertificate && check.time) {
-      const chain = buildChain(check.signerCertificate, {
+      chain = buildChain(check.signerCertificate, {
         intermediates: check.certificates,
-        anchors,
+        anchors: policy.tsaRoots,
+        rootProgram: policy.tsaRootProgram,
         time: check.time,
         usage: 'timeStamping',
       });
@@ -279,7 +304,13 @@ function chooseTimestamp(
       }
     }
     summary.valid = ok;
-    const choice = { check, summary, reason, hresult };
+    const choice: TimestampChoice = {
+      check,
+      summary,
+      reason,
+      hresult,
+      ...(chain ? { chain } : {}),
+    };
     if (ok) valid.push(choice);
     else invalid ??= choice;
   }

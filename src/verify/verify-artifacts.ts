@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { capFindings, type Finding } from '../findings.js';
 import type { ArtifactReport, CertificateSummary, Report } from '../report/model.js';
 import { summarizeCertificate } from './certificate-summary.js';
@@ -11,6 +11,7 @@ import {
   type VerifiedArtifact,
 } from './cross-artifact.js';
 import type { Policy } from './policy.js';
+import { checkRevocation } from './revocation-check.js';
 import { TOOL } from './tool.js';
 import { HashWorkerPool } from './worker-pool.js';
 
@@ -98,14 +99,18 @@ async function verifyWithPool(
     concurrency,
     async (path) => ({
       path,
-      outcome: await verifyOnce(path, path),
+      // Named as the user will recognise it in patch findings, not as an absolute runner path.
+      outcome: await verifyOnce(path, displayRelative(path)),
       baseline: true,
     }),
   );
 
   const packages = [...artifacts, ...baselines].filter((a) => a.outcome.package?.kind === 'msi');
+  // Revocation comes after every file was verified offline: one lookup per certificate per run.
+  const revocation = await checkRevocation([...new Set(artifacts.map((a) => a.outcome))], policy);
   for (const artifact of artifacts) {
     const extra: Finding[] = [
+      ...(revocation.findings.get(artifact.outcome) ?? []),
       ...checkMsiPatchCertificate(artifact, policy),
       ...checkPatch(artifact, packages, policy),
       ...(await checkExternalCabinets(artifact, (path) => verifyOnce(path, path))),
@@ -132,6 +137,7 @@ async function verifyWithPool(
     },
     ...(runFindings.length > 0 ? { runFindings } : {}),
     endpointCertificates: endpointCertificates(artifacts.map((a) => a.outcome)),
+    revocation: revocation.summary,
   };
 }
 
@@ -157,4 +163,10 @@ function endpointCertificates(
     }
   }
   return [...seen.values()];
+}
+
+/** A path relative to the working directory when it is inside it (forward slashes). */
+function displayRelative(path: string): string {
+  const rel = relative(process.cwd(), resolve(path));
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : path;
 }
