@@ -4,7 +4,7 @@ export const MAIN_USAGE = `verify-authenticode: verify Authenticode signatures o
 
 Usage:
   verify-authenticode verify [options] <path|glob>...
-  verify-authenticode inspect <file> [--json] [--at <TIME>]
+  verify-authenticode inspect <file> [--json] [--at <TIME>] [--payload]
   verify-authenticode fill-patch-certificate <msi>... --cert <FILE> [--cert <FILE>...] [--id <Name>]
                                             [--out <FILE>] [--remove-signature]
   verify-authenticode help [<command>] | --help | --version
@@ -73,7 +73,7 @@ Exit status: 0 every artifact passed, 1 at least one failed, 2 usage or configur
 3 every artifact passed but a report could not be written.
 `;
 
-export const INSPECT_USAGE = `Usage: verify-authenticode inspect <file> [--json] [--at <TIME>] [--revocation <MODE>] [--crl <FILE>...]
+export const INSPECT_USAGE = `Usage: verify-authenticode inspect <file> [--json] [--at <TIME>] [--revocation <MODE>] [--crl <FILE>...] [--payload]
 
 Shows everything about one file's signatures without a policy: kind, digest algorithms, stored
 and computed digests, each signature (nested included) with its signer, the chain found in the
@@ -92,6 +92,9 @@ Options:
   --crl <FILE>    CRL file (PEM or DER, repeatable), read offline
   --revocation-timeout <SECONDS>
                   longest one CRL or OCSP request may take (default: 5)
+  --payload       also list the payload: every file of the package's cabinets (by install
+                  path), Binary table streams and inner packages, with size, storage,
+                  compression (stored, MSZIP, LZX) and whether it is an executable
   --no-color      no colours (also when NO_COLOR is set or not a terminal)
   -h, --help      show this help
 

@@ -277,6 +277,8 @@ export interface PackageInspection {
   upgradeCode: string | null;
   /** MSP: target ProductCodes from the summary Template. */
   targetProductCodes: string[];
+  /** MST: the tables the transform changes (its table streams hold change rows); else null. */
+  transformTables: string[] | null;
   /** Each table: null when the package has no such table, [] when it is empty. */
   tables: {
     msiPatchCertificate: { patchCertificate: string; digitalCertificate: string }[] | null;

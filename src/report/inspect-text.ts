@@ -284,7 +284,8 @@ function timestampLines(out: Lines, ts: TimestampInspection): void {
     );
   }
   if (ts.digestAlgorithm) out.field('digest algorithm', t(ts.digestAlgorithm), 4);
-  if (ts.serialNumber) out.field('serial number', t(ts.serialNumber), 4);
+  // The RFC 3161 TSTInfo serial number (RFC 3161 §2.4.2): the token's, not the TSA certificate's.
+  if (ts.serialNumber) out.field('token serial number', t(ts.serialNumber), 4);
   if (ts.policy) out.field('policy', t(ts.policy), 4);
   if (ts.problem) {
     out.field(
@@ -416,6 +417,12 @@ function packageSection(out: Lines, pkg: PackageInspection): void {
   if (pkg.upgradeCode !== null) out.field('UpgradeCode', t(pkg.upgradeCode));
   if (pkg.targetProductCodes.length > 0)
     out.field('Target ProductCodes', pkg.targetProductCodes.map(t).join(', '));
+  if (pkg.transformTables !== null) {
+    out.field(
+      'Changed tables',
+      pkg.transformTables.length > 0 ? pkg.transformTables.map(t).join(', ') : 'none',
+    );
+  }
 
   const si = pkg.summaryInformation;
   if (si) {
@@ -431,7 +438,14 @@ function packageSection(out: Lines, pkg: PackageInspection): void {
     row('comments', si.comments);
     row(kind === 'msp' ? 'template (targets)' : 'template', si.template);
     row(kind === 'msp' ? 'last saved by (transforms)' : 'last saved by', si.lastSavedBy);
-    row(kind === 'msp' ? 'revision (patch code)' : 'revision (package code)', si.revisionNumber);
+    row(
+      kind === 'msp'
+        ? 'revision (patch code)'
+        : kind === 'mst'
+          ? 'revision (product codes and versions)'
+          : 'revision (package code)',
+      si.revisionNumber,
+    );
     if (si.pageCount !== null) {
       out.field(
         'page count',
@@ -455,6 +469,8 @@ function packageSection(out: Lines, pkg: PackageInspection): void {
     out.field('Summary information', 'none');
   }
 
+  // A transform has change rows, not these tables (src/msi/transform.ts).
+  if (pkg.transformTables !== null) return;
   const tables = pkg.tables;
   out.line(
     `  MsiPatchCertificate:${tables.msiPatchCertificate === null ? ' no table' : tables.msiPatchCertificate.length === 0 ? ' empty' : ''}`,

@@ -346,6 +346,34 @@ describe('renderSummary', () => {
         expect(text).toContain('(see the JSON report)');
       }
     });
+
+    it('shows how to keep the JSON report with actions/upload-artifact when it cut details', () => {
+      const text = renderSummary(cases[1]![1], { maxBytes: 60_000, reportOutput: true });
+      expect(text).toContain(
+        '<summary>Keep the full JSON report with <code>actions/upload-artifact</code></summary>',
+      );
+      expect(text).toContain('    path: ${{ steps.verify.outputs.report }}</code></pre>');
+      expect(renderSummary(mixedReport(), { reportOutput: true })).not.toContain('upload-artifact');
+    });
+  });
+
+  it('shows paths inside the workspace relative to it, in rows and in messages', () => {
+    const r = report([
+      artifact({
+        path: '/home/runner/work/r/r/out/app.msp',
+        findings: [
+          finding(
+            'patch-certificate-missing',
+            'warning',
+            'the target /home/runner/work/r/r/base/product.msi has no MsiPatchCertificate table',
+          ),
+        ],
+      }),
+    ]);
+    const text = renderSummary(r, { workspace: '/home/runner/work/r/r' });
+    expect(text).toContain('<code>out/app.msp</code>');
+    expect(text).toContain('the target base/product.msi has no MsiPatchCertificate table');
+    expect(text).not.toContain('/home/runner');
   });
 
   it('falls back to the heading when even one row would not fit', () => {
