@@ -16,6 +16,8 @@ export type {
   DottedOid,
   FileDigest,
   NestedSignatureError,
+  PageHashes,
+  PeImageData,
   RawAttribute,
   RawAuthenticatedAttributes,
   SignatureAlgorithmRef,
