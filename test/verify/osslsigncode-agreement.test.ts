@@ -25,6 +25,8 @@ const POLICY_CODES = new Set([
 const NAMED_DIFFERENCES: Record<string, string> = {
   'fixtures/msi/signed-dse-metadata-changed.msi':
     'stored vs recomputed MsiDigitalSignatureEx: Windows prepends the stored bytes and never validates them (formats.md §5.4); osslsigncode recomputes the pre-hash and reports a mismatch',
+  'fixtures/pe/damaged/pe-second-certificate-entry.exe':
+    'a second WIN_CERTIFICATE after the signature: Windows verifies the first entry only (docs/pe.md); osslsigncode 2.9 refuses any table that is not exactly one entry ("Corrupted attribute certificate table"). We pass with an unusual-layout warning',
   'fixtures/msi/signed-timestamp-untrusted-tsa.msi':
     'invalid timestamp: Windows reports TRUST_E_TIME_STAMP (formats.md §7.6, §7.8); osslsigncode prints the TSA failure but falls back to the current time and succeeds',
 };
