@@ -1,10 +1,10 @@
 import { MalformedSignatureError } from '../errors.js';
-import { decodeBer, encodedBytes, type Block } from './asn1.js';
+import { encodedBytes, MAX_SIGNATURE_BYTES, type Block } from './asn1.js';
 import { summarizeAuthenticatedAttributes } from './attributes.js';
 import { decodeIndirectData } from './indirect-data.js';
 import { LIMITS } from './limits.js';
 import { OID, oidName } from './oids.js';
-import { decodeSignedDataContentInfo } from './signed-data.js';
+import { decodeSignedData } from './signed-data.js';
 import { decodeSignerInfo, findSignerCertificate } from './signer-info.js';
 import type {
   AuthenticodeSignature,
@@ -42,7 +42,11 @@ function parseContentInfo(
   index: number,
   readNested: boolean,
 ): AuthenticodeSignature {
-  const { block, length } = decodeBer(bytes, 'signature');
+  if (bytes.length > MAX_SIGNATURE_BYTES) {
+    throw new MalformedSignatureError(`signature is larger than ${MAX_SIGNATURE_BYTES} bytes`);
+  }
+  const signedData = decodeSignedData(bytes, 'signature');
+  const length = signedData.length;
   const trailing = bytes.subarray(length);
   if (trailing.some((b) => b !== 0)) {
     throw new MalformedSignatureError(
@@ -50,7 +54,6 @@ function parseContentInfo(
     );
   }
 
-  const signedData = decodeSignedDataContentInfo(block, 'signature');
   if (signedData.signerInfos.length !== 1) {
     throw new MalformedSignatureError(
       `signature has ${signedData.signerInfos.length} SignerInfos; Authenticode requires exactly one`,

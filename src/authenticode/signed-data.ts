@@ -1,23 +1,31 @@
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { MalformedSignatureError } from '../errors.js';
-import { Certificate } from '../x509/certificate.js';
+import { internCertificate, type Certificate } from '../x509/certificate.js';
 import { digestRef } from './algorithms.js';
 import {
   children,
+  decodeExact,
   decoding,
-  encodedBytes,
-  isContext,
-  isSequence,
-  isSet,
+  objectIdentifier,
+  smallInteger,
   type Block,
 } from './asn1.js';
 import { LIMITS } from './limits.js';
 import { OID, oidName } from './oids.js';
+import {
+  isContextTlv,
+  isUniversalTlv,
+  onlyChild,
+  readTlv,
+  tlvBytes,
+  tlvChildren,
+  type Tlv,
+} from './tlv.js';
 import type { DigestAlgorithmRef } from './types.js';
 
 /** A CMS/PKCS#7 SignedData inside a ContentInfo, with the parts we read kept as stored. */
 export interface DecodedSignedData {
+  /** Encoded length of the ContentInfo: what follows it in the input is the caller's business. */
+  length: number;
   /** encapContentInfo.eContentType */
   contentType: string;
   /** encapContentInfo.eContent (the element inside `[0] EXPLICIT`), undefined when detached. */
@@ -28,70 +36,157 @@ export interface DecodedSignedData {
   signerInfos: Block[];
 }
 
+const SEQUENCE = 16;
+const SET = 17;
+const INTEGER = 2;
+/** Elements of a ContentInfo, SignedData or EncapsulatedContentInfo: a few; never thousands. */
+const MAX_FIELDS = 8;
+
 /**
- * Decodes `ContentInfo { signedData, [0] SignedData }`. pkijs checks the structure; the
- * certificate, CRL and SignerInfo elements are then taken from the decoded tree so that their
- * exact stored bytes are kept (pkijs objects re-encode on output).
+ * Decodes `ContentInfo { signedData, [0] EXPLICIT SignedData }` (RFC 5652 §3, §5.1) at the start
+ * of `bytes`. The envelope is walked as tag-length-values (tlv.ts) and only the parts we read are
+ * decoded, each with the strict decoder: every file of a release carries the same certificates,
+ * so each distinct certificate is decoded once per run (internCertificate, keyed by its exact
+ * bytes). Decoding the whole blob and matching pkijs' SignedData schema cost most of the time
+ * of a small file (issue 19).
  */
-export function decodeSignedDataContentInfo(block: Block, what: string): DecodedSignedData {
-  const contentInfo = decoding(what, () => new pkijs.ContentInfo({ schema: block }));
-  if (contentInfo.contentType !== OID.signedData) {
-    throw new MalformedSignatureError(
-      `${what} holds ${oidName(contentInfo.contentType)}, not signedData`,
-    );
+export function decodeSignedData(bytes: Uint8Array, what: string): DecodedSignedData {
+  if (bytes.length === 0) throw new MalformedSignatureError(`${what} is empty`);
+  const contentInfo = readTlv(bytes, 0, bytes.length, what);
+  const [contentType, explicitContent, ...extraInfo] = sequence(
+    bytes,
+    contentInfo,
+    `${what} ContentInfo`,
+  );
+  const type = oid(bytes, contentType, `${what} ContentInfo type`);
+  if (type !== OID.signedData) {
+    throw new MalformedSignatureError(`${what} holds ${oidName(type)}, not signedData`);
   }
-  const signedDataBlock = contentInfo.content as Block | undefined;
-  if (!(signedDataBlock instanceof asn1js.BaseBlock)) {
+  if (!explicitContent || !isContextTlv(explicitContent, 0) || extraInfo.length > 0) {
     throw new MalformedSignatureError(`${what} has no SignedData`);
   }
-  // Count before pkijs walks the structure: its schema matching is the expensive part, and a
-  // hostile blob should be turned away before paying for thousands of certificates.
-  const parts = children(signedDataBlock);
-  const certificateSet = parts.find((p) => isContext(p, 0));
-  const crlSet = parts.find((p) => isContext(p, 1));
-  const signerInfoSet = parts[parts.length - 1];
-  const certificateElements = certificateSet ? children(certificateSet) : [];
-  const crlElements = crlSet ? children(crlSet) : [];
-  limit(certificateElements.length, LIMITS.certificates, `${what} carries`, 'certificates');
-  limit(crlElements.length, LIMITS.crls, `${what} carries`, 'CRLs');
-  if (signerInfoSet && isSet(signerInfoSet)) {
-    limit(children(signerInfoSet).length, LIMITS.signerInfos, `${what} has`, 'SignerInfos');
-  }
+  const signedData = onlyChild(bytes, explicitContent, `${what} SignedData`);
 
-  const signedData = decoding(
-    `${what} SignedData`,
-    () => new pkijs.SignedData({ schema: signedDataBlock }),
-  );
-  if (!signerInfoSet || !isSet(signerInfoSet)) {
+  // SignedData ::= SEQUENCE { version, digestAlgorithms SET, encapContentInfo,
+  //   certificates [0] IMPLICIT OPTIONAL, crls [1] IMPLICIT OPTIONAL, signerInfos SET }
+  const parts = sequence(bytes, signedData, `${what} SignedData`);
+  const [version, digestSet, encapsulated, ...rest] = parts;
+  if (!version || !isUniversalTlv(version, INTEGER)) {
+    throw new MalformedSignatureError(`cannot decode ${what} SignedData: no version`);
+  }
+  if (smallInteger(decodeExact(tlvBytes(bytes, version), `${what} SignedData version`)) === null) {
+    throw new MalformedSignatureError(`cannot decode ${what} SignedData: bad version`);
+  }
+  if (!digestSet || !isUniversalTlv(digestSet, SET)) {
+    throw new MalformedSignatureError(`cannot decode ${what} SignedData: no digestAlgorithms SET`);
+  }
+  if (!encapsulated || !isUniversalTlv(encapsulated, SEQUENCE)) {
+    throw new MalformedSignatureError(`cannot decode ${what} SignedData: no encapContentInfo`);
+  }
+  let next = 0;
+  const certificateSet = rest[next] && isContextTlv(rest[next]!, 0) ? rest[next++] : undefined;
+  const crlSet = rest[next] && isContextTlv(rest[next]!, 1) ? rest[next++] : undefined;
+  const signerInfoSet = rest[next++];
+  if (!signerInfoSet || !isUniversalTlv(signerInfoSet, SET)) {
     throw new MalformedSignatureError(`${what} SignedData has no SignerInfo set`);
   }
-
-  // pkijs decoded the set element by element; pair each X.509 certificate with its stored bytes.
-  // Attribute certificates and other formats ([0]..[3]) carry no keys we can use; skip them.
-  const decoded = signedData.certificates ?? [];
-  const certificates: Certificate[] = [];
-  certificateElements.forEach((element, i) => {
-    const pki = decoded[i];
-    if (!isSequence(element) || !(pki instanceof pkijs.Certificate)) return;
-    certificates.push(
-      decoding(`${what} certificate ${i + 1}`, () =>
-        Certificate.fromDecoded(element.valueBeforeDecodeView, pki),
-      ),
+  if (next !== rest.length) {
+    throw new MalformedSignatureError(
+      `cannot decode ${what} SignedData: elements after the SignerInfo set`,
     );
+  }
+  // Counted before anything inside is decoded: a hostile blob is turned away before paying.
+  const certificateElements = certificateSet
+    ? counted(bytes, certificateSet, `${what} carries`, 'certificates', LIMITS.certificates)
+    : [];
+  const crlElements = crlSet ? counted(bytes, crlSet, `${what} carries`, 'CRLs', LIMITS.crls) : [];
+  const signerInfoElements = counted(
+    bytes,
+    signerInfoSet,
+    `${what} has`,
+    'SignerInfos',
+    LIMITS.signerInfos,
+  );
+
+  const digestAlgorithms = tlvChildren(
+    bytes,
+    digestSet,
+    `${what} digestAlgorithms`,
+    LIMITS.certificates,
+  ).map((algorithm, i) => {
+    const label = `${what} digest algorithm ${i + 1}`;
+    const [algorithmOid] = children(decodeExact(tlvBytes(bytes, algorithm), label));
+    if (!algorithmOid) throw new MalformedSignatureError(`cannot decode ${label}`);
+    return digestRef(objectIdentifier(algorithmOid, label));
   });
 
-  const eContent = signedData.encapContentInfo.eContent as Block | undefined;
+  // EncapsulatedContentInfo ::= SEQUENCE { eContentType, eContent [0] EXPLICIT OPTIONAL }
+  const [eContentType, eContentWrapper, ...extraContent] = sequence(
+    bytes,
+    encapsulated,
+    `${what} encapContentInfo`,
+  );
+  const contentTypeOid = oid(bytes, eContentType, `${what} eContentType`);
+  if (extraContent.length > 0 || (eContentWrapper && !isContextTlv(eContentWrapper, 0))) {
+    throw new MalformedSignatureError(`cannot decode ${what} encapContentInfo`);
+  }
+  let content: Block | undefined;
+  if (eContentWrapper) {
+    const inner = onlyChild(bytes, eContentWrapper, `${what} eContent`);
+    content = decodeExact(tlvBytes(bytes, inner), `${what} eContent`);
+  }
+
+  const certificates: Certificate[] = [];
+  certificateElements.forEach((element, i) => {
+    const label = `${what} certificate ${i + 1}`;
+    const der = tlvBytes(bytes, element);
+    // Attribute certificates and other formats ([0]..[3]) carry no keys we can use: checked as
+    // BER like everything else, then skipped.
+    if (!isUniversalTlv(element, SEQUENCE)) {
+      decodeExact(der, label);
+      return;
+    }
+    certificates.push(
+      decoding(label, () => internCertificate(der, (copy) => decodeExact(copy, label))),
+    );
+  });
+  const crls = crlElements.flatMap((element, i) => {
+    const der = tlvBytes(bytes, element);
+    decodeExact(der, `${what} CRL ${i + 1}`);
+    return isUniversalTlv(element, SEQUENCE) ? [Buffer.from(der)] : [];
+  });
+
   return {
-    contentType: signedData.encapContentInfo.eContentType,
-    // pkijs fills in an empty OCTET STRING when the content is absent.
-    content: eContent && eContent.valueBeforeDecodeView.length > 0 ? eContent : undefined,
-    digestAlgorithms: signedData.digestAlgorithms.map((a) => digestRef(a.algorithmId)),
+    length: contentInfo.end,
+    contentType: contentTypeOid,
+    content,
+    digestAlgorithms,
     certificates,
-    crls: crlElements.filter(isSequence).map(encodedBytes),
-    signerInfos: children(signerInfoSet),
+    crls,
+    signerInfos: signerInfoElements.map((element, i) =>
+      decodeExact(tlvBytes(bytes, element), `${what} SignerInfo ${i + 1}`),
+    ),
   };
 }
 
-function limit(count: number, max: number, prefix: string, things: string): void {
-  if (count > max) throw new MalformedSignatureError(`${prefix} ${count} ${things} (limit ${max})`);
+function sequence(bytes: Uint8Array, tlv: Tlv, what: string): Tlv[] {
+  if (!isUniversalTlv(tlv, SEQUENCE)) {
+    throw new MalformedSignatureError(`cannot decode ${what}: not a SEQUENCE`);
+  }
+  return tlvChildren(bytes, tlv, what, MAX_FIELDS);
+}
+
+function oid(bytes: Uint8Array, tlv: Tlv | undefined, what: string): string {
+  if (!tlv) throw new MalformedSignatureError(`cannot decode ${what}: missing`);
+  return objectIdentifier(decodeExact(tlvBytes(bytes, tlv), what), what);
+}
+
+function counted(bytes: Uint8Array, set: Tlv, prefix: string, things: string, max: number): Tlv[] {
+  return tlvChildren(
+    bytes,
+    set,
+    `${prefix} ${things}`,
+    max,
+    (count) => `${prefix} ${count} ${things} (limit ${max})`,
+  );
 }

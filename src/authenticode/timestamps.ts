@@ -16,7 +16,7 @@ import {
   type Block,
 } from './asn1.js';
 import { OID, oidName } from './oids.js';
-import { decodeSignedDataContentInfo } from './signed-data.js';
+import { decodeSignedData } from './signed-data.js';
 import { verifySignedAttributes } from './signature.js';
 import {
   decodeSignerInfo,
@@ -93,10 +93,12 @@ function verifyRfc3161(
   token: TimestampToken,
   check: TimestampCheck,
 ): void {
-  const signedData = decodeSignedDataContentInfo(
-    decodeExact(token.der, 'timestamp token'),
-    'timestamp token',
-  );
+  const signedData = decodeSignedData(token.der, 'timestamp token');
+  if (signedData.length !== token.der.length) {
+    throw new MalformedSignatureError(
+      `timestamp token has ${token.der.length - signedData.length} bytes after its end`,
+    );
+  }
   check.certificates = signedData.certificates;
   if (signedData.contentType !== OID.tstInfo) {
     throw new MalformedSignatureError(

@@ -80,6 +80,7 @@ export class Certificate {
   readonly sha1: string;
   readonly sha256: string;
   private keyObject: KeyObject | undefined;
+  private selfIssued: boolean | undefined;
 
   private constructor(
     readonly der: Buffer,
@@ -161,14 +162,47 @@ export class Certificate {
     return parsed instanceof asn1js.OctetString ? Buffer.from(parsed.getValue()) : undefined;
   }
 
+  /** Subject and issuer Names are the same bytes (as stored; computed once: reports ask often). */
   get isSelfIssued(): boolean {
-    return Buffer.from(this.pki.subject.toSchema().toBER(false)).equals(
-      Buffer.from(this.pki.issuer.toSchema().toBER(false)),
-    );
+    this.selfIssued ??= this.subjectDer.equals(this.issuerDer);
+    return this.selfIssued;
   }
 
   /** Thumbprint prefix for tables and one-line output. */
   get shortThumbprint(): string {
     return this.sha256.slice(0, 16);
   }
+}
+
+/**
+ * Certificates decoded in this process, by SHA-256 of their exact encoding. A release signs every
+ * file with the same chain, so decoding each distinct certificate once (and keeping the keys,
+ * signature checks and facts cached on the one object) makes many small files cheap (issue 19).
+ * A hit is confirmed by comparing the bytes, so a certificate that differs from a cached one in
+ * any byte is a different object with its own decisions. Bounded: the oldest entries go first.
+ */
+const interned = new Map<string, Certificate>();
+const MAX_INTERNED = 4096;
+
+/**
+ * The Certificate for these exact DER bytes, decoded at most once per process while cached.
+ * `decode` turns a private copy of the bytes into the element to read (the caller's strict
+ * decoder); it runs only on a miss, and must consume the bytes exactly.
+ */
+export function internCertificate(
+  der: Uint8Array,
+  decode: (copy: Buffer) => asn1js.BaseBlock,
+): Certificate {
+  const key = createHash('sha256').update(der).digest('hex');
+  const known = interned.get(key);
+  if (known && known.der.equals(der)) return known;
+  // A private copy: the cache must never hold views into a file's signature blob.
+  const copy = Buffer.from(der);
+  const certificate = Certificate.fromDecoded(
+    copy,
+    new pkijs.Certificate({ schema: decode(copy) }),
+  );
+  if (interned.size >= MAX_INTERNED) interned.delete(interned.keys().next().value!);
+  interned.set(key, certificate);
+  return certificate;
 }

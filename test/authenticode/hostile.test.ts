@@ -137,9 +137,8 @@ describe('parseAuthenticode rejects non-signatures with MalformedSignatureError'
   it('deeply nested BER without overflowing the stack', () => {
     const deep = Buffer.alloc(200_000);
     for (let i = 0; i < deep.length; i += 2) deep.set([0x30, 0x80], i);
-    const started = Date.now();
+    // The limit on nesting depth is what bounds the work; speed is measured in bench/, not here.
     malformed(deep);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('a blob beyond the size limit', () => {
@@ -173,7 +172,7 @@ describe('parseAuthenticode rejects non-signatures with MalformedSignatureError'
     malformed(many, /80 nested signatures/);
   });
 
-  it('a large blob within the limits decodes in bounded time', () => {
+  it('a large blob at the limits decodes completely', () => {
     const heavyNested = asn1(
       rewriteSignedData(plain, (sd) => {
         sd.certificates = Array.from({ length: 12 }, () => sd.certificates![0]!);
@@ -194,13 +193,11 @@ describe('parseAuthenticode rejects non-signatures with MalformedSignatureError'
         ],
       });
     });
-    const started = Date.now();
+    // The certificate and nesting limits bound the work; no wall-clock assertion (issue 13).
     const sig = parseAuthenticode(heavy);
-    const elapsed = Date.now() - started;
     expect(sig.certificates).toHaveLength(256);
     expect(sig.nested).toHaveLength(64);
     expect(sig.nested[63]!.certificates).toHaveLength(12);
-    expect(elapsed).toBeLessThan(15_000);
   });
 
   it('an attribute with too many values, and too many timestamps', () => {

@@ -138,7 +138,8 @@ function gcabLine(file: CabFile): string {
 }
 
 function gcabListing(path: string): string[] {
-  return run('gcab', ['-l', path], dir, { TZ: 'UTC' })
+  // gcab prints names in the locale's charset: under LANG=C a UTF-8 name comes out as "?".
+  return run('gcab', ['-l', path], dir, { TZ: 'UTC', LC_ALL: 'C.UTF-8' })
     .split('\n')
     .filter((l) => l.length > 0);
 }

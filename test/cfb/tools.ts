@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCompoundFile, type CompoundFile } from '../../src/cfb/index.js';
 import { MemorySource, RandomAccessFile } from '../../src/io/random-access-file.js';
+import { toolNotStarted } from '../support/tools.js';
 
 export function hasTool(command: string, versionArgument = '--version'): boolean {
   const result = spawnSync(command, [versionArgument], { stdio: 'ignore' });
@@ -21,7 +22,7 @@ export function run(command: string, args: string[], cwd?: string): string {
     encoding: 'latin1',
     maxBuffer: 256 * 1024 * 1024,
   });
-  if (result.error) throw result.error;
+  if (result.error) throw toolNotStarted(command, result.error);
   if (result.status !== 0) {
     throw new Error(
       `${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`,
@@ -33,7 +34,7 @@ export function run(command: string, args: string[], cwd?: string): string {
 /** Raw bytes of a command's stdout. */
 export function runBytes(command: string, args: string[], cwd?: string): Buffer {
   const result = spawnSync(command, args, { cwd, maxBuffer: 256 * 1024 * 1024 });
-  if (result.error) throw result.error;
+  if (result.error) throw toolNotStarted(command, result.error);
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}`);
   return result.stdout;
 }

@@ -16,6 +16,7 @@ import {
 import { loadCertificateFile } from '../../src/trust/index.js';
 import type { Certificate } from '../../src/x509/certificate.js';
 import { REPO } from '../support/manifest.js';
+import { toolNotStarted } from '../support/tools.js';
 
 /** msiinfo export writes binary cells into ./<Table>/ of its working directory: keep it out of the repository. */
 const exportDirectory = mkdtempSync(join(tmpdir(), 'va-fill-export-'));
@@ -60,7 +61,7 @@ export function tempDir(prefix = 'fill'): TempDir {
 /** Runs a tool; throws with its output on failure. Binary-safe stdout. */
 export function tool(command: string, args: string[], cwd?: string): Buffer {
   const result = spawnSync(command, args, { cwd, maxBuffer: 256 * 1024 * 1024 });
-  if (result.error) throw result.error;
+  if (result.error) throw toolNotStarted(command, result.error);
   if (result.status !== 0) {
     throw new Error(
       `${command} ${args.join(' ')} exited ${result.status}:\n${String(result.stdout)}\n${String(result.stderr)}`,

@@ -30,7 +30,7 @@ let workDir: string;
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'va-fuzz-'));
-  context = await createFuzzContext({ workDir, timeBoundMs: 5_000 });
+  context = await createFuzzContext({ workDir, timeBoundMs: 30_000 });
 }, 120_000);
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 

@@ -1,4 +1,5 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { toolNotStarted } from './tools.js';
 
 export interface ProcessResult {
   status: number | null;
@@ -16,7 +17,7 @@ export function run(
     maxBuffer: 64 * 1024 * 1024,
     ...options,
   });
-  if (result.error) throw result.error;
+  if (result.error) throw toolNotStarted(command, result.error);
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 

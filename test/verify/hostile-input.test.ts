@@ -123,7 +123,7 @@ describe('signature encodings asn1js would accept but BER does not', () => {
     const declared = blob[indirect + 3]!;
     expect(() => parseAuthenticode(edited(indirect + 3, declared - 0x20))).toThrow(
       new MalformedSignatureError(
-        `cannot decode signature: an element declares ${declared - 0x20} content bytes but its contents take ${declared}`,
+        `cannot decode signature eContent: an element declares ${declared - 0x20} content bytes but its contents take ${declared}`,
       ),
     );
   });

@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasCommand, toolNotStarted } from '../../support/tools.js';
 
 export function makeTempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
@@ -14,6 +15,7 @@ export function makeTempDir(prefix: string): { dir: string; cleanup: () => void 
 
 /** Runs a tool, returning stdout; throws with stderr when it fails. */
 export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
+  if (!hasCommand(cmd)) throw toolNotStarted(cmd, new Error('not found on PATH'));
   return execFileSync(cmd, args, {
     cwd,
     encoding: 'utf8',
@@ -29,6 +31,7 @@ export function runStatus(
   cwd: string,
 ): { status: number; output: string } {
   const result = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
+  if (result.error) throw toolNotStarted(cmd, result.error);
   return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
 }
 

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { hasCommand, toolNotStarted } from '../../support/tools.js';
 
 /** msiinfo export writes binary cells into ./<Table>/ of its working directory: keep that out of the repository. */
 const exportDirectory = mkdtempSync(join(tmpdir(), 'va-msiinfo-export-'));
@@ -14,6 +15,7 @@ export function haveTools(...tools: string[]): boolean {
 }
 
 export function run(command: string, args: readonly string[], cwd?: string): Buffer {
+  if (!hasCommand(command)) throw toolNotStarted(command, new Error('not found on PATH'));
   return execFileSync(command, args, {
     cwd,
     maxBuffer: 512 * 1024 * 1024,
