@@ -100,14 +100,17 @@ function readPeImageData(value: Block | undefined): PeImageData {
   const set = decodeExact(data, 'page hashes');
   const [attribute] = children(set);
   if (!isSet(set) || !attribute || !isSequence(attribute)) {
-    throw new MalformedSignatureError('page hashes are not a SET of SpcAttributeTypeAndOptionalValue');
+    throw new MalformedSignatureError(
+      'page hashes are not a SET of SpcAttributeTypeAndOptionalValue',
+    );
   }
   const [type, values] = children(attribute);
   if (!type || !values || !isSet(values)) {
     throw new MalformedSignatureError('page hashes have no type and value');
   }
   const oid = objectIdentifier(type, 'page hashes type');
-  const version = oid === OID.spcPeImagePageHashesV1 ? 1 : oid === OID.spcPeImagePageHashesV2 ? 2 : null;
+  const version =
+    oid === OID.spcPeImagePageHashesV1 ? 1 : oid === OID.spcPeImagePageHashesV2 ? 2 : null;
   if (version === null) {
     throw new MalformedSignatureError(`page hashes of unknown type ${oid}`);
   }
