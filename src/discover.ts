@@ -1,6 +1,6 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { expandGlob } from './glob.js';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { expandGlob, globBase, hasGlobMagic } from './glob.js';
 import type { Finding } from './findings.js';
 import type { ArtifactInput } from './verify/verify-artifacts.js';
 
@@ -11,17 +11,30 @@ const MAX_FILES = 100_000;
 
 export interface Discovery {
   inputs: ArtifactInput[];
-  /** One finding per pattern that matched nothing, or per path outside the workspace. */
+  /**
+   * `missing-path` (error) for a literal path that does not exist, `no-match` (warning) for a
+   * glob or directory that matched nothing, `outside-workspace` for what a glob, a directory walk
+   * or a symbolic link reached outside the boundary.
+   */
   findings: Finding[];
   /** How many files each pattern matched, in pattern order. */
-  counts: { pattern: string; count: number }[];
+  counts: PatternCount[];
+}
+
+/** One of the user's paths or globs and the number of files it contributed. */
+export interface PatternCount {
+  pattern: string;
+  count: number;
 }
 
 export interface DiscoverOptions {
   cwd?: string;
   /**
-   * When set, artifacts whose real path is outside it are reported (`outside-workspace`)
-   * and not verified: a symbolic link in a pull request must not make us read the runner's files.
+   * When set, what globs, directory walks and symbolic links reach is confined to it: an
+   * artifact whose real path is outside is reported (`outside-workspace`) and not read, so a
+   * symbolic link in a pull request cannot make us read the runner's files. A path the user
+   * wrote explicitly outside the workspace (absolute, `..`, `runner.temp`) is read: its own
+   * real directory becomes the boundary for what it reaches.
    */
   workspace?: string;
   followSymbolicLinks?: boolean;
@@ -69,13 +82,17 @@ export async function discoverArtifacts(
   const counts: Discovery['counts'] = [];
   const seen = new Set<string>();
 
-  const accept = async (path: string, displayPath: string): Promise<boolean> => {
+  const accept = async (
+    path: string,
+    displayPath: string,
+    boundary: string | undefined,
+  ): Promise<boolean> => {
     const absolute = resolve(cwd, path);
     if (seen.has(absolute)) return false;
     seen.add(absolute);
-    if (workspace) {
+    if (boundary) {
       const real = await realpath(absolute).catch(() => absolute);
-      if (!isInside(real, workspace)) {
+      if (!isInside(real, boundary)) {
         findings.push({
           severity: 'error',
           code: 'outside-workspace',
@@ -88,6 +105,18 @@ export async function discoverArtifacts(
     return true;
   };
 
+  /**
+   * Where what a pattern reaches must stay: the workspace, unless the user wrote a path outside
+   * it, whose real directory is then the boundary (explicit paths are trusted, links are not).
+   */
+  const boundaryFor = async (start: string): Promise<string | undefined> => {
+    if (!workspace) return undefined;
+    if (isInside(start, workspace) || isInside(start, resolve(options.workspace!))) {
+      return workspace;
+    }
+    return realpath(start).catch(() => start);
+  };
+
   for (const pattern of patterns) {
     let count = 0;
     const literal = resolve(cwd, pattern);
@@ -97,18 +126,44 @@ export async function discoverArtifacts(
       (info.isFile() ||
         (info.isSymbolicLink() && (await stat(literal).catch(() => undefined))?.isFile()))
     ) {
-      if (await accept(literal, pattern)) count++;
+      // The file itself may be outside when written so, but not when a link inside leads out.
+      const boundary = await boundaryFor(info.isSymbolicLink() ? dirname(literal) : literal);
+      if (await accept(literal, pattern, boundary)) count++;
     } else if (info?.isDirectory()) {
+      const boundary = await boundaryFor(literal);
       const files: string[] = [];
       await walk(literal, follow, files);
       for (const file of files) {
         const rel = relative(literal, file).split(sep).join('/');
-        if (await accept(file, `${pattern.replace(/[\\/]+$/, '')}/${rel}`)) count++;
+        if (await accept(file, `${pattern.replace(/[\\/]+$/, '')}/${rel}`, boundary)) count++;
       }
+      if (files.length === 0) {
+        findings.push({
+          severity: 'warning',
+          code: 'no-match',
+          message: `${pattern}: the directory holds no .msi, .msp, .mst or .cab file`,
+        });
+      }
+    } else if (!hasGlobMagic(pattern)) {
+      findings.push({
+        severity: 'error',
+        code: 'missing-path',
+        message: info
+          ? `${pattern}: not a regular file or directory`
+          : `${pattern}: no such file or directory`,
+      });
     } else {
+      const boundary = await boundaryFor(globBase(pattern, cwd));
       const matches = await expandGlob(pattern, { cwd, followSymbolicLinks: follow });
       for (const match of matches) {
-        if (await accept(match, display(match, cwd))) count++;
+        if (await accept(match, display(match, cwd), boundary)) count++;
+      }
+      if (matches.length === 0) {
+        findings.push({
+          severity: 'warning',
+          code: 'no-match',
+          message: `${pattern}: the pattern matched no file`,
+        });
       }
     }
     counts.push({ pattern, count });

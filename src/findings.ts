@@ -40,6 +40,13 @@ export const FINDING_CODES = [
   'bad-certificate',
   'unsupported-algorithm',
   'unusual-layout',
+  'findings-capped',
+  'trust-not-checked',
+  'signer-not-pinned',
+  'missing-path',
+  'no-match',
+  'extension-mismatch',
+  'ca-certificate-skipped',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -95,4 +102,34 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
     .map((f, i) => ({ f, i }))
     .sort((a, b) => SEVERITY_RANK[a.f.severity] - SEVERITY_RANK[b.f.severity] || a.i - b.i)
     .map(({ f }) => f);
+}
+
+/**
+ * Findings one artifact reports in full (docs/hostile-input.md): a hostile package can make
+ * every row of a table a problem, and a report of a million findings helps nobody. Errors sort
+ * first, so the verdict and status never depend on the cap.
+ */
+export const MAX_FINDINGS_PER_ARTIFACT = 100;
+
+/**
+ * Sorted findings, cut to {@link MAX_FINDINGS_PER_ARTIFACT}; the rest are counted in one
+ * `findings-capped` notice (by severity and code).
+ */
+export function capFindings(findings: readonly Finding[]): Finding[] {
+  const sorted = sortFindings(findings);
+  if (sorted.length <= MAX_FINDINGS_PER_ARTIFACT) return sorted;
+  const kept = sorted.slice(0, MAX_FINDINGS_PER_ARTIFACT - 1);
+  const dropped = sorted.slice(MAX_FINDINGS_PER_ARTIFACT - 1);
+  const counts = new Map<string, number>();
+  for (const f of dropped) {
+    const key = `${f.severity} ${f.code}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const detail = [...counts].map(([key, n]) => `${n} × ${key}`).join(', ');
+  kept.push({
+    severity: 'notice',
+    code: 'findings-capped',
+    message: `${dropped.length} more findings are not shown (only ${MAX_FINDINGS_PER_ARTIFACT} are reported per file): ${detail}`,
+  });
+  return kept;
 }

@@ -42,20 +42,31 @@ function segmentMatcher(segment: string): RegExp {
   return new RegExp(`^${source}$`, process.platform === 'win32' ? 'i' : '');
 }
 
-/** Matching files (not directories), absolute paths, sorted. */
-export async function expandGlob(pattern: string, options: GlobOptions): Promise<string[]> {
+function splitPattern(pattern: string, cwd: string): { base: string; rest: string[] } {
   const normalized = pattern.replace(/\\/g, '/');
   const absolute = isAbsolute(normalized);
   const segments = normalized.split('/').filter((s, i) => s !== '' || (i === 0 && absolute));
   let literal = 0;
   while (literal < segments.length - 1 && !hasGlobMagic(segments[literal]!)) literal++;
   const base = resolve(
-    options.cwd,
+    cwd,
     absolute
       ? '/' + segments.slice(0, literal).filter(Boolean).join('/')
       : segments.slice(0, literal).join('/') || '.',
   );
-  const rest = segments.slice(literal).map((s) => (s === '**' ? s : segmentMatcher(s)));
+  return { base, rest: segments.slice(literal) };
+}
+
+/** The directory a pattern's walk starts from: its segments before the first glob character. */
+export function globBase(pattern: string, cwd: string): string {
+  return splitPattern(pattern, cwd).base;
+}
+
+/** Matching files (not directories), absolute paths, sorted. */
+export async function expandGlob(pattern: string, options: GlobOptions): Promise<string[]> {
+  const split = splitPattern(pattern, options.cwd);
+  const base = split.base;
+  const rest = split.rest.map((s) => (s === '**' ? s : segmentMatcher(s)));
   const follow = options.followSymbolicLinks ?? false;
   const results = new Set<string>();
   let visited = 0;

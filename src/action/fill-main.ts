@@ -5,7 +5,15 @@
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
 import { discoverArtifacts } from '../discover.js';
-import { deriveKeys, describeFill, fillPatchCertificate, FillError } from '../fill/index.js';
+import { workspaceRelativePath } from '../report/annotations.js';
+import {
+  deriveKeys,
+  describeFill,
+  fillPatchCertificate,
+  FillError,
+  patchCertificatesFrom,
+} from '../fill/index.js';
+import { sanitizeForTerminal } from '../report/escape.js';
 import { loadCertificateFile, looksLikePem, parseInlinePem } from '../trust/index.js';
 import type { Certificate } from '../x509/certificate.js';
 
@@ -23,13 +31,29 @@ function flag(name: string): boolean {
   throw new InputError(`input ${name} must be true or false (got "${value}")`);
 }
 
+/** File-controlled text for the log and annotations: one line, nothing a runner would act on. */
+const t = (text: string): string => sanitizeForTerminal(text);
+
 function certificates(workspace: string): Certificate[] {
   const raw = core.getInput('certificate');
   if (raw.trim() === '') throw new InputError('input certificate is required');
+  let given: Certificate[];
   try {
-    return looksLikePem(raw)
+    given = looksLikePem(raw)
       ? parseInlinePem(raw, 'input certificate')
       : loadCertificateFile(resolve(workspace, raw.trim()));
+  } catch (error) {
+    throw new InputError(`input certificate: ${t((error as Error).message)}`);
+  }
+  try {
+    const { certificates, skipped } = patchCertificatesFrom(given);
+    for (const ca of skipped) {
+      core.notice(
+        `input certificate: skipped "${t(ca.subject)}", a CA certificate (basicConstraints CA:TRUE); only the signer is listed in MsiPatchCertificate`,
+        { title: 'ca-certificate-skipped' },
+      );
+    }
+    return certificates;
   } catch (error) {
     throw new InputError(`input certificate: ${(error as Error).message}`);
   }
@@ -54,21 +78,23 @@ export async function runFillAction(): Promise<void> {
     const removeSignature = flag('remove-signature');
 
     const discovery = await discoverArtifacts(patterns, { cwd: workspace, workspace });
-    for (const finding of discovery.findings) core.error(finding.message);
+    const counts = discovery.counts.map((c) => `${t(c.pattern)}: ${c.count}`).join(', ');
+    core.info(`files matched: ${counts}`);
+    for (const finding of discovery.findings) {
+      const properties = { title: finding.code };
+      if (finding.severity === 'error') core.error(t(finding.message), properties);
+      else core.warning(t(finding.message), properties);
+    }
     // A directory is searched for every package type; only installer databases are filled.
     const msis = discovery.inputs.filter((artifact) => /\.msi$/i.test(artifact.path));
     for (const skipped of discovery.inputs.filter((artifact) => !msis.includes(artifact))) {
-      core.info(`${skipped.displayPath}: not an .msi; skipped`);
+      core.info(`${t(skipped.displayPath)}: not an .msi; skipped`);
     }
-    if (msis.length === 0) {
-      throw new InputError(
-        `no .msi file matched (${discovery.counts.map((c) => `${c.pattern}: ${c.count}`).join(', ')})`,
-      );
-    }
+    if (msis.length === 0) throw new InputError(`no .msi file matched (${counts})`);
 
     let filled = 0;
     let unchanged = 0;
-    let failed = discovery.findings.length;
+    let failed = discovery.findings.filter((finding) => finding.severity === 'error').length;
     for (const msi of msis) {
       try {
         const result = await fillPatchCertificate(msi.path, signers, { id, removeSignature });
@@ -77,9 +103,14 @@ export async function runFillAction(): Promise<void> {
         else unchanged++;
       } catch (error) {
         failed++;
-        core.error(`${msi.displayPath}: ${(error as Error).message}`, {
+        const hint =
+          error instanceof FillError && error.code === 'signed'
+            ? ' (set the input remove-signature: true)'
+            : '';
+        const file = workspaceRelativePath(msi.path, workspace);
+        core.error(`${t(msi.displayPath)}: ${t((error as Error).message)}${hint}`, {
           title: 'fill-patch-certificate',
-          file: msi.displayPath,
+          ...(file !== undefined ? { file } : {}),
         });
       }
     }

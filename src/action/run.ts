@@ -1,13 +1,21 @@
-import { writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { context } from '@actions/github';
 import { discoverArtifacts, tooFewArtifacts } from '../discover.js';
 import type { Finding } from '../findings.js';
-import { planAnnotations, renderJson, renderSarif, renderSummary } from '../report/index.js';
-import { ConfigurationError, buildPolicy } from '../verify/configure.js';
+import { ReportWriteError, writeReportFile } from '../io/report-file.js';
+import {
+  planAnnotations,
+  renderJson,
+  renderSarif,
+  renderSummary,
+  renderText,
+  type Report,
+} from '../report/index.js';
+import { sanitizeForTerminal } from '../report/escape.js';
+import { ANY_SIGNER, ConfigurationError, configure } from '../verify/configure.js';
 import { verifyArtifacts } from '../verify/verify-artifacts.js';
+import { workflowContext } from './context.js';
 
 function input(name: string): string {
   return core.getInput(name).trim();
@@ -29,30 +37,69 @@ function flag(name: string, fallback: boolean): boolean {
 }
 
 /**
+ * The configuration error for a run without a pin. An empty secret is the usual cause: GitHub
+ * passes no secrets to pull requests from forks, nor by default to Dependabot.
+ */
+const NO_PIN_MESSAGE =
+  'no signer is pinned: set input signer-certificate (a certificate file or inline PEM), signer-thumbprint (sha256:HEX) or pin-from-msi. If the value comes from a secret, the secret is empty for this event (GitHub passes no secrets to pull requests from forks, nor by default to Dependabot). To accept any signer whose chain verifies, set signer-certificate: any';
+
+/** The signer-certificate input as a pin value: inline PEM, `any`, or a workspace path. */
+function signerCertificateValue(raw: string, workspace: string): string[] {
+  const value = raw.trim();
+  if (value === '') return [];
+  if (raw.includes('-----BEGIN')) return [raw];
+  if (value.toLowerCase() === ANY_SIGNER) return [ANY_SIGNER];
+  return [resolve(workspace, value)];
+}
+
+/** Writes a report; a failure is returned as one line, never thrown, so no result is lost. */
+async function writeReport(
+  inputName: string,
+  path: string,
+  text: () => string,
+  workspace: string,
+): Promise<string | undefined> {
+  try {
+    await writeReportFile(path, text(), { base: workspace });
+    return undefined;
+  } catch (error) {
+    const detail =
+      error instanceof ReportWriteError
+        ? `${sanitizeForTerminal(error.path)}: ${error.detail}`
+        : (error as Error).message;
+    return `${inputName}: cannot write ${detail}`;
+  }
+}
+
+/** The text report in a collapsed log group: the log says what was verified and why it failed. */
+function logReport(report: Report): void {
+  core.startGroup(
+    `verify-authenticode: ${report.summary.total} artifact(s), ${report.summary.failed} failed`,
+  );
+  core.info(renderText(report, { color: false, quiet: false }).replace(/\n$/, ''));
+  core.endGroup();
+}
+
+/**
  * The action: inputs → the same policy and verification the CLI uses → outputs, annotations,
- * job summary and reports. Nothing here decides a verdict.
+ * job summary and reports. Nothing here decides a verdict. Every result channel is written even
+ * when another fails (a report path that cannot be written fails the step with its own line).
  */
 export async function run(): Promise<void> {
   try {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    const signerCertificate = core.getInput('signer-certificate');
-    const policy = await buildPolicy({
+    const configuration = await configure({
       // Name inputs as the workflow author wrote them; both pin inputs feed the signer option.
       optionName: (option) =>
         option === 'signer' ? 'input signer-certificate/signer-thumbprint' : `input ${option}`,
       signers: [
-        ...(signerCertificate.trim()
-          ? [
-              signerCertificate.includes('-----BEGIN')
-                ? signerCertificate
-                : resolve(workspace, signerCertificate.trim()),
-            ]
-          : []),
+        ...signerCertificateValue(core.getInput('signer-certificate'), workspace),
         ...lines('signer-thumbprint'),
       ],
       pinFromMsi: input('pin-from-msi') ? resolve(workspace, input('pin-from-msi')) : undefined,
-      trustedRoots: input('trusted-roots') ? resolve(workspace, input('trusted-roots')) : undefined,
-      tsaRoots: input('tsa-roots') ? resolve(workspace, input('tsa-roots')) : undefined,
+      trustedRoots: input('trusted-roots') || undefined,
+      tsaRoots: input('tsa-roots') || undefined,
+      resolvePath: (path) => resolve(workspace, path),
       baselines: lines('baseline').map((p) => resolve(workspace, p)),
       patchCertificate: input('patch-certificate') || 'warn',
       requireTimestamp: flag('require-timestamp', false),
@@ -62,7 +109,10 @@ export async function run(): Promise<void> {
       expiryWarningDays: input('expiry-warning-days') || undefined,
       at: input('at') || undefined,
       timeBudgetSeconds: input('time-budget') || undefined,
+      anySignerSeverity: 'warning',
     });
+    if (configuration.signerMode === 'none') throw new ConfigurationError(NO_PIN_MESSAGE);
+    const policy = configuration.policy;
     const minArtifacts = Number(input('min-artifacts') || '1');
     if (!Number.isInteger(minArtifacts) || minArtifacts < 0) {
       throw new ConfigurationError(
@@ -75,31 +125,61 @@ export async function run(): Promise<void> {
         `input fail-on must be error, warning or never (got "${failOn}")`,
       );
     }
+    const annotate = flag('annotations', true);
+    const summarizeRun = flag('summary', true);
     const patterns = lines('paths');
     if (patterns.length === 0) throw new ConfigurationError('input paths is required');
 
     const discovery = await discoverArtifacts(patterns, { cwd: workspace, workspace });
-    const runFindings: Finding[] = [...discovery.findings];
+    const runFindings: Finding[] = [...configuration.findings, ...discovery.findings];
     const tooFew = tooFewArtifacts(discovery, minArtifacts);
     if (tooFew) runFindings.push(tooFew);
     const report = await verifyArtifacts(discovery.inputs, policy, {
       concurrency: availableParallelism(),
       runFindings,
     });
+    report.patterns = discovery.counts;
+    logReport(report);
 
+    const writeFailures: string[] = [];
     const reportPath = input('json-report')
       ? resolve(workspace, input('json-report'))
       : join(process.env.RUNNER_TEMP || tmpdir(), 'verify-authenticode-report.json');
-    await writeFile(reportPath, renderJson(report));
+    const jsonFailure = await writeReport(
+      'input json-report',
+      input('json-report') || reportPath,
+      () => renderJson(report),
+      workspace,
+    );
+    if (jsonFailure) writeFailures.push(jsonFailure);
     if (input('sarif-report')) {
-      await writeFile(
-        resolve(workspace, input('sarif-report')),
-        renderSarif(report, { baseDirectory: workspace }),
+      const failure = await writeReport(
+        'input sarif-report',
+        input('sarif-report'),
+        () => renderSarif(report, { baseDirectory: workspace }),
+        workspace,
       );
+      if (failure) writeFailures.push(failure);
     }
 
-    if (flag('annotations', true)) {
-      for (const annotation of planAnnotations(report, { workspace })) {
+    const runFailed = runFindings.some((f) => f.severity === 'error');
+    const failed = report.summary.failed > 0 || runFailed;
+    const reasons = [
+      ...(report.summary.failed > 0
+        ? [`${report.summary.failed} of ${report.summary.total} artifact(s) failed verification`]
+        : []),
+      ...runFindings.filter((f) => f.severity === 'error').map((f) => f.code),
+    ];
+    const failStep =
+      (failOn === 'error' && failed) ||
+      (failOn === 'warning' && (failed || report.summary.warnings > 0)) ||
+      writeFailures.length > 0;
+
+    if (annotate) {
+      // The runner keeps a step's first 10 error annotations; the step's own failure message
+      // (and each report that could not be written) must be among them.
+      const reserved = (failStep ? 1 : 0) + writeFailures.length;
+      for (const annotation of planAnnotations(report, { workspace, reservedErrors: reserved })) {
         const properties = {
           title: annotation.title,
           ...(annotation.file ? { file: annotation.file } : {}),
@@ -109,48 +189,38 @@ export async function run(): Promise<void> {
         else core.notice(annotation.message, properties);
       }
     }
-    if (flag('summary', true) && process.env.GITHUB_STEP_SUMMARY) {
-      const pr = context.payload.pull_request;
-      await core.summary
-        .addRaw(
-          renderSummary(report, {
-            context: {
-              sha: context.sha,
-              ref: context.ref,
-              ...(pr
-                ? {
-                    pullRequest: {
-                      number: pr.number,
-                      title: String(pr.title ?? ''),
-                      url: String(pr.html_url ?? ''),
-                    },
-                  }
-                : {}),
-            },
-          }),
-        )
-        .write();
+    if (summarizeRun && process.env.GITHUB_STEP_SUMMARY) {
+      try {
+        await core.summary
+          .addRaw(
+            renderSummary(report, {
+              context: workflowContext(),
+              workspace,
+              reportOutput: !jsonFailure,
+            }),
+          )
+          .write();
+      } catch (error) {
+        writeFailures.push(`job summary: cannot write it: ${(error as Error).message}`);
+      }
     }
 
-    const runFailed = runFindings.some((f) => f.severity === 'error');
-    const failed = report.summary.failed > 0 || runFailed;
     core.setOutput('total', report.summary.total);
     core.setOutput('passed', report.summary.passed);
     core.setOutput('failed', report.summary.failed);
     core.setOutput('warnings', report.summary.warnings);
     core.setOutput('result', failed ? 'fail' : 'pass');
-    core.setOutput('report', reportPath);
+    if (!jsonFailure) core.setOutput('report', reportPath);
 
-    const reasons = [
-      ...(report.summary.failed > 0
-        ? [`${report.summary.failed} of ${report.summary.total} artifact(s) failed verification`]
-        : []),
-      ...runFindings.filter((f) => f.severity === 'error').map((f) => f.code),
-    ];
+    for (const failure of writeFailures) core.error(failure, { title: 'Report not written' });
     if (failOn === 'error' && failed) {
       core.setFailed(reasons.join('; '));
     } else if (failOn === 'warning' && (failed || report.summary.warnings > 0)) {
       core.setFailed([...reasons, `${report.summary.warnings} warning(s)`].join('; '));
+    } else if (writeFailures.length > 0) {
+      core.setFailed(
+        `verification ${failed ? 'failed' : 'passed'}, but ${writeFailures.length} report(s) could not be written`,
+      );
     }
   } catch (error) {
     core.setFailed(

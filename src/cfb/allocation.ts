@@ -69,12 +69,21 @@ export async function readSectorsAsU32(
 /**
  * The file's sector geometry and its File Allocation Table, with bounded, cycle-checked chain
  * walks. formats.md §1.4, §1.7.
+ *
+ * Every walk claims the sectors it visits: MS-CFB §2.3 lets a sector belong to one chain only,
+ * and a file whose streams share ("cross-link") one chain would otherwise turn a few MB into
+ * gigabytes of stream content to read and hash (issue 20, item 1). Each chain of an open is
+ * walked once, so a sector that an earlier walk (or the FAT/DIFAT itself) claimed is a
+ * cross-link and the file is malformed. One stamp per sector: memory is 4 bytes per sector,
+ * the same bitmap that detects cycles.
  */
 export class SectorAllocation {
   /** Sectors that start inside the file (the last one may be short). */
   readonly sectorCount: number;
   private stamps: Uint32Array | undefined;
   private generation = 0;
+  /** What each walk (generation) was for, to name both owners of a cross-linked sector. */
+  private readonly owners: string[] = [''];
 
   constructor(
     readonly sectorSize: number,
@@ -112,10 +121,10 @@ export class SectorAllocation {
       return { extents: Extents.empty, sectors, sectorsWalked: 0, longerThanNeeded: false };
     }
 
-    // A generation stamp per walk detects a revisit (= a cycle: the FAT is a function) in O(1).
-    this.stamps ??= new Uint32Array(this.sectorCount);
-    const stamps = this.stamps;
-    const generation = ++this.generation;
+    // A generation stamp per walk detects a revisit (= a cycle: the FAT is a function) in O(1);
+    // a stamp from another walk is a sector claimed twice (a cross-link).
+    const stamps = this.claimStamps();
+    const generation = this.newOwner(what);
     const builder = Extents.builder();
     let sector = start;
     let walked = 0;
@@ -147,6 +156,11 @@ export class SectorAllocation {
       if (stamps[sector] === generation) {
         throw new MalformedPackageError(`${what} sector chain loops back to sector ${sector}`);
       }
+      if (stamps[sector] !== 0) {
+        throw new MalformedPackageError(
+          `${what} uses sector ${sector}, which already belongs to ${this.owners[stamps[sector]!]} (cross-linked sector chains)`,
+        );
+      }
       stamps[sector] = generation;
       walked++;
       if (collectSectors) sectors.push(sector);
@@ -167,6 +181,34 @@ export class SectorAllocation {
       sector = this.fat[sector]!;
     }
     return { extents: builder.build(), sectors, sectorsWalked: walked, longerThanNeeded };
+  }
+
+  /**
+   * Claims sectors that hold allocation structures (FAT, DIFAT), so that a stream chain
+   * running into them is a cross-link. Called before any chain walk.
+   */
+  reserve(sectors: Iterable<number>, what: string): void {
+    const stamps = this.claimStamps();
+    const generation = this.newOwner(what);
+    for (const sector of sectors) {
+      if (sector >= stamps.length) continue; // loadFat has checked the range already
+      if (stamps[sector] !== 0) {
+        throw new MalformedPackageError(
+          `sector ${sector} of ${what} already belongs to ${this.owners[stamps[sector]!]}`,
+        );
+      }
+      stamps[sector] = generation;
+    }
+  }
+
+  private claimStamps(): Uint32Array {
+    this.stamps ??= new Uint32Array(this.sectorCount);
+    return this.stamps;
+  }
+
+  private newOwner(what: string): number {
+    this.owners.push(what);
+    return ++this.generation;
   }
 
   /** Bytes after the end of the last sector the FAT marks as used (formats.md §1.8). */
@@ -201,6 +243,7 @@ export async function loadFat(
 
   const fatSectors: number[] = [];
   const seen = new Set<number>();
+  const difatSectors = new Set<number>();
   const addFatSector = (sector: number, where: string): void => {
     if (sector > MAXREGSECT || sector >= sectorCount) {
       throw new MalformedPackageError(
@@ -226,7 +269,7 @@ export async function loadFat(
         `header declares ${header.difatSectorCount} DIFAT sectors; ${fatCount} FAT sectors need ${neededDifat}`,
       );
     }
-    const difatSeen = new Set<number>();
+    const difatSeen = difatSectors;
     const buffer = new Uint8Array(ss);
     const view = new DataView(buffer.buffer);
     let difatSector = header.firstDifatSector;
@@ -250,7 +293,10 @@ export async function loadFat(
   }
 
   const fat = await readSectorsAsU32(source, fatSectors, ss, 'FAT sector');
-  return new SectorAllocation(ss, source.size, fat);
+  const allocation = new SectorAllocation(ss, source.size, fat);
+  allocation.reserve(fatSectors, 'the FAT');
+  allocation.reserve(difatSectors, 'the DIFAT');
+  return allocation;
 }
 
 /**
@@ -260,6 +306,8 @@ export async function loadFat(
 export class MiniAllocation {
   private stamps: Uint32Array | undefined;
   private generation = 0;
+  /** What each walk was for: mini sectors are claimed like regular ones (no cross-links). */
+  private readonly owners: string[] = [''];
 
   constructor(
     readonly miniFat: Uint32Array,
@@ -280,6 +328,7 @@ export class MiniAllocation {
       Math.min(this.miniFat.length, Math.ceil(containerSize / MINI_SECTOR_SIZE)),
     );
     const generation = ++this.generation;
+    this.owners.push(what);
     const builder = Extents.builder();
     let sector = start;
     for (let i = 0; i < needed; i++) {
@@ -308,6 +357,11 @@ export class MiniAllocation {
       if (this.stamps[sector] === generation) {
         throw new MalformedPackageError(
           `${what} mini sector chain loops back to mini sector ${sector}`,
+        );
+      }
+      if (this.stamps[sector] !== 0) {
+        throw new MalformedPackageError(
+          `${what} uses mini sector ${sector}, which already belongs to ${this.owners[this.stamps[sector]!]} (cross-linked mini sector chains)`,
         );
       }
       this.stamps[sector] = generation;

@@ -67,6 +67,7 @@ export async function openCompoundFile(source: RandomAccessSource): Promise<Comp
 
   const extents = new Map<number, Extents>();
   let longChains = 0;
+  let totalContent = 0;
   for (const entry of tree.entries) {
     if (entry.kind !== 'stream') continue;
     const what = `stream ${JSON.stringify(entry.name)} (entry ${entry.sid})`;
@@ -76,6 +77,14 @@ export async function openCompoundFile(source: RandomAccessSource): Promise<Comp
       const chain = allocation.chain(entry.startSector, entry.size, what);
       if (chain.longerThanNeeded) longChains++;
       extents.set(entry.sid, chain.extents);
+    }
+    // Chains own their sectors exclusively (allocation.ts), so the streams' content cannot
+    // exceed the file; checked here too so that no later change can reopen issue 20, item 1.
+    totalContent += entry.size;
+    if (totalContent > source.size) {
+      throw new MalformedPackageError(
+        `the streams declare ${totalContent} bytes or more in a ${source.size}-byte file`,
+      );
     }
   }
   if (longChains > 0) {

@@ -1,6 +1,15 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { deriveKeys, describeFill, fillPatchCertificate, FillError } from '../fill/index.js';
+import { discoverArtifacts } from '../discover.js';
+import { hasGlobMagic } from '../glob.js';
+import {
+  deriveKeys,
+  describeFill,
+  fillPatchCertificate,
+  FillError,
+  patchCertificatesFrom,
+} from '../fill/index.js';
+import { sanitizeForTerminal } from '../report/escape.js';
 import { BundleError, loadCertificateFile } from '../trust/index.js';
 import { ConfigurationError } from '../verify/configure.js';
 import type { Certificate } from '../x509/certificate.js';
@@ -34,10 +43,14 @@ function loadCertificates(paths: readonly string[], cwd: string): Certificate[] 
   });
 }
 
+/** A file name or message for standard error: one line, no control characters. */
+const t = (text: string): string => sanitizeForTerminal(text);
+
 /**
- * `fill-patch-certificate <msi>... --cert <FILE>…`: exit 0 when every MSI lists the
- * certificates (filled now or already), 1 when a file could not be filled, 2 for usage and
- * configuration errors (thrown as UsageError / ConfigurationError for runCli to report).
+ * `fill-patch-certificate <msi|glob>... --cert <FILE>…`: exit 0 when every MSI lists the
+ * certificates (filled now or already), 1 when a file could not be filled or a literal path does
+ * not exist, 2 for usage and configuration errors (thrown as UsageError / ConfigurationError for
+ * runCli to report). Paths are expanded like the verify command's.
  */
 export async function runFill(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, FILL_OPTIONS, FILL_USAGE);
@@ -48,23 +61,46 @@ export async function runFill(args: string[], io: CliIo): Promise<number> {
   if (positionals.length === 0) throw new UsageError('no MSI given', FILL_USAGE);
   const certPaths = values.cert ?? [];
   if (certPaths.length === 0) throw new UsageError('--cert is required', FILL_USAGE);
-  if (values.out !== undefined && positionals.length > 1) {
-    throw new UsageError(`--out takes one input MSI; ${positionals.length} were given`, FILL_USAGE);
-  }
-  const certificates = loadCertificates(certPaths, io.cwd);
+  let certificates: Certificate[];
   try {
+    const given = patchCertificatesFrom(loadCertificates(certPaths, io.cwd));
+    certificates = given.certificates;
+    for (const skipped of given.skipped) {
+      io.stderr.write(
+        `verify-authenticode: --cert: skipped "${t(skipped.subject)}", a CA certificate (basicConstraints CA:TRUE); only the signer is listed\n`,
+      );
+    }
     // Checked once up front: the keys do not depend on the package.
     deriveKeys(certificates, values.id);
   } catch (error) {
-    if (error instanceof FillError) throw new UsageError(`--id: ${error.message}`, FILL_USAGE);
-    throw error;
+    if (!(error instanceof FillError)) throw error;
+    if (error.code === 'no-certificates') throw new ConfigurationError(`--cert: ${error.message}`);
+    throw new UsageError(`--id: ${error.message}`, FILL_USAGE);
   }
 
+  const discovery = await discoverArtifacts(positionals, { cwd: io.cwd });
+  const literal = new Set(positionals);
+  // A directory or glob is searched for every package type; only installer databases are filled.
+  const msis = discovery.inputs.filter(
+    (input) => literal.has(input.displayPath) || /\.msi$/i.test(input.path),
+  );
+  if (values.out !== undefined && msis.length > 1) {
+    throw new UsageError(`--out takes one input MSI; ${msis.length} were given`, FILL_USAGE);
+  }
   let failures = 0;
-  for (const input of positionals) {
-    const path = resolve(io.cwd, input);
+  for (const finding of discovery.findings) {
+    if (finding.severity === 'error') failures++;
+    io.stderr.write(`verify-authenticode: ${finding.severity}: ${t(finding.message)}\n`);
+  }
+  // Globs and directories say how much they matched; a literal path that exists is one file.
+  if (discovery.counts.some((c) => hasGlobMagic(c.pattern) || c.count !== 1)) {
+    const counts = discovery.counts.map((c) => `${t(c.pattern)}: ${c.count}`).join(', ');
+    io.stderr.write(`verify-authenticode: files matched: ${counts}\n`);
+  }
+
+  for (const input of msis) {
     try {
-      const result = await fillPatchCertificate(path, certificates, {
+      const result = await fillPatchCertificate(input.path, certificates, {
         id: values.id,
         out: values.out === undefined ? undefined : resolve(io.cwd, values.out),
         removeSignature: values['remove-signature'] ?? false,
@@ -73,7 +109,11 @@ export async function runFill(args: string[], io: CliIo): Promise<number> {
     } catch (error) {
       failures++;
       const message = error instanceof Error ? error.message : String(error);
-      io.stderr.write(`verify-authenticode: ${display(path, io.cwd)}: ${message}\n`);
+      const hint =
+        error instanceof FillError && error.code === 'signed' ? ' (pass --remove-signature)' : '';
+      io.stderr.write(
+        `verify-authenticode: ${t(display(input.path, io.cwd))}: ${t(message)}${hint}\n`,
+      );
     }
   }
   return failures > 0 ? 1 : 0;

@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { discoverArtifacts, tooFewArtifacts } from '../discover.js';
 import type { Finding } from '../findings.js';
+import { ReportWriteError, writeReportFile } from '../io/report-file.js';
 import { renderJson, renderSarif, renderText } from '../report/index.js';
-import { ConfigurationError, buildPolicy } from '../verify/configure.js';
+import { sanitizeForTerminal } from '../report/escape.js';
+import { ConfigurationError, configure } from '../verify/configure.js';
 import { TOOL } from '../verify/tool.js';
 import { verifyArtifacts } from '../verify/verify-artifacts.js';
 import { FILL_USAGE, INSPECT_USAGE, MAIN_USAGE, VERIFY_USAGE } from './usage.js';
@@ -34,8 +34,8 @@ export class UsageError extends Error {
 const VERIFY_OPTIONS = {
   signer: { type: 'string', multiple: true },
   'pin-from-msi': { type: 'string' },
-  'trusted-roots': { type: 'string' },
-  'tsa-roots': { type: 'string' },
+  'trusted-roots': { type: 'string', multiple: true },
+  'tsa-roots': { type: 'string', multiple: true },
   intermediates: { type: 'string' },
   baseline: { type: 'string', multiple: true },
   'patch-certificate': { type: 'string' },
@@ -110,7 +110,14 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   const minArtifacts = positiveInteger('--min-artifacts', values['min-artifacts'], 1);
   const concurrency =
     positiveInteger('--concurrency', values.concurrency, availableParallelism()) || 1;
-  const policy = await buildPolicy({
+  if (values.json === '-' && values.sarif === '-') {
+    throw new UsageError(
+      '--json - and --sarif - cannot both write to standard output',
+      VERIFY_USAGE,
+    );
+  }
+  const configuration = await configure({
+    anySignerSeverity: 'notice',
     signers: values.signer,
     pinFromMsi: values['pin-from-msi'],
     trustedRoots: values['trusted-roots'],
@@ -126,9 +133,15 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
     at: values.at,
     timeBudgetSeconds: values['time-budget'],
   });
+  const policy = configuration.policy;
+  if (configuration.signerMode === 'none') {
+    io.stderr.write(
+      'verify-authenticode: warning: no signer is pinned, so any signer whose chain verifies passes; pin it with --signer, or write --signer any to accept any signer on purpose\n',
+    );
+  }
 
   const discovery = await discoverArtifacts(positionals, { cwd: io.cwd });
-  const runFindings: Finding[] = [...discovery.findings];
+  const runFindings: Finding[] = [...configuration.findings, ...discovery.findings];
   const tooFew = tooFewArtifacts(discovery, minArtifacts);
   if (tooFew) runFindings.push(tooFew);
   const progress = new ProgressLine(io.stderr, {
@@ -143,20 +156,42 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
     onArtifactVerified: () => progress.fileDone(),
   });
   progress.finish();
+  report.patterns = discovery.counts;
 
-  const jsonText = renderJson(report);
-  if (values.json === '-') io.stdout.write(jsonText);
-  else if (values.json) await writeFile(resolve(io.cwd, values.json), jsonText);
-  if (values.sarif)
-    await writeFile(resolve(io.cwd, values.sarif), renderSarif(report, { baseDirectory: io.cwd }));
-  if (values.json !== '-') {
+  // Every report is attempted; one that cannot be written is one line on standard error.
+  let writeFailed = false;
+  const emit = async (path: string | undefined, text: () => string): Promise<void> => {
+    if (path === undefined) return;
+    if (path === '-') {
+      io.stdout.write(text());
+      return;
+    }
+    try {
+      await writeReportFile(path, text(), { base: io.cwd });
+    } catch (error) {
+      if (!(error instanceof ReportWriteError)) throw error;
+      writeFailed = true;
+      io.stderr.write(`verify-authenticode: ${sanitizeForTerminal(error.message)}\n`);
+    }
+  };
+  await emit(values.json, () => renderJson(report));
+  await emit(values.sarif, () => renderSarif(report, { baseDirectory: io.cwd }));
+  if (values.json !== '-' && values.sarif !== '-') {
     io.stdout.write(
       renderText(report, { color: useColor(io, values['no-color']), quiet: values.quiet ?? false }),
     );
   }
   const runFailed = runFindings.some((f) => f.severity === 'error');
-  return report.summary.failed > 0 || runFailed ? 1 : 0;
+  if (report.summary.failed > 0 || runFailed) return EXIT.failed;
+  return writeFailed ? EXIT.reportNotWritten : EXIT.passed;
 }
+
+/**
+ * Exit statuses. A report that cannot be written has its own status, so a script can tell "the
+ * artifacts failed" from "the artifacts passed but the report file is missing"; a failed
+ * verification is reported as such even when a report could not be written too.
+ */
+export const EXIT = { passed: 0, failed: 1, usage: 2, reportNotWritten: 3 } as const;
 
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
   verify: VERIFY_USAGE,

@@ -25,8 +25,11 @@ and .efi files; quoted globs are expanded by the tool. Reports show paths as giv
 shows its progress (files done, bytes hashed, rate) when it is a terminal, and nothing otherwise.
 
 Options:
-  --signer <FILE|sha256:HEX|sha1:HEX>  pin the primary signer certificate (repeatable; a bundle may
-                                       hold several accepted signers)
+  --signer <FILE|sha256:HEX|sha1:HEX|any>
+                                       pin the primary signer certificate (repeatable; a bundle may
+                                       hold several accepted signers; CA certificates in it are
+                                       skipped). "any" accepts any signer whose chain verifies;
+                                       without a pin the run warns
   --pin-from-msi <MSI>                 accept the signers listed in this MSI's MsiPatchCertificate
   --trusted-roots <FILE>               PEM/DER bundle; signer chains must end at one of these
   --tsa-roots <FILE>                   bundle for timestamp chains (default: --trusted-roots)
@@ -37,7 +40,7 @@ Options:
   --require-timestamp                  a signature without a valid timestamp fails
   --signatures primary|all             all: nested signatures must verify and be pinned too
                                        (default: primary, as Windows decides)
-  --min-digest sha1|sha256|sha384|sha512
+  --min-digest sha1|sha256|sha384|sha512 (md5 is never accepted)
                                        weaker file digests are weak-digest (default: sha256)
   --weak-digest warning|error          severity of weak-digest (default: warning)
   --expiry-warning-days <N>            warn when an untimestamped signer expires within N days
@@ -45,7 +48,7 @@ Options:
   --at <TIME>                          validate at this ISO 8601 time instead of now
   --min-artifacts <N>                  fail when fewer files are found (default: 1)
   --json <FILE|->                      write the JSON report ("-" for standard output)
-  --sarif <FILE>                       write a SARIF 2.1.0 report
+  --sarif <FILE|->                     write a SARIF 2.1.0 report ("-" for standard output)
   --quiet                              print only failures and the summary line
   --no-color                           no colours (also when NO_COLOR is set or not a terminal)
   --time-budget <SECONDS>              a file that takes longer is reported as malformed-package
@@ -53,7 +56,12 @@ Options:
   --concurrency <N>                    files verified at once (default: number of CPUs)
   -h, --help                           show this help
 
-Exit status: 0 every artifact passed, 1 at least one failed, 2 usage or configuration error.
+A path without glob characters must exist (missing-path, an error); a glob or directory that
+matches nothing is a warning (no-match). Missing report directories are created; a report is
+never written through a symbolic link.
+
+Exit status: 0 every artifact passed, 1 at least one failed, 2 usage or configuration error,
+3 every artifact passed but a report could not be written.
 `;
 
 export const INSPECT_USAGE = `Usage: verify-authenticode inspect <file> [--json] [--at <TIME>]
@@ -76,18 +84,20 @@ Exit status: 0 the file was read as a package (signed or not, valid or not), 1 i
 package or is damaged or unreadable, 2 usage error.
 `;
 
-export const FILL_USAGE = `Usage: verify-authenticode fill-patch-certificate <msi>... --cert <FILE> [--cert <FILE>...]
+export const FILL_USAGE = `Usage: verify-authenticode fill-patch-certificate <msi|glob>... --cert <FILE> [--cert <FILE>...]
                                                  [--id <Name>] [--out <FILE>] [--remove-signature]
 
 Adds (or completes) the MsiDigitalCertificate and MsiPatchCertificate tables of each MSI with
 the given certificates, so that patches signed by them can be applied without elevation. Run it
 before signing the MSI. A certificate already listed is left alone: filling twice changes
 nothing. Every other stream, storage and the summary information stay as they were; the MSI is
-replaced atomically (or written to --out).
+replaced atomically (or written to --out). Quoted globs and directories are expanded as by
+"verify"; a literal path that does not exist is an error, a glob that matches nothing a warning.
 
 Options:
   --cert <FILE>         signer certificate (PEM, DER or .p7b; every certificate in the file is
-                        listed); repeat for rotation (old and new)
+                        listed except CA certificates, which are skipped); repeat for rotation
+                        (old and new)
   --id <Name>           row key in both tables (with several certificates: <Name>_<sha256
                         prefix>); default Cert_<sha256 prefix> and PatchCert_<sha256 prefix>
   --out <FILE>          write here instead of replacing the input (one input only)

@@ -39,10 +39,13 @@ export async function openCompoundFileContainer(
     deferredError = { part: 'container', error };
   }
   if (cfb.trailingBytes > 0 && streams.signature !== null) {
+    // No digest covers them, and WinVerifyTrust refuses a signed MSI with data after its last
+    // allocated sector (signtool verify fails; osslsigncode issue #273): an error, as in Windows.
+    // docs/hostile-input.md, "Bytes no digest covers".
     findings.push({
-      severity: 'warning',
+      severity: 'error',
       code: 'trailing-data',
-      message: `${cfb.trailingBytes} bytes follow the last allocated sector; the signature does not cover them and signtool rejects such files (formats.md §1.8)`,
+      message: `${cfb.trailingBytes} bytes follow the last allocated sector; the signature does not cover them and Windows (signtool verify) rejects such files`,
     });
   }
   return {
@@ -57,16 +60,17 @@ export async function openCompoundFileContainer(
     signatureTypeDescription: 'made for an installer package (the MSI SIP)',
     digests: async (algorithms) => {
       const result = await msiContentDigests(cfb, algorithms, options.hasher);
+      const found: Finding[] = [];
       if (result.signatureInSubStorage) {
-        findings.push({
+        found.push({
           severity: 'notice',
           code: 'ambiguous-digest-rule',
           message:
             'a sub-storage holds a stream named like a signature stream; we hash it (as osslsigncode does), jsign would not (formats.md §5.2)',
         });
       }
-      if (streams.prehash) await checkPrehash(cfb, streams.prehash, findings);
-      return result.digests;
+      if (streams.prehash) await checkPrehash(cfb, streams.prehash, found);
+      return { digests: result.digests, findings: found };
     },
     checkSignature: async () => [],
   };

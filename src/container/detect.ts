@@ -19,6 +19,25 @@ const OTHER_MAGICS: readonly [Buffer, string][] = [
   [Buffer.from('<?xml', 'latin1'), 'an XML document'],
 ];
 
+/** Bytes read to recognise the text files that most often stand in for a package. */
+const TEXT_PROBE_BYTES = 256;
+
+/**
+ * Text that ends up under an installer's name: a Git LFS pointer (a checkout without
+ * `git lfs pull`, https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md) and an HTML page (a
+ * download that returned an error or a login page).
+ */
+const TEXT_MAGICS: readonly [RegExp, string][] = [
+  [
+    /^version https:\/\/git-lfs\.github\.com\/spec\/v1\b/,
+    'a Git LFS pointer (the repository was checked out without the LFS content: run git lfs pull, or actions/checkout with lfs: true)',
+  ],
+  [
+    /^(?:<!doctype html|<html|<head|<body|<!--)/i,
+    'an HTML page (often a download that returned an error or a login page)',
+  ],
+];
+
 export type Detection =
   | { container: ContainerFormat; description: string }
   /** `description`: what the file looks like, in words. */
@@ -40,6 +59,13 @@ export async function detectContainer(source: RandomAccessSource): Promise<Detec
           description: 'an MS-DOS or 16-bit Windows executable (MZ without a PE header)',
         }
       : { container: 'portable-executable', description: 'a PE image' };
+  }
+  const text = (await source.read(0, Math.min(TEXT_PROBE_BYTES, source.size)))
+    .toString('latin1')
+    .replace(/^\ufeff|^\xef\xbb\xbf/, '')
+    .trimStart();
+  for (const [pattern, name] of TEXT_MAGICS) {
+    if (pattern.test(text)) return { container: 'other', description: name };
   }
   for (const [magic, name] of OTHER_MAGICS) {
     if (head.subarray(0, magic.length).equals(magic))

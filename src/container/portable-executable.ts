@@ -59,11 +59,12 @@ export async function openPortableExecutableContainer(
         ? null
         : `the signature was made for another file type (SpcIndirectDataContent type ${oidName(s.dataType)}, a PE file needs SPC_PE_IMAGE_DATA_OBJID)`,
     signatureTypeDescription: 'made for a PE image (SPC_PE_IMAGE_DATA_OBJID)',
-    digests: (algorithms) => {
+    digests: async (algorithms) => {
       const ranges = peDigestRanges(image, table);
-      return options.hasher
-        ? options.hasher(ranges, algorithms)
-        : hashSegments(source, ranges, algorithms);
+      const digests = options.hasher
+        ? await options.hasher(ranges, algorithms)
+        : await hashSegments(source, ranges, algorithms);
+      return { digests, findings: [] };
     },
     checkSignature: (s) => checkPageHashes(source, image, s),
   };

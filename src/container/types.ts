@@ -33,6 +33,12 @@ export interface DeferredError {
   error: unknown;
 }
 
+/** A container's content digests and the findings the digest pass produced. */
+export interface ContentDigests {
+  digests: Map<DigestAlgorithm, Buffer>;
+  findings: Finding[];
+}
+
 /** The result of one container-specific check of a decoded signature (PE page hashes). */
 export interface SignatureCheck {
   /** Stable name of the check, e.g. `page-hashes`. */
@@ -75,10 +81,11 @@ export interface SignedContainer {
   /** What the signature is expected to hold, in words (for inspection's passing check). */
   readonly signatureTypeDescription: string;
   /**
-   * The Authenticode content digest for each algorithm, in one pass over the file. May add
-   * notices to `findings` (digest rules implementations disagree on).
+   * The Authenticode content digest for each algorithm, in one pass over the file, with what
+   * hashing learned about the file (metadata drift, digest rules implementations disagree on):
+   * findings that exist only once the digest pass has run.
    */
-  digests(algorithms: readonly DigestAlgorithm[]): Promise<Map<DigestAlgorithm, Buffer>>;
+  digests(algorithms: readonly DigestAlgorithm[]): Promise<ContentDigests>;
   /** Checks of one decoded signature beyond the file digest (PE page hashes); [] when none. */
   checkSignature(signature: AuthenticodeSignature): Promise<SignatureCheck[]>;
 }

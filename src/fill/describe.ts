@@ -1,5 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
 import type { Certificate } from '../x509/certificate.js';
+import { sanitizeForTerminal } from '../report/escape.js';
 import type { FillResult } from './fill-patch-certificate.js';
 
 /** A path as the user will recognise it: relative to the working directory when inside it. */
@@ -12,8 +13,16 @@ function describeCertificate(certificate: Certificate): string {
   return `${certificate.commonName} (sha256 ${certificate.shortThumbprint}…)`;
 }
 
-/** One line per fact, prefixed with the file, for logs. */
+/**
+ * One line per fact, prefixed with the file, for logs. File names and certificate names are
+ * attacker-controlled in a pull request's build: every line is sanitised (no line breaks, no
+ * control characters, no log commands), as the verify front ends do.
+ */
 export function describeFill(result: FillResult, cwd: string): string[] {
+  return describeLines(result, cwd).map(sanitizeForTerminal);
+}
+
+function describeLines(result: FillResult, cwd: string): string[] {
   const name = display(result.input, cwd);
   const lines: string[] = [];
   for (const stream of result.removedStreams) {

@@ -11,7 +11,9 @@ export type FillErrorCode =
   /** An existing MsiDigitalCertificate/MsiPatchCertificate/_Validation table has columns we cannot fill. */
   | 'unexpected-schema'
   /** The string pool has no room for the new strings (65,535 IDs with 2-byte references). */
-  | 'string-pool-full';
+  | 'string-pool-full'
+  /** Every certificate given is a CA certificate; none can sign a patch. */
+  | 'no-certificates';
 
 export class FillError extends Error {
   constructor(

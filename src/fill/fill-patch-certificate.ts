@@ -197,7 +197,7 @@ export async function fillPatchCertificate(
       throw new FillError(
         'signed',
         'the package is signed and filling it would invalidate the signature; fill it before ' +
-          'signing, or pass --remove-signature to remove the signature and sign again afterwards',
+          'signing, or have the signature removed and sign again afterwards',
       );
     }
     const removedStreams = options.removeSignature ? signatureStreams : [];

@@ -11,3 +11,4 @@ export {
 export { deriveKeys, type CertificateKeys } from './certificate-tables.js';
 export { FillError, type FillErrorCode } from './errors.js';
 export { describeFill } from './describe.js';
+export { patchCertificatesFrom } from './signer-certificates.js';

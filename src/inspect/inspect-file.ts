@@ -212,7 +212,7 @@ async function inspectOpened(
   try {
     const computed =
       signatures.length > 0
-        ? await container.digests(algorithmsOf(signatures))
+        ? (await container.digests(algorithmsOf(signatures))).digests
         : new Map<DigestAlgorithm, Buffer>();
     const checks: SignatureCheck[][] = [];
     for (const signature of signatures) checks.push(await container.checkSignature(signature));

@@ -30,6 +30,11 @@ export interface AnnotationOptions {
   cwd?: string;
   /** GitHub shows at most 10 error and 10 warning annotations per step. */
   maxPerLevel?: number;
+  /**
+   * Error annotations the front end will add itself (the step's failure message, a report that
+   * could not be written): left free so the runner keeps them.
+   */
+  reservedErrors?: number;
 }
 
 /** Keeps one annotation readable and well under the runner's limits. */
@@ -138,9 +143,10 @@ export function planAnnotations(report: Report, options: AnnotationOptions): Ann
   const kept: Annotation[] = [];
   const dropped = { error: 0, warning: 0 };
   const count = { error: 0, warning: 0 };
+  const limit = { error: Math.max(0, max - (options.reservedErrors ?? 0)), warning: max };
   for (const annotation of candidates) {
     const level = annotation.level === 'error' ? 'error' : 'warning';
-    if (count[level] < max) {
+    if (count[level] < limit[level]) {
       count[level]++;
       kept.push(annotation);
     } else {

@@ -228,12 +228,13 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     tags: ['package'],
   },
   'trailing-data': {
-    title: 'Data after the end of the package',
+    title: 'Data no digest covers',
     meaning:
-      'The file has bytes past the end of its structure (after the last sector of the compound file, or after the end of the cabinet or its signature). The signature does not cover them, so they are a place to hide content that the signature appears to vouch for. For a PE file: bytes follow the certificate table, which should end the file.',
-    windows: 'Windows ignores the extra bytes of an MSI when it verifies the signature. For a PE file it hashes bytes after the certificate table with the image, so data appended after signing also fails the digest (bad-digest).',
+      'The file has bytes that no digest covers: data after the last allocated sector of a signed compound file (MSI/MSP/MST), bytes between the end of a cabinet (cbCabinet) and its appended signature, bytes inside a cabinet that no structure lists, or bytes after the certificate table of a PE file, which should end the file. Uncovered bytes are a place to hide content that the signature appears to vouch for.',
+    windows:
+      'MSI: WinVerifyTrust (signtool verify) rejects a signed MSI with data after its last allocated sector, so this is an error. CAB, bytes between cbCabinet and the signature: osslsigncode hashes them and reports a digest mismatch, jsign and we do not hash them; what Windows does is not known, so this is an error too. CAB, unlisted bytes inside cbCabinet (a gap before the first CFFILE): they are hashed and signed, so only a warning. PE: bytes after the certificate table are hashed with the image (only the table is excluded), so data appended after signing fails the digest (bad-digest) and this finding is a warning beside it. docs/hostile-input.md and docs/pe.md list each case.',
     fix: 'Rebuild and sign the package without appending anything. Find the step that appends data (installers that embed payloads, download tools, concatenation).',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'error',
     tags: ['security', 'authenticode', 'integrity'],
   },
   'digest-metadata-changed': {
@@ -259,10 +260,10 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'chain-root': {
     title: 'Chain root',
     meaning:
-      'No trusted roots were configured, so the chain was not checked against a trust list: this notes the root the chain ends at. Endpoints must trust this root for the signature to verify.',
+      'trusted-roots is `none`, so the chain was not checked against any trusted root: this notes the root the chain ends at. Endpoints must trust this root for the signature to verify.',
     windows:
       'Windows accepts the signature only on machines whose Trusted Root Certification Authorities store holds this root.',
-    fix: 'Nothing to fix. Set `trusted-roots` to enforce which roots are acceptable.',
+    fix: "Nothing to fix. Leave `trusted-roots` at its default (`windows`, Microsoft's Trusted Root Program) or name a root file to enforce which roots are acceptable.",
     defaultSeverity: 'notice',
     tags: ['authenticode', 'trust'],
   },
@@ -321,6 +322,25 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     defaultSeverity: 'notice',
     tags: ['package'],
   },
+  'findings-capped': {
+    title: 'More findings than a report shows',
+    meaning:
+      'The file produced more than 100 findings. The report keeps the first 100 (errors first, so the verdict is unaffected) and this notice counts the rest by severity and code. Real packages produce a handful; hundreds come from a table or structure built to flood the report.',
+    windows: 'Not a Windows condition: a limit of this report (docs/hostile-input.md).',
+    fix: 'Fix the findings that are shown and verify again; the counted ones are usually the same problem repeated.',
+    defaultSeverity: 'notice',
+    tags: ['package'],
+  },
+  'trust-not-checked': {
+    title: 'Trust not checked',
+    meaning:
+      "trusted-roots is `none`: no chain was checked against Microsoft's Trusted Root Program or a root file, so only the pinned signer (and the signature itself) decided the verdict. Without a pin, any signer passes.",
+    windows:
+      "Windows always checks the chain: it trusts the signature only if the root is in its root store or in Microsoft's Trusted Root Program, for code signing.",
+    fix: 'Leave `trusted-roots` at its default (`windows`) for publicly trusted certificates, or name your own root file (`trusted-roots: fixtures/root.pem`, or both, one per line). Use `none` only together with a pinned signer.',
+    defaultSeverity: 'warning',
+    tags: ['authenticode', 'trust'],
+  },
   'too-few-artifacts': {
     title: 'Fewer artifacts than expected',
     meaning:
@@ -338,6 +358,54 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     fix: 'Keep build output inside the workspace, or give the path explicitly if reading outside it is intended.',
     defaultSeverity: 'error',
     tags: ['security', 'configuration'],
+  },
+  'signer-not-pinned': {
+    title: 'No signer pinned',
+    meaning:
+      'No signer certificate or thumbprint was given, so any publisher whose chain verifies passes: a throwaway certificate whose name copies yours would pass too. The action refuses to run without a pin unless the workflow opts out with `signer-certificate: any`; the CLI warns unless `--signer any` is given. An empty secret is the usual cause: GitHub passes no secrets to pull requests from forks, nor by default to Dependabot.',
+    windows:
+      'Windows has no pin: it accepts any signer whose chain ends at a trusted root. The pin is what makes this check stronger than Windows.',
+    fix: 'Pin the signer with `signer-certificate` (a PEM file or inline PEM) or `signer-thumbprint` (`sha256:…`), or on the command line `--signer`. If the value comes from a secret, check that the secret is available to this event. Write `any` only when accepting every trusted publisher is intended.',
+    defaultSeverity: 'warning',
+    tags: ['security', 'configuration'],
+  },
+  'missing-path': {
+    title: 'Path not found',
+    meaning:
+      'A path without glob characters names no file or directory. A literal path is a promise that the file exists, so a misspelt name or a build step that did not run fails the run even when other paths matched.',
+    windows: 'Not a Windows condition: the file that should have been checked does not exist.',
+    fix: 'Correct the path, or check that the build and signing steps wrote the file there. Use a glob (`out/*.msi`) if the set of files varies.',
+    defaultSeverity: 'error',
+    tags: ['configuration'],
+  },
+  'no-match': {
+    title: 'Pattern matched nothing',
+    meaning:
+      'A glob pattern matched no file. The run goes on with what the other patterns found (`min-artifacts` still fails a run that found too few), but the pattern is named so that a stale glob does not go unnoticed. Each pattern and its match count are listed in the JSON report (`patterns`) and the job summary. With `fail-on: warning` this fails the run.',
+    windows: 'Not a Windows condition.',
+    fix: 'Correct the pattern or remove it. Patterns are matched relative to the workspace (the working directory for the CLI); quote globs on the command line so the shell does not expand them.',
+    defaultSeverity: 'warning',
+    tags: ['configuration'],
+  },
+  'extension-mismatch': {
+    title: 'File extension does not match the content',
+    meaning:
+      'The file is typed by its content, and the content is not what its extension says: a cabinet named `.msi`, an installer database named `.cab`, a patch named `.msi`. The signature may be valid for what the file is, but the program that opens it goes by the name.',
+    windows:
+      'msiexec refuses a cabinet named .msi with error 1620 (ERROR_INSTALL_PACKAGE_INVALID), and a package named .cab is not opened by Windows Installer at all.',
+    fix: 'Check that the build step copied the right file under that name, and rename it to match what it is (.msi, .msp, .mst, .msm, .cab).',
+    defaultSeverity: 'warning',
+    tags: ['package'],
+  },
+  'ca-certificate-skipped': {
+    title: 'CA certificate skipped',
+    meaning:
+      'A certificate file given as the signer pin (or to fill-patch-certificate) holds CA certificates (basicConstraints CA:TRUE) besides the signer. A CA certificate never signs files itself, so pinning it, or listing it in MsiPatchCertificate, would only widen what is accepted; it is left out. When only CA certificates are left, the run refuses to start.',
+    windows:
+      'Not a Windows condition: it is about the pin and the MsiPatchCertificate list, which hold the certificate that signs, never its issuers.',
+    fix: 'Nothing to do if the file is the signer certificate with its chain. To silence it, give the signer certificate alone.',
+    defaultSeverity: 'notice',
+    tags: ['configuration'],
   },
   'bad-certificate': {
     title: 'Invalid certificate',

@@ -138,3 +138,25 @@ export function clip(text: string, maxChars: number): string {
   const chars = Array.from(String(text));
   return chars.length <= maxChars ? String(text) : `${chars.slice(0, maxChars - 1).join('')}…`;
 }
+
+/**
+ * Notice codes that say the verdict is weaker than it looks: no signer was pinned, a chain was
+ * followed to a root that was reported rather than trusted. Every front end shows them, also for
+ * passing artifacts, so that a check that did not happen is never silent.
+ */
+export const WEAKENING_CODES: ReadonlySet<string> = new Set(['signer-not-pinned', 'chain-root']);
+
+/**
+ * A signature's state in words. A signature whose only errors are about the pin is valid as a
+ * signature (Windows would accept it); it is the policy that refuses its signer.
+ */
+export function signatureState(signature: SignatureReport, artifact: ArtifactReport): string {
+  if (signature.valid) return 'valid';
+  const errors = artifact.findings.filter(
+    (f) => f.severity === 'error' && (f.signatureIndex ?? 0) === signature.index,
+  );
+  if (errors.length > 0 && errors.every((f) => f.code === 'wrong-signer')) {
+    return 'valid, but not by the pinned signer';
+  }
+  return 'invalid';
+}

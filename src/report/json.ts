@@ -50,7 +50,8 @@ type Shape =
   | 'certificate'
   | 'timestamp'
   | 'patchCertificate'
-  | 'summary';
+  | 'summary'
+  | 'pattern';
 
 interface ShapeRule {
   order: readonly string[];
@@ -60,8 +61,17 @@ interface ShapeRule {
 
 const SHAPES: Readonly<Record<Shape, ShapeRule>> = {
   report: {
-    order: ['schemaVersion', 'tool', 'artifacts', 'summary', 'runFindings', 'endpointCertificates'],
+    order: [
+      'schemaVersion',
+      'tool',
+      'artifacts',
+      'summary',
+      'runFindings',
+      'endpointCertificates',
+      'patterns',
+    ],
     children: {
+      patterns: 'pattern',
       tool: 'tool',
       artifacts: 'artifact',
       summary: 'summary',
@@ -71,6 +81,7 @@ const SHAPES: Readonly<Record<Shape, ShapeRule>> = {
   },
   tool: { order: ['name', 'version'] },
   summary: { order: ['total', 'passed', 'failed', 'warnings'] },
+  pattern: { order: ['pattern', 'count'] },
   artifact: {
     order: [
       'path',

@@ -86,6 +86,8 @@ export interface Report {
   summary: ReportSummary;
   /** Findings about the run rather than one artifact (e.g. a glob that matched too few files). */
   runFindings?: Finding[];
+  /** Each path or glob the run was given and how many artifacts it contributed, in order. */
+  patterns?: { pattern: string; count: number }[];
   /**
    * Root and intermediate certificates the verified signatures chain to, for the
    * "Certificates endpoints need" section.

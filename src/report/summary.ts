@@ -1,5 +1,5 @@
 import type { Finding } from '../findings.js';
-import { hresultName } from './code-descriptions.js';
+import { describeCode, hresultName } from './code-descriptions.js';
 import { escapeHtml, escapeMarkdownInline, truncateMiddle } from './escape.js';
 import {
   artifactGroup,
@@ -11,12 +11,15 @@ import {
   orderArtifacts,
   orderedFindings,
   patchStateText,
+  signatureState,
+  WEAKENING_CODES,
   plural,
   primarySignature,
   summaryLine,
   thumbprintPrefix,
 } from './format.js';
 import type { ArtifactReport, CertificateSummary, Report, SignatureReport } from './model.js';
+import { CODE_DOCS_URL } from '../verify/tool.js';
 
 export interface SummaryContext {
   /** Commit the run verified (github.context.sha). */
@@ -36,6 +39,18 @@ export interface SummaryOptions {
    * (path, kind, size), which keeps the table about what needs attention.
    */
   collapsePassingAbove?: number;
+  /**
+   * GITHUB_WORKSPACE: absolute paths inside it (in artifact paths and finding messages) are
+   * shown relative to it, as the workflow author wrote them.
+   */
+  workspace?: string;
+  /**
+   * Whether the JSON report is available as the step's `report` output: when details are cut
+   * for size, the summary shows how to keep the report with actions/upload-artifact.
+   */
+  reportOutput?: boolean;
+  /** Where each code's section is: `${codeDocs}#${code}` (default: the repository's docs). */
+  codeDocs?: string;
 }
 
 const DEFAULT_MAX_BYTES = 1_000_000;
@@ -68,18 +83,60 @@ const date = (iso: string): string => {
 
 const STATUS_ICON = { failed: '❌', warned: '⚠️', passed: '✅' } as const;
 
+/**
+ * Per-render settings: the workspace paths are shown relative to, and where codes link to.
+ * Set by renderSummary before rendering (the renderers below are pure functions of the report).
+ */
+let view: { workspace?: string; codeDocs: string } = { codeDocs: CODE_DOCS_URL };
+
+/** An absolute path inside the workspace, shown relative to it (forward slashes). */
+function shownPath(path: string): string {
+  const ws = view.workspace?.replace(/[\\/]+$/, '');
+  if (!ws) return path;
+  for (const sep of ['/', '\\']) {
+    if (path.startsWith(ws + sep))
+      return path
+        .slice(ws.length + 1)
+        .split('\\')
+        .join('/');
+  }
+  return path;
+}
+
+/** A message with the workspace prefix removed from any absolute path it quotes. */
+function shownMessage(message: string): string {
+  const ws = view.workspace?.replace(/[\\/]+$/, '');
+  if (!ws) return message;
+  return message.split(`${ws}/`).join('').split(`${ws}\\`).join('');
+}
+
+/** The code as a link to its section in docs/finding-codes.md. */
+function codeLink(findingCode: string): string {
+  const anchor = /^[a-z0-9-]+$/.test(findingCode) ? findingCode : '';
+  return anchor
+    ? `<a href="${escapeHtml(`${view.codeDocs}#${anchor}`)}"><code>${anchor}</code></a>`
+    : code(findingCode);
+}
+
 function statusCell(artifact: ArtifactReport): string {
   const group = artifactGroup(artifact);
-  if (group === 'failed') return `${STATUS_ICON.failed} ${code(artifact.status)}`;
+  if (group === 'failed') return `${STATUS_ICON.failed} ${codeLink(artifact.status)}`;
   const warnings = artifact.findings.filter((f) => f.severity === 'warning').length;
   if (group === 'warned') return `${STATUS_ICON.warned} valid, ${plural(warnings, 'warning')}`;
   return `${STATUS_ICON.passed} valid`;
 }
 
+/**
+ * Seven narrow columns: GitHub's summary pane is about 900 pixels wide. Sizes, digests and full
+ * thumbprints are in each failure's details and in the JSON report.
+ */
 const TABLE_HEAD = [
-  '| Status | Artifact | Kind | Size | Signer | SHA-256 | Digest | Timestamp | Expires | MsiPatchCertificate |',
-  '| --- | --- | --- | --: | --- | --- | --- | --- | --- | --- |',
+  '| Status | Artifact | Kind | Signer | Timestamp | Expires | MsiPatchCertificate |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
 ].join('\n');
+
+/** Eight hex digits: enough to tell certificates apart at a glance; the details show all 64. */
+const shortThumbprint = (sha256: string): string => thumbprintPrefix(sha256).slice(0, 8);
 
 /** One table row, always one line: every cell is escaped, so no `|` or line break survives. */
 function tableRow(artifact: ArtifactReport): string {
@@ -88,13 +145,14 @@ function tableRow(artifact: ArtifactReport): string {
   const ts = sig?.timestamp;
   const cells = [
     statusCell(artifact),
-    `<code>${cell(artifact.path)}</code>`,
+    `<code>${cell(shownPath(artifact.path))}</code>`,
     md(artifact.kind),
-    formatBytes(artifact.size),
-    signer ? cell(commonName(signer)) : sig ? '—' : 'unsigned',
-    signer ? code(thumbprintPrefix(signer.sha256)) : '—',
-    sig ? md(sig.digestAlgorithm) : '—',
-    ts ? `${time(ts.time)}${ts.valid ? '' : ' (invalid)'}` : '—',
+    signer
+      ? `${cell(commonName(signer))} ${code(shortThumbprint(signer.sha256))}`
+      : sig
+        ? '—'
+        : 'unsigned',
+    ts ? `${date(ts.time)}${ts.valid ? '' : ' (invalid)'}` : '—',
     signer ? date(signer.notAfter) : '—',
     md(patchStateText(artifact) ?? '—'),
   ];
@@ -105,9 +163,9 @@ function tableRow(artifact: ArtifactReport): string {
 function passingListItem(artifact: ArtifactReport): string {
   const signer = primarySignature(artifact)?.signer;
   const who = signer
-    ? ` · ${cell(commonName(signer))} ${code(thumbprintPrefix(signer.sha256))}`
+    ? ` · ${cell(commonName(signer))} ${code(shortThumbprint(signer.sha256))}`
     : '';
-  return `- <code>${cell(artifact.path)}</code> · ${md(artifact.kind)} · ${formatBytes(artifact.size)}${who}`;
+  return `- <code>${cell(shownPath(artifact.path))}</code> · ${md(artifact.kind)} · ${formatBytes(artifact.size)}${who}`;
 }
 
 function hresultCell(finding: Finding): string {
@@ -125,7 +183,7 @@ function findingsTable(findings: readonly Finding[]): string[] {
         ? ` (signature #${f.signatureIndex})`
         : '';
     lines.push(
-      `| ${md(f.severity)} | ${code(f.code)} | ${hresultCell(f)} | ${md(clip(f.message, MAX_MESSAGE_CHARS))}${sig} |`,
+      `| ${md(f.severity)} | ${codeLink(f.code)} | ${hresultCell(f)} | ${md(clip(shownMessage(f.message), MAX_MESSAGE_CHARS))}${sig} |`,
     );
   }
   if (findings.length > shown.length) {
@@ -141,10 +199,10 @@ function certificateLine(cert: CertificateSummary): string {
   return `${code(cert.subject)} · SHA-256 ${code(cert.sha256)} · expires ${date(cert.notAfter)}`;
 }
 
-function signatureSection(sig: SignatureReport): string[] {
+function signatureSection(sig: SignatureReport, artifact: ArtifactReport): string[] {
   const role = sig.index === 0 ? 'primary' : `nested #${sig.index}`;
   const lines = [
-    `**Signature ${md(String(sig.index))}** (${role}, ${md(sig.digestAlgorithm)}, ${sig.valid ? 'valid' : 'invalid'})`,
+    `**Signature ${md(String(sig.index))}** (${role}, ${md(sig.digestAlgorithm)}, ${signatureState(sig, artifact)})`,
     '',
   ];
   if (sig.timestamp) {
@@ -166,18 +224,32 @@ function signatureSection(sig: SignatureReport): string[] {
   return lines;
 }
 
-/** The `<details>` block for one failing artifact: every finding, each signature's chain. */
+/**
+ * One failing artifact: the reason (the worst finding's message) and the fix in view, then a
+ * `<details>` block with every finding and each signature's chain.
+ */
 function failureDetails(artifact: ArtifactReport): string {
-  const lines = [
+  const worst = orderedFindings(artifact).find((f) => f.severity === 'error');
+  const lines = [`#### ${STATUS_ICON.failed} <code>${cell(shownPath(artifact.path))}</code>`, ''];
+  if (worst) {
+    const description = describeCode(worst.code);
+    lines.push(
+      `${codeLink(worst.code)} **${md(description.title)}**: ${md(clip(shownMessage(worst.message), MAX_MESSAGE_CHARS))}`,
+      '',
+      `**Fix:** ${md(description.fix)}`,
+      '',
+    );
+  }
+  lines.push(
     '<details>',
-    `<summary>${STATUS_ICON.failed} <code>${cell(artifact.path)}</code>: ${md(artifact.status)}</summary>`,
+    `<summary>All findings, signatures and certificates</summary>`,
     '',
-    `Path: ${code(artifact.path)} · ${md(artifact.kind)} · ${formatBytes(artifact.size)}`,
+    `Path: ${code(shownPath(artifact.path))} · ${md(artifact.kind)} · ${formatBytes(artifact.size)}`,
     '',
     ...findingsTable(orderedFindings(artifact)),
     '',
-  ];
-  for (const sig of artifact.signatures.slice(0, 8)) lines.push(...signatureSection(sig));
+  );
+  for (const sig of artifact.signatures.slice(0, 8)) lines.push(...signatureSection(sig, artifact));
   const patch = artifact.patchCertificate;
   if (patch && patch.state !== 'not-applicable') {
     lines.push(`MsiPatchCertificate: ${md(patchStateText(artifact))}`, '');
@@ -194,7 +266,7 @@ function warningListItems(artifact: ArtifactReport): string[] {
     .filter((f) => f.severity === 'warning')
     .map(
       (f) =>
-        `- ${STATUS_ICON.warned} <code>${cell(artifact.path)}</code>: ${code(f.code)} ${md(clip(f.message, MAX_MESSAGE_CHARS))}${f.hresult ? ` (${hresultCell(f)})` : ''}`,
+        `- ${STATUS_ICON.warned} <code>${cell(shownPath(artifact.path))}</code>: ${codeLink(f.code)} ${md(clip(shownMessage(f.message), MAX_MESSAGE_CHARS))}${f.hresult ? ` (${hresultCell(f)})` : ''}`,
     );
 }
 
@@ -225,13 +297,54 @@ function contextLines(context: SummaryContext | undefined): string {
   return parts.length > 0 ? `${parts.join(' · ')}\n` : '';
 }
 
+/**
+ * Run findings (errors, warnings, and the notices that weaken the verdict), then one line per
+ * code of artifact notices that weaken it (a chain root reported rather than trusted), then
+ * each path or glob with its match count.
+ */
 function runFindingsSection(report: Report): string {
-  const findings = (report.runFindings ?? []).filter((f) => f.severity !== 'notice');
-  if (findings.length === 0) return '';
+  const findings = (report.runFindings ?? []).filter(
+    (f) => f.severity !== 'notice' || WEAKENING_CODES.has(f.code),
+  );
+  const weakening = new Map<string, { finding: Finding; count: number }>();
+  for (const artifact of report.artifacts) {
+    for (const f of artifact.findings) {
+      if (f.severity !== 'notice' || !WEAKENING_CODES.has(f.code)) continue;
+      const entry = weakening.get(f.code);
+      if (entry) entry.count++;
+      else weakening.set(f.code, { finding: f, count: 1 });
+    }
+  }
+  const patterns = report.patterns ?? [];
+  if (findings.length === 0 && weakening.size === 0 && patterns.length === 0) return '';
   const lines = ['### Run', ''];
   for (const f of findings.slice(0, MAX_FINDINGS_PER_ARTIFACT)) {
-    const icon = f.severity === 'error' ? STATUS_ICON.failed : STATUS_ICON.warned;
-    lines.push(`- ${icon} ${code(f.code)}: ${md(clip(f.message, MAX_MESSAGE_CHARS))}`);
+    const icon =
+      f.severity === 'error'
+        ? STATUS_ICON.failed
+        : f.severity === 'warning'
+          ? STATUS_ICON.warned
+          : 'ℹ️';
+    lines.push(
+      `- ${icon} ${codeLink(f.code)}: ${md(clip(shownMessage(f.message), MAX_MESSAGE_CHARS))}`,
+    );
+  }
+  for (const { finding, count } of weakening.values()) {
+    const on = count > 1 ? ` (${plural(count, 'artifact')}; the first:)` : '';
+    lines.push(
+      `- ℹ️ ${codeLink(finding.code)}${on} ${md(clip(shownMessage(finding.message), MAX_MESSAGE_CHARS))}`,
+    );
+  }
+  if (patterns.length > 0) {
+    const shown = patterns
+      .slice(0, MAX_FINDINGS_PER_ARTIFACT)
+      .map(
+        (p) =>
+          `${code(truncateMiddle(p.pattern, MAX_CELL_CHARS))} ${p.count}${p.count === 0 ? ' ⚠️' : ''}`,
+      );
+    const more =
+      patterns.length > shown.length ? `, … (${patterns.length - shown.length} more)` : '';
+    lines.push(`- Paths (files matched): ${shown.join(', ')}${more}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -389,8 +502,30 @@ function render(report: Report, options: SummaryOptions, maxBytes: number): stri
       out.push(`… and ${plural(missing, 'more certificate')} (see the JSON report)\n`);
   }
 
-  out.push(`<sub>${md(report.tool.name)} ${md(report.tool.version)}</sub>\n`);
-  return out.join('\n');
+  const text = out.join('\n');
+  // Anything cut above says "see the JSON report": show how to keep it.
+  const hint = /JSON report/.test(text) ? uploadHint(options.reportOutput ?? false) : '';
+  return `${text}\n${hint}<sub>${md(report.tool.name)} ${md(report.tool.version)}</sub>\n`;
+}
+
+/** How to keep the JSON report as a workflow artifact, for summaries that had to cut details. */
+function uploadHint(reportOutput: boolean): string {
+  const path = reportOutput ? '${{ steps.verify.outputs.report }}' : 'the json-report path';
+  return [
+    '<details>',
+    '<summary>Keep the full JSON report with <code>actions/upload-artifact</code></summary>',
+    '',
+    'Give the verify step <code>id: verify</code> and add:',
+    '',
+    '<pre><code>- uses: actions/upload-artifact@v4',
+    '  if: always()',
+    '  with:',
+    '    name: verify-authenticode-report',
+    `    path: ${escapeHtml(path)}</code></pre>`,
+    '',
+    '</details>',
+    '',
+  ].join('\n');
 }
 
 /**
@@ -403,6 +538,10 @@ function render(report: Report, options: SummaryOptions, maxBytes: number): stri
  * JSON report)".
  */
 export function renderSummary(report: Report, options: SummaryOptions = {}): string {
+  view = {
+    codeDocs: options.codeDocs ?? CODE_DOCS_URL,
+    ...(options.workspace ? { workspace: options.workspace } : {}),
+  };
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (report.artifacts.length <= SMALL_REPORT) {
     // Budget shares only matter when something must be cut; a small report may fit whole.

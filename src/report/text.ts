@@ -9,6 +9,7 @@ import {
   primarySignature,
   summaryLine,
   thumbprintPrefix,
+  WEAKENING_CODES,
 } from './format.js';
 import type { ArtifactReport, Report, SignatureReport } from './model.js';
 
@@ -103,9 +104,10 @@ function artifactLines(
     signatureText(primarySignature(artifact), paint),
   ].join('  ');
   const lines = [head];
-  // Failures show every finding; passes show their warnings. Quiet drops notices.
+  // Failures show every finding; passes show their warnings and the notices that weaken the
+  // verdict (a chain root reported, not trusted). Quiet drops the other notices.
   const shown = orderedFindings(artifact).filter(
-    (f) => f.severity !== 'notice' || (failed && !options.quiet),
+    (f) => f.severity !== 'notice' || (failed && !options.quiet) || WEAKENING_CODES.has(f.code),
   );
   for (const finding of shown) lines.push(`    ${findingLine(finding, marks, paint)}`);
   if (!options.quiet) {
@@ -135,7 +137,7 @@ export function renderText(report: Report, options: TextOptions): string {
     lines.push(...artifactLines(artifact, options, marks, paint));
   }
   const runFindings = (report.runFindings ?? []).filter((f) =>
-    options.quiet ? f.severity === 'error' : true,
+    options.quiet ? f.severity === 'error' || WEAKENING_CODES.has(f.code) : true,
   );
   for (const finding of runFindings) lines.push(findingLine(finding, marks, paint));
   const summary = summaryLine(report.summary);

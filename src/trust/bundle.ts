@@ -88,6 +88,20 @@ function isPkcs7ContentInfo(element: asn1js.AsnType): boolean {
   );
 }
 
+/**
+ * A PKCS#12 PFX (RFC 7292 §4): SEQUENCE { version INTEGER 3, authSafe ContentInfo, ... }. A
+ * certificate starts with a SEQUENCE instead, so the version tells them apart.
+ */
+function isPkcs12(element: asn1js.AsnType): boolean {
+  if (!(element instanceof asn1js.Sequence)) return false;
+  const [version, authSafe] = element.valueBlock.value;
+  return (
+    version instanceof asn1js.Integer &&
+    version.valueBlock.valueDec === 3 &&
+    authSafe instanceof asn1js.Sequence
+  );
+}
+
 /** One or more concatenated DER elements, each a certificate or a PKCS#7 bundle. */
 function parseDer(bytes: Uint8Array, where: string, label: string): Certificate[] {
   const certificates: Certificate[] = [];
@@ -102,6 +116,12 @@ function parseDer(bytes: Uint8Array, where: string, label: string): Certificate[
       throw new BundleError(label, `${elementName} is not valid DER (${decoded.result.error})`);
     }
     const element = rest.subarray(0, decoded.offset);
+    if (isPkcs12(decoded.result)) {
+      throw new BundleError(
+        label,
+        `is a PKCS#12 (.pfx/.p12) file: it holds the private key, which verification never needs. Export the certificate alone: openssl pkcs12 -in ${label.includes(' ') ? `"${label}"` : label} -nokeys -clcerts -out signer.pem`,
+      );
+    }
     if (isPkcs7ContentInfo(decoded.result)) {
       certificates.push(...certificatesOfPkcs7(decoded.result, `${elementName} (PKCS#7)`, label));
     } else {

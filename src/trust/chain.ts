@@ -2,6 +2,13 @@ import { HRESULT, type FindingCode } from '../findings.js';
 import { EKU, ekuName, type Certificate } from '../x509/certificate.js';
 import { factsOf, isSelfIssued, isSelfSigned, isSignedBy } from './facts.js';
 import { orderTrustProblems, type TrustProblem } from './hresult.js';
+import {
+  describeRoot,
+  judgeRoot,
+  programName,
+  type RootProgram,
+  type RootRecord,
+} from './root-program.js';
 
 /**
  * Chain building and certificate validation as CryptoAPI does it for Authenticode
@@ -11,13 +18,18 @@ import { orderTrustProblems, type TrustProblem } from './hresult.js';
  * Results are data: the caller turns problems into findings.
  */
 
-export type ChainUsage = 'codeSigning' | 'timeStamping';
+export type ChainUsage = 'codeSigning' | 'timeStamping' | 'rootListSigner';
 
 export interface ChainOptions {
   /** Certificates embedded in the signature plus caller-configured intermediates. */
   intermediates: readonly Certificate[];
-  /** Trusted roots (--trusted-roots). May be empty: then trust is not judged (`no-anchors`). */
+  /**
+   * Trusted roots from files (--trusted-roots FILE). When this is empty and there is no
+   * rootProgram, trust is not judged (`no-anchors`).
+   */
   anchors: readonly Certificate[];
+  /** Microsoft's Trusted Root Program (--trusted-roots windows), with its per-root rules. */
+  rootProgram?: RootProgram | null;
   /** Validation time, see validationTime(). */
   time: Date;
   usage: ChainUsage;
@@ -49,9 +61,26 @@ export interface ChainResult {
   lifetimeSigning: boolean;
   /** The issuer Name (RFC 4514-style) that was not found, when the path stops at a missing issuer. */
   missingIssuer?: string;
+  /** What the root program says about the chain's root, when one was consulted and lists it. */
+  rootProgram?: RootProgramStatus;
+}
+
+/** The root program's view of the chain's root (or, by name, of its missing issuer). */
+export interface RootProgramStatus {
+  record: RootRecord;
+  /** Whether the list trusts the root for this chain's usage, times and end-entity. */
+  trusted: boolean;
+  /** Why not, in words, when not trusted. */
+  why?: string;
+  /** The list's purposes and dates for this root, in words. */
+  summary: string;
 }
 
 const DEFAULT_MAX_LENGTH = 10;
+
+/** What a user can change when a root is not trusted (the action input and the CLI option). */
+const FIX_UNTRUSTED_ROOT =
+  'If it is your own root, add its certificate file to trusted-roots (one entry per line, next to `windows`, the default; --trusted-roots FILE on the command line), or set trusted-roots to none to let only the pinned signer decide';
 /** Bounds on the search so hostile certificate sets cannot make it exponential. */
 const MAX_EXPANSIONS = 512;
 const MAX_PATHS = 64;
@@ -65,13 +94,32 @@ const EXPIRED_ROOTS_HONOURED = new Set([
 ]);
 
 const USAGE = {
-  codeSigning: { oid: EKU.codeSigning, words: 'code signing', leaf: 'signer certificate' },
+  codeSigning: {
+    oid: EKU.codeSigning,
+    words: 'code signing',
+    leaf: 'signer certificate',
+    code: 'no-codesigning-eku',
+    hresult: HRESULT.CERT_E_WRONG_USAGE,
+  },
   timeStamping: {
     oid: EKU.timeStamping,
     words: 'timestamping',
     leaf: 'timestamp authority certificate',
+    code: 'timestamp-invalid',
+    hresult: HRESULT.TRUST_E_TIME_STAMP,
   },
-} as const;
+  // The signer of Microsoft's root list (szOID_ROOT_LIST_SIGNER), for ctl.ts.
+  rootListSigner: {
+    oid: '1.3.6.1.4.1.311.10.3.9',
+    words: 'signing the root list',
+    leaf: 'trust list signer certificate',
+    code: 'bad-certificate',
+    hresult: HRESULT.CERT_E_WRONG_USAGE,
+  },
+} as const satisfies Record<
+  ChainUsage,
+  { oid: string; words: string; leaf: string; code: FindingCode; hresult: string }
+>;
 
 function quoted(cert: Certificate): string {
   return `"${cert.subject}"`;
@@ -91,7 +139,7 @@ function iso(date: Date): string {
 }
 
 type Ending =
-  | { kind: 'anchor'; anchor: Certificate }
+  | { kind: 'anchor'; anchor: Certificate; listed?: RootRecord }
   | { kind: 'self-signed' }
   | { kind: 'missing-issuer' }
   /** Certificates with the right Name exist but none verifies the last certificate's signature. */
@@ -132,7 +180,11 @@ class CertificatePool {
   private readonly anchorByDer = new Map<string, Certificate>();
   private readonly anchorByIdentity = new Map<string, Certificate>();
 
-  constructor(intermediates: readonly Certificate[], anchors: readonly Certificate[]) {
+  constructor(
+    intermediates: readonly Certificate[],
+    anchors: readonly Certificate[],
+    readonly rootProgram: RootProgram | null,
+  ) {
     const seen = new Set<string>();
     for (const anchor of anchors) {
       this.anchorByDer.set(anchor.sha256, anchor);
@@ -152,20 +204,28 @@ class CertificatePool {
   }
 
   get hasAnchors(): boolean {
-    return this.anchorByDer.size > 0;
+    return this.anchorByDer.size > 0 || this.rootProgram !== null;
   }
 
-  /** The anchor this certificate is: same DER, or same subject and key as an anchor. */
-  anchorFor(cert: Certificate): Certificate | undefined {
-    return this.anchorByDer.get(cert.sha256) ?? this.anchorByIdentity.get(caIdentity(cert));
+  /**
+   * The anchor this certificate is: same DER, or same subject and key as an anchor; else the
+   * root program's root it is (then `listed` carries the list's rules for it).
+   */
+  anchorFor(cert: Certificate): { anchor: Certificate; listed?: RootRecord } | undefined {
+    const anchor = this.anchorByDer.get(cert.sha256) ?? this.anchorByIdentity.get(caIdentity(cert));
+    if (anchor) return { anchor };
+    const root = this.rootProgram?.rootFor(cert);
+    return root ? { anchor: root.certificate ?? cert, listed: root.record } : undefined;
   }
 
   /** Certificates whose subject Name equals the issuer Name of `cert`, best match first. */
   issuersOf(cert: Certificate): Certificate[] {
     const facts = factsOf(cert);
-    const list = (this.bySubject.get(facts.issuerDer.toString('hex')) ?? []).filter(
-      (c) => c.sha256 !== cert.sha256,
+    const own = this.bySubject.get(facts.issuerDer.toString('hex')) ?? [];
+    const fromProgram = (this.rootProgram?.certificatesNamed(facts.issuerDer) ?? []).filter(
+      (c) => !own.some((o) => o.sha256 === c.sha256),
     );
+    const list = [...own, ...fromProgram].filter((c) => c.sha256 !== cert.sha256);
     const aki = facts.authorityKeyId;
     const score = (c: Certificate): number => {
       const ski = factsOf(c).subjectKeyId;
@@ -184,7 +244,11 @@ class CertificatePool {
  * Never throws for certificate problems; they are in `problems`.
  */
 export function buildChain(leaf: Certificate, options: ChainOptions): ChainResult {
-  const pool = new CertificatePool(options.intermediates, options.anchors);
+  const pool = new CertificatePool(
+    options.intermediates,
+    options.anchors,
+    options.rootProgram ?? null,
+  );
   const maxLength = Math.max(1, options.maxLength ?? DEFAULT_MAX_LENGTH);
   let expansions = 0;
   let best: Candidate | undefined;
@@ -212,8 +276,8 @@ export function buildChain(leaf: Certificate, options: ChainOptions): ChainResul
     if (done() || expansions >= MAX_EXPANSIONS) return;
     expansions++;
     const current = path[path.length - 1]!;
-    const anchor = pool.anchorFor(current);
-    if (anchor) return emit(path, { kind: 'anchor', anchor });
+    const found = pool.anchorFor(current);
+    if (found) return emit(path, { kind: 'anchor', ...found });
     if (isSelfSigned(current)) return emit(path, { kind: 'self-signed' });
     if (path.length >= maxLength) return emit(path, { kind: 'too-long' });
 
@@ -257,6 +321,8 @@ function evaluate(
   let status: ChainStatus;
   let anchor: Certificate | undefined;
   let missingIssuer: string | undefined;
+  let rootProgram: RootProgramStatus | undefined;
+  let listedByName: RootRecord | undefined;
 
   switch (ending.kind) {
     case 'anchor':
@@ -265,6 +331,27 @@ function evaluate(
       // A pool copy of the root (e.g. cross-signed) stands for the anchor itself, as the root
       // store's copy does on Windows.
       if (chain.length > 1 && !last.equals(anchor)) chain[chain.length - 1] = anchor;
+      if (ending.listed && pool.rootProgram && options.usage !== 'rootListSigner') {
+        const verdict = judgeRoot(ending.listed, anchor, options.usage, {
+          time: options.time,
+          endEntity: leaf,
+        });
+        rootProgram = {
+          record: ending.listed,
+          trusted: verdict.trusted,
+          ...(verdict.trusted ? {} : { why: verdict.why }),
+          summary: describeRoot(ending.listed),
+        };
+        if (!verdict.trusted) {
+          status = 'untrusted-root';
+          add(
+            'untrusted-root',
+            HRESULT.CERT_E_UNTRUSTEDROOT,
+            `the chain ends at the root ${withThumbprint(anchor)}, which ${programName(pool.rootProgram.info)} lists as "${ending.listed.name}" but does not trust for this signature: ${verdict.why}`,
+            anchor,
+          );
+        }
+      }
       break;
     case 'self-signed':
       if (pool.hasAnchors) {
@@ -272,7 +359,9 @@ function evaluate(
         add(
           'untrusted-root',
           HRESULT.CERT_E_UNTRUSTEDROOT,
-          `the chain ends at the self-signed root ${withThumbprint(last)}, which is not among the trusted roots`,
+          pool.rootProgram
+            ? `the chain ends at the self-signed root ${withThumbprint(last)}, which is not in ${programName(pool.rootProgram.info)}${options.anchors.length > 0 ? ' nor among the trusted-roots certificates' : ''}: Windows endpoints trust it only where it is installed in their Trusted Root Certification Authorities store. ${FIX_UNTRUSTED_ROOT}`
+            : `the chain ends at the self-signed root ${withThumbprint(last)}, which is not among the trusted roots`,
           last,
         );
       } else {
@@ -281,12 +370,36 @@ function evaluate(
       break;
     case 'missing-issuer':
       missingIssuer = last.issuer;
-      if (pool.hasAnchors) {
+      listedByName = pool.rootProgram?.recordsNamed(factsOf(last).issuerDer)[0];
+      if (listedByName && pool.rootProgram && options.usage !== 'rootListSigner') {
+        // The issuer is a listed root Windows would download, but one the list does not allow
+        // for this usage (usable roots are in the store and would have been found).
+        const verdict = judgeRoot(listedByName, null, options.usage, {
+          time: options.time,
+          endEntity: leaf,
+        });
+        const why = verdict.trusted ? 'its certificate is not in the store' : verdict.why;
+        rootProgram = {
+          record: listedByName,
+          trusted: false,
+          why,
+          summary: describeRoot(listedByName),
+        };
+        status = 'untrusted-root';
+        add(
+          'untrusted-root',
+          HRESULT.CERT_E_UNTRUSTEDROOT,
+          `the chain ends below "${last.issuer}", the issuer of ${quoted(last)}, which ${programName(pool.rootProgram.info)} lists as "${listedByName.name}" (sha1 ${listedByName.sha1}) but does not trust for this signature: ${why}`,
+          last,
+        );
+      } else if (pool.hasAnchors) {
         status = 'incomplete';
         add(
           'chain-incomplete',
           HRESULT.CERT_E_CHAINING,
-          `cannot build a certificate chain: "${last.issuer}", the issuer of ${quoted(last)}, is neither in the signature nor among the trusted roots and intermediates; endpoints that lack it cannot verify the file (embed it when signing, e.g. signtool /ac, or supply it as an intermediate)`,
+          pool.rootProgram
+            ? `cannot build a certificate chain: "${last.issuer}", the issuer of ${quoted(last)}, is not in the signature, not among the intermediates${options.anchors.length > 0 ? ' and trusted-roots certificates' : ''}, and not in ${programName(pool.rootProgram.info)}; endpoints that lack it cannot verify the file. If it is an intermediate, embed it when signing (signtool /ac, osslsigncode -ac); if it is your own root, ${FIX_UNTRUSTED_ROOT.replace('If it is your own root, ', '')}`
+            : `cannot build a certificate chain: "${last.issuer}", the issuer of ${quoted(last)}, is neither in the signature nor among the trusted roots and intermediates; endpoints that lack it cannot verify the file (embed it when signing, e.g. signtool /ac, or supply it as an intermediate)`,
           last,
         );
       } else {
@@ -337,6 +450,7 @@ function evaluate(
     leafHasNoEku: leafEku === undefined,
     lifetimeSigning: leafEku?.includes(EKU.lifetimeSigning) ?? false,
     ...(missingIssuer !== undefined ? { missingIssuer } : {}),
+    ...(rootProgram ? { rootProgram } : {}),
   };
 }
 
@@ -467,10 +581,7 @@ function checkUsage(
   add: AddProblem,
 ): string[] | undefined {
   const usage = USAGE[usageName];
-  const code: FindingCode =
-    usageName === 'codeSigning' ? 'no-codesigning-eku' : 'timestamp-invalid';
-  const hresult =
-    usageName === 'codeSigning' ? HRESULT.CERT_E_WRONG_USAGE : HRESULT.TRUST_E_TIME_STAMP;
+  const { code, hresult } = usage;
   const leaf = chain[0]!;
   const ku = factsOf(leaf).keyUsage;
   if (ku && !ku.digitalSignature) {

@@ -20,7 +20,7 @@ import { countReads } from '../io/read-counter.js';
 import type { SegmentHasher } from '../io/hash-plan.js';
 import type { HashWorkerPool } from './worker-pool.js';
 import type { PackageFacts } from './package-facts.js';
-import type { ArtifactReport } from '../report/model.js';
+import type { ArtifactKind, ArtifactReport } from '../report/model.js';
 import type { ChainResult } from '../trust/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import type { Policy } from './policy.js';
@@ -83,7 +83,8 @@ export async function verifyArtifact(
   let source: RandomAccessFile;
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a regular file');
+    // A directory, FIFO, socket or device: nothing is read (opening a FIFO would block).
+    if (!info.isFile()) throw new NotARegularFileError();
     source = await RandomAccessFile.open(path);
   } catch (error) {
     return conclude(blankOutcome(displayPath), [findingForError(error)]);
@@ -187,6 +188,8 @@ async function verifyOpened(
   outcome.report.kind = container.kind;
   outcome.package = container.package;
   findings.push(...container.findings);
+  const mismatch = extensionMismatch(outcome.report.path, container.kind);
+  if (mismatch) findings.push(mismatch);
 
   if (container.signature === null) {
     findings.push({
@@ -222,7 +225,8 @@ async function verifyOpened(
   const algorithms = [...new Set(all.map((s) => s.fileDigest.algorithm))].filter(
     (a): a is DigestAlgorithm => typeof a === 'string' && a in DIGEST_SIZES,
   );
-  const computed = await container.digests(algorithms);
+  const { digests: computed, findings: digestFindings } = await container.digests(algorithms);
+  findings.push(...digestFindings);
 
   const evaluations: SignatureEvaluation[] = [];
   for (const signature of all) {
@@ -270,7 +274,60 @@ function demoteNestedFindings(evaluation: SignatureEvaluation): Finding[] {
   ];
 }
 
+class NotARegularFileError extends Error {
+  constructor() {
+    super('not a regular file (a directory, FIFO, socket or device); nothing was read');
+  }
+}
+
+/** The kind each installer extension promises; the program that opens a file goes by it. */
+const EXTENSION_KINDS: Readonly<Record<string, ArtifactKind>> = {
+  '.msi': 'msi',
+  '.msp': 'msp',
+  '.mst': 'mst',
+  '.msm': 'msm',
+  '.cab': 'cab',
+  '.exe': 'pe',
+  '.dll': 'pe',
+  '.sys': 'pe',
+  '.ocx': 'pe',
+  '.efi': 'pe',
+};
+
+const KIND_NAMES: Readonly<Record<ArtifactKind, string>> = {
+  msi: 'an installer database (.msi)',
+  msp: 'a patch (.msp)',
+  mst: 'a transform (.mst)',
+  msm: 'a merge module (.msm)',
+  cab: 'a cabinet (.cab)',
+  pe: 'a PE image (.exe, .dll, .sys, .ocx, .efi)',
+  unknown: 'an unknown compound file',
+};
+
+/**
+ * A warning when the content is not what the extension says: msiexec refuses a cabinet named
+ * .msi (error 1620) whatever its signature, and a database named .cab is never opened as one.
+ */
+function extensionMismatch(path: string, kind: ArtifactKind): Finding | null {
+  const extension = /\.[^./\\]+$/.exec(path)?.[0].toLowerCase();
+  const expected = extension ? EXTENSION_KINDS[extension] : undefined;
+  if (!expected || kind === 'unknown' || kind === expected) return null;
+  return {
+    severity: 'warning',
+    code: 'extension-mismatch',
+    message: `the file is named ${extension} but its content is ${KIND_NAMES[kind]}; programs open it by its name (msiexec refuses a cabinet named .msi with error 1620)`,
+  };
+}
+
 function findingForError(error: unknown): Finding {
+  if (error instanceof NotARegularFileError) {
+    return {
+      severity: 'error',
+      code: 'io-error',
+      message: error.message,
+      hresult: HRESULT.CRYPT_E_FILE_ERROR,
+    };
+  }
   if (isFormatError(error)) {
     const hresult =
       error.code === 'not-a-package'

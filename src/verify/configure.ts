@@ -2,6 +2,9 @@ import { openCompoundFile } from '../cfb/index.js';
 import { DIGEST_OIDS, type DigestAlgorithm } from '../digest.js';
 import { RandomAccessFile } from '../io/random-access-file.js';
 import { loadCertificateFile, parsePin, PinSet, type Pin } from '../trust/index.js';
+import type { RootProgram } from '../trust/root-program.js';
+import { windowsRootProgram } from '../trust/windows-roots.js';
+import type { Finding } from '../findings.js';
 import { Certificate } from '../x509/certificate.js';
 import { readPackageFacts } from './package-facts.js';
 import { defaultPolicy, type PatchCertificateLevel, type Policy } from './policy.js';
@@ -18,8 +21,15 @@ export class ConfigurationError extends Error {
 export interface PolicyOptions {
   signers?: string[];
   pinFromMsi?: string;
-  trustedRoots?: string;
-  tsaRoots?: string;
+  /**
+   * Trust stores, one entry each (a string may hold several, one per line): `windows` (the
+   * default, Microsoft's Trusted Root Program), `none` (trust not checked), or a root file.
+   */
+  trustedRoots?: string | string[];
+  /** Trust stores for timestamp chains, the same way; default: trustedRoots. */
+  tsaRoots?: string | string[];
+  /** Resolves a root file path (the action resolves against the workspace). */
+  resolvePath?: (path: string) => string;
   intermediates?: string;
   baselines?: string[];
   patchCertificate?: string;
@@ -33,9 +43,69 @@ export interface PolicyOptions {
   timeBudgetSeconds?: string | number;
   /** How the front end calls an option in messages (`--signer` on the command line, `input signer-certificate` in the action). */
   optionName?: (option: string) => string;
+  /**
+   * Severity of the `signer-not-pinned` finding when the signer was opted out explicitly with
+   * `any` (default: warning). Without any pin the finding is always a warning.
+   */
+  anySignerSeverity?: 'warning' | 'notice';
 }
 
-const DIGESTS = new Set<string>(Object.values(DIGEST_OIDS));
+/**
+ * How the primary signer is constrained: `pinned` (certificates or thumbprints), `any` (the
+ * user wrote `any`: every signer whose chain verifies passes), `none` (nothing was given).
+ */
+export type SignerMode = 'pinned' | 'any' | 'none';
+
+export interface Configuration {
+  policy: Policy;
+  signerMode: SignerMode;
+  /** Run findings about the configuration itself (a weakened check, a skipped certificate). */
+  findings: Finding[];
+}
+
+/** The value that opts out of pinning explicitly (`signer-certificate: any`, `--signer any`). */
+export const ANY_SIGNER = 'any';
+
+/**
+ * Certificate pins without the CA certificates a chain file carries beside the signer: a CA
+ * never signs files itself, so pinning it would only accept more (issue: a chain file as the pin
+ * used to pin its intermediate too). Refuses a file that holds nothing else.
+ */
+function withoutCaCertificates(
+  pins: Pin[],
+  value: string,
+  option: string,
+  findings: Finding[],
+): Pin[] {
+  const kept = pins.filter((pin) => pin.kind !== 'certificate' || !pin.certificate.isCa);
+  const skipped = pins.filter((pin) => pin.kind === 'certificate' && pin.certificate.isCa);
+  if (skipped.length === 0) return pins;
+  const source = looksLikePemText(value) ? 'inline PEM' : value.trim();
+  if (kept.length === 0) {
+    throw new ConfigurationError(
+      `${option}: ${source} holds only CA certificates (basicConstraints CA:TRUE), which never sign files; give the signer's own certificate`,
+    );
+  }
+  for (const pin of skipped) {
+    if (pin.kind !== 'certificate') continue;
+    findings.push({
+      severity: 'notice',
+      code: 'ca-certificate-skipped',
+      message: `${option}: "${pin.certificate.subject}" in ${source} is a CA certificate (basicConstraints CA:TRUE); it is not pinned as a signer`,
+    });
+  }
+  return kept;
+}
+
+function looksLikePemText(value: string): boolean {
+  return value.includes('-----BEGIN');
+}
+
+/**
+ * Digests `min-digest` accepts. MD5 is not among them: Windows refuses MD5 in Authenticode, so a
+ * policy that would let it pass cannot be written.
+ */
+const MIN_DIGESTS = new Set<string>(Object.values(DIGEST_OIDS).filter((d) => d !== 'md5'));
 
 function oneOf<T extends string>(
   name: string,
@@ -46,6 +116,41 @@ function oneOf<T extends string>(
   if (value === undefined || value === '') return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new ConfigurationError(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+/** A trust setting: Microsoft's list, root files, both, or neither (`none`). */
+export interface TrustSelection {
+  certificates: Certificate[];
+  rootProgram: RootProgram | null;
+}
+
+/** Reads `windows`, `none` and file entries (one per line) into a trust selection. */
+async function loadTrust(
+  option: string,
+  value: string | string[] | undefined,
+  resolvePath: (path: string) => string,
+): Promise<TrustSelection | undefined> {
+  const entries = (Array.isArray(value) ? value : [value ?? ''])
+    .flatMap((v) => v.split(/\r?\n/))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  if (entries.length === 0) return undefined;
+  const words = entries.map((e) => e.toLowerCase());
+  if (words.includes('none')) {
+    if (entries.length > 1) {
+      throw new ConfigurationError(
+        `${option}: none means no trust store at all and cannot be combined with ${entries.filter((_, i) => words[i] !== 'none').join(', ')}`,
+      );
+    }
+    return { certificates: [], rootProgram: null };
+  }
+  const certificates: Certificate[] = [];
+  let rootProgram: RootProgram | null = null;
+  for (const [i, entry] of entries.entries()) {
+    if (words[i] === 'windows') rootProgram = windowsRootProgram();
+    else certificates.push(...(await loadBundle(option, resolvePath(entry))));
+  }
+  return { certificates, rootProgram };
 }
 
 async function loadBundle(option: string, path: string | undefined): Promise<Certificate[]> {
@@ -76,30 +181,71 @@ async function pinsFromMsi(path: string, option: string): Promise<Pin[]> {
   }
 }
 
+/** The policy alone, for callers that do not report configuration findings. */
 export async function buildPolicy(options: PolicyOptions): Promise<Policy> {
+  return (await configure(options)).policy;
+}
+
+/**
+ * Turns the front end's option strings into a policy, with the findings that say how the
+ * configuration weakens the verdict (no pin) or what it left out (CA certificates of a chain
+ * file given as the pin). Throws ConfigurationError for anything that cannot be used.
+ */
+export async function configure(options: PolicyOptions): Promise<Configuration> {
   const name = options.optionName ?? ((option: string) => `--${option}`);
+  const findings: Finding[] = [];
   const pins: Pin[] = [];
-  for (const value of options.signers ?? []) {
-    if (value.trim() === '') continue;
+  const values = (options.signers ?? []).filter((value) => value.trim() !== '');
+  const any = values.filter((value) => value.trim().toLowerCase() === ANY_SIGNER);
+  if (any.length > 0 && any.length < values.length) {
+    throw new ConfigurationError(
+      `${name('signer')}: "${ANY_SIGNER}" accepts every signer and cannot be combined with a pin`,
+    );
+  }
+  for (const value of any.length > 0 ? [] : values) {
+    let parsed: Pin[];
     try {
-      pins.push(...(await parsePin(value)));
+      parsed = parsePin(value);
     } catch (error) {
       throw new ConfigurationError(`${name('signer')}: ${(error as Error).message}`);
     }
+    pins.push(...withoutCaCertificates(parsed, value, name('signer'), findings));
   }
-  if (options.pinFromMsi)
+  if (options.pinFromMsi) {
+    if (any.length > 0) {
+      throw new ConfigurationError(
+        `${name('signer')}: "${ANY_SIGNER}" accepts every signer and cannot be combined with ${name('pin-from-msi')}`,
+      );
+    }
     pins.push(...(await pinsFromMsi(options.pinFromMsi, name('pin-from-msi'))));
+  }
+  const signerMode: SignerMode = pins.length > 0 ? 'pinned' : any.length > 0 ? 'any' : 'none';
+  if (signerMode === 'any') {
+    findings.push({
+      severity: options.anySignerSeverity ?? 'warning',
+      code: 'signer-not-pinned',
+      message: `no signer is pinned (${name('signer')} is "${ANY_SIGNER}"): every signer whose chain verifies passes, including a certificate that only copies the publisher's name`,
+    });
+  } else if (signerMode === 'none') {
+    findings.push({
+      severity: 'warning',
+      code: 'signer-not-pinned',
+      message: `no signer is pinned: every signer whose chain verifies passes, including a certificate that only copies the publisher's name; pin it with ${name('signer')}, or write ${name('signer')} ${ANY_SIGNER} to accept any signer on purpose`,
+    });
+  }
 
-  const trustedRoots = await loadBundle(name('trusted-roots'), options.trustedRoots);
-  const tsaRoots = options.tsaRoots
-    ? await loadBundle(name('tsa-roots'), options.tsaRoots)
-    : trustedRoots;
+  const resolvePath = options.resolvePath ?? ((path: string) => path);
+  const trust = (await loadTrust(name('trusted-roots'), options.trustedRoots, resolvePath)) ?? {
+    certificates: [],
+    rootProgram: windowsRootProgram(),
+  };
+  const tsaTrust = (await loadTrust(name('tsa-roots'), options.tsaRoots, resolvePath)) ?? trust;
   const intermediates = await loadBundle(name('intermediates'), options.intermediates);
 
   const minDigest = (options.minDigest || 'sha256').toLowerCase().replace('-', '');
-  if (!DIGESTS.has(minDigest)) {
+  if (!MIN_DIGESTS.has(minDigest)) {
     throw new ConfigurationError(
-      `${name('min-digest')} must be one of ${[...DIGESTS].join(', ')} (got "${options.minDigest}")`,
+      `${name('min-digest')} must be one of ${[...MIN_DIGESTS].join(', ')} (got "${options.minDigest}")`,
     );
   }
   let now = new Date();
@@ -124,11 +270,13 @@ export async function buildPolicy(options: PolicyOptions): Promise<Policy> {
     }
     timeBudgetMs = Math.round(seconds * 1000);
   }
-  return defaultPolicy({
+  const policy = defaultPolicy({
     ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
     signer: pins.length > 0 ? new PinSet(pins) : null,
-    trustedRoots,
-    tsaRoots,
+    trustedRoots: trust.certificates,
+    rootProgram: trust.rootProgram,
+    tsaRoots: tsaTrust.certificates,
+    tsaRootProgram: tsaTrust.rootProgram,
     intermediates,
     baselines: options.baselines ?? [],
     patchCertificate: oneOf<PatchCertificateLevel>(
@@ -154,4 +302,5 @@ export async function buildPolicy(options: PolicyOptions): Promise<Policy> {
     expiryWarningDays: days,
     now,
   });
+  return { policy, signerMode, findings };
 }

@@ -1,11 +1,13 @@
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import { access, realpath } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { realpath, stat } from 'node:fs/promises';
 import { type Finding } from '../findings.js';
 import type { CertificateSummary, PatchCertificateState } from '../report/model.js';
 import { Certificate } from '../x509/certificate.js';
 import { nameCertificate, summarizeCertificate } from './certificate-summary.js';
 import type { ArtifactOutcome } from './artifact.js';
 import type { PatchCertificateLevel, Policy } from './policy.js';
+import type { DigitalSignatureRow } from '../msi/index.js';
 
 /** An artifact of the run (or a baseline MSI) with the path used to open it. */
 export interface VerifiedArtifact {
@@ -15,21 +17,76 @@ export interface VerifiedArtifact {
   baseline: boolean;
 }
 
-function describeListed(listed: { id: string; der: Buffer | null }[]): {
+/** Distinct certificates a report names in full; the rest are counted. */
+export const MAX_LISTED_CERTIFICATES = 8;
+
+/** One distinct certificate an MsiPatchCertificate table lists, however many rows name it. */
+interface ListedCertificate {
+  /** The MsiDigitalCertificate keys (first few) and how many rows point at this certificate. */
+  ids: string[];
+  rows: number;
+  der: Buffer | null;
+  /** Decoded once; null when the bytes are not a certificate or there is no row. */
+  certificate: Certificate | null;
+}
+
+/**
+ * Groups the listed rows by certificate bytes and decodes each distinct certificate once: a
+ * table of 100,000 rows that all name one certificate costs one decode, not 100,000
+ * (issue 20, item 4).
+ */
+function distinctListed(
+  listed: readonly { id: string; der: Buffer | null }[],
+): ListedCertificate[] {
+  const byId = new Map<string, { der: Buffer | null; rows: number }>();
+  for (const { id, der } of listed) {
+    const group = byId.get(id);
+    if (group) group.rows++;
+    else byId.set(id, { der, rows: 1 });
+  }
+  const byBytes = new Map<string, ListedCertificate>();
+  const missing: ListedCertificate[] = [];
+  for (const [id, { der, rows }] of byId) {
+    if (der === null) {
+      missing.push({ ids: [id], rows, der: null, certificate: null });
+      continue;
+    }
+    const key = createHash('sha256').update(der).digest('hex');
+    const known = byBytes.get(key);
+    if (known) {
+      known.rows += rows;
+      if (known.ids.length < MAX_LISTED_CERTIFICATES) known.ids.push(id);
+      continue;
+    }
+    let certificate: Certificate | null;
+    try {
+      certificate = Certificate.fromDer(der);
+    } catch {
+      certificate = null;
+    }
+    byBytes.set(key, { ids: [id], rows, der, certificate });
+  }
+  return [...byBytes.values(), ...missing];
+}
+
+function describeListed(distinct: readonly ListedCertificate[]): {
   text: string;
   summaries: CertificateSummary[];
 } {
-  const summaries: CertificateSummary[] = [];
-  const parts = listed.map(({ id, der }) => {
-    if (!der) return `${id} (no MsiDigitalCertificate row)`;
-    try {
-      const certificate = Certificate.fromDer(der);
-      summaries.push(summarizeCertificate(certificate));
-      return `${id}: ${nameCertificate(certificate)}`;
-    } catch {
-      return `${id}: ${der.length} bytes that are not a certificate`;
-    }
+  const shown = distinct.slice(0, MAX_LISTED_CERTIFICATES);
+  const summaries = shown.flatMap(({ certificate }) =>
+    certificate ? [summarizeCertificate(certificate)] : [],
+  );
+  const parts = shown.map(({ ids, rows, der, certificate }) => {
+    const rowNote = rows > 1 ? ` (${rows} rows)` : '';
+    const id = ids.join(', ');
+    if (!der) return `${id} (no MsiDigitalCertificate row)${rowNote}`;
+    if (!certificate) return `${id}: ${der.length} bytes that are not a certificate${rowNote}`;
+    return `${id}: ${nameCertificate(certificate)}${rowNote}`;
   });
+  if (distinct.length > shown.length) {
+    parts.push(`and ${distinct.length - shown.length} more distinct certificates`);
+  }
   return { text: parts.length ? parts.join('; ') : 'no rows', summaries };
 }
 
@@ -61,18 +118,13 @@ export function checkMsiPatchCertificate(artifact: VerifiedArtifact, policy: Pol
       },
     ];
   }
-  const accepts = (der: Buffer): boolean => {
-    let certificate: Certificate;
-    try {
-      certificate = Certificate.fromDer(der);
-    } catch {
-      return false;
-    }
-    if (policy.signer) return policy.signer.matches(certificate);
-    return outcome.primarySigner?.equals(certificate) ?? false;
-  };
-  const { text, summaries } = describeListed(listed);
-  const match = listed.some(({ der }) => der !== null && accepts(der));
+  const accepts = (certificate: Certificate): boolean =>
+    policy.signer
+      ? policy.signer.matches(certificate)
+      : (outcome.primarySigner?.equals(certificate) ?? false);
+  const distinct = distinctListed(listed);
+  const { text, summaries } = describeListed(distinct);
+  const match = distinct.some(({ certificate }) => certificate !== null && accepts(certificate));
   outcome.report.patchCertificate = { state: match ? 'listed' : 'other', certificates: summaries };
   if (match) return [];
   const expected = policy.signer
@@ -90,6 +142,24 @@ export function checkMsiPatchCertificate(artifact: VerifiedArtifact, policy: Pol
 }
 
 /**
+ * Severity of each patch/target case per `patch-certificate` level. For Windows, "no table" and
+ * "a table that lists another certificate" have the same effect (a non-administrator is asked
+ * for elevation, or fails where no prompt is possible; administrators are unaffected), but a
+ * filled table that leaves out the patch's signer is a release mistake, so it stays visible
+ * even under `off` (docs/finding-codes.md, patch-certificate-mismatch).
+ */
+const PATCH_SEVERITY: Readonly<
+  Record<
+    'target-without-table' | 'target-lists-another' | 'no-target',
+    Readonly<Record<PatchCertificateLevel, Finding['severity'] | null>>
+  >
+> = {
+  'target-without-table': { off: null, warn: 'warning', require: 'error' },
+  'target-lists-another': { off: 'notice', warn: 'error', require: 'error' },
+  'no-target': { off: null, warn: 'notice', require: 'warning' },
+};
+
+/**
  * A patch can be applied without elevation only if its signer is, byte for byte, a certificate
  * its target's MsiPatchCertificate lists (formats.md §3.11).
  */
@@ -100,6 +170,7 @@ export function checkPatch(
 ): Finding[] {
   const facts = patch.outcome.package;
   if (!facts || facts.kind !== 'msp') return [];
+  const level = policy.patchCertificate;
   const signer = patch.outcome.primarySigner;
   const targets = packages.filter(
     (p) =>
@@ -107,9 +178,11 @@ export function checkPatch(
       facts.targetProductCodes.includes(p.outcome.package.productCode),
   );
   if (targets.length === 0) {
+    const severity = PATCH_SEVERITY['no-target'][level];
+    if (!severity) return [];
     return [
       {
-        severity: 'notice',
+        severity,
         code: 'patch-certificate-missing',
         message: `no target package of this patch (${facts.targetProductCodes.join(', ') || 'no product codes in its Template'}) is among the artifacts or --baseline MSIs, so its certificate could not be checked against MsiPatchCertificate`,
       },
@@ -120,22 +193,25 @@ export function checkPatch(
   for (const target of targets) {
     const listed = target.outcome.package?.patchCertificates ?? null;
     if (listed === null) {
-      if (policy.patchCertificate !== 'off') {
+      const severity = PATCH_SEVERITY['target-without-table'][level];
+      if (severity) {
         findings.push({
-          severity: atLevel(policy.patchCertificate),
+          severity,
           code: 'patch-certificate-missing',
-          message: `the target ${target.path} has no MsiPatchCertificate table: Windows Installer will require elevation to apply this patch`,
+          message: `the target ${target.outcome.report.path} has no MsiPatchCertificate table: Windows Installer will require elevation to apply this patch`,
         });
       }
       continue;
     }
     if (listed.some(({ der }) => der !== null && der.equals(signer.der))) continue;
-    const { text } = describeListed(listed);
+    const severity = PATCH_SEVERITY['target-lists-another'][level];
+    if (!severity) continue;
+    const { text } = describeListed(distinctListed(listed));
     findings.push({
-      severity: 'error',
+      severity,
       code: 'patch-certificate-mismatch',
       message:
-        `the patch is signed by ${nameCertificate(signer)}, which the MsiPatchCertificate table of ${target.path} does not list (${text}). ` +
+        `the patch is signed by ${nameCertificate(signer)}, which the MsiPatchCertificate table of ${target.outcome.report.path} does not list (${text}). ` +
         `Windows Installer will refuse to apply it without elevation (a UAC prompt, or failure in a non-interactive or least-privileged install). ` +
         `Fix: before rotating the signing certificate, ship a patch signed by the old certificate that adds the new one to MsiPatchCertificate`,
     });
@@ -162,8 +238,72 @@ async function cabinetBeside(packagePath: string, cabinet: string): Promise<stri
 }
 
 /**
+ * Distinct external cabinet names checked per package. Real packages have a handful of media
+ * rows (one per cabinet); the limit only stops a table built to make us walk the filesystem
+ * (issue 20, item 3). Every name is resolved with at most three filesystem calls.
+ */
+export const MAX_EXTERNAL_CABINETS = 1024;
+/** Items one grouped finding names before it only counts the rest. */
+const MAX_NAMED_ITEMS = 10;
+
+/** One kind of problem, with every cabinet it applies to: reported as one finding with a count. */
+interface ProblemGroup {
+  severity: Finding['severity'];
+  code: Finding['code'];
+  /** The sentence before the list; the list names the cabinets (and disks) concerned. */
+  lead: string;
+  /** What follows the list (the consequence in Windows). */
+  tail: string;
+  items: string[];
+}
+
+class GroupedFindings {
+  private readonly groups = new Map<string, ProblemGroup>();
+
+  add(group: Omit<ProblemGroup, 'items'>, item: string): void {
+    const key = `${group.severity}\0${group.code}\0${group.lead}`;
+    let existing = this.groups.get(key);
+    if (!existing) {
+      existing = { ...group, items: [] };
+      this.groups.set(key, existing);
+    }
+    existing.items.push(item);
+  }
+
+  findings(): Finding[] {
+    return [...this.groups.values()].map(({ severity, code, lead, tail, items }) => {
+      const named = items.slice(0, MAX_NAMED_ITEMS).join('; ');
+      const more =
+        items.length > MAX_NAMED_ITEMS ? `; and ${items.length - MAX_NAMED_ITEMS} more` : '';
+      const count = items.length > 1 ? ` (${items.length} cabinets)` : '';
+      return { severity, code, message: `${lead}${count}: ${named}${more}${tail}` };
+    });
+  }
+}
+
+type CabinetFile =
+  | { kind: 'outside' }
+  | { kind: 'missing' }
+  | { kind: 'not-a-file' }
+  | { kind: 'file'; path: string };
+
+async function locateCabinet(packagePath: string, cabinet: string): Promise<CabinetFile> {
+  const path = await cabinetBeside(packagePath, cabinet);
+  if (path === null) return { kind: 'outside' };
+  const info = await stat(path).catch(() => null);
+  if (info === null) return { kind: 'missing' };
+  // A directory or a FIFO named like a cabinet: nothing is read (opening a FIFO would block).
+  if (!info.isFile()) return { kind: 'not-a-file' };
+  return { kind: 'file', path };
+}
+
+/**
  * External cabinets listed in MsiDigitalSignature are checked by Windows Installer before it
  * opens them: signer certificate bytes and, when set, the hash (formats.md §3.11).
+ *
+ * Bounded for hostile tables (issue 20, item 3): signature rows are indexed by disk once, each
+ * distinct cabinet name is resolved and verified once, at most {@link MAX_EXTERNAL_CABINETS}
+ * names are looked at, and every kind of problem is one finding that counts the cabinets.
  */
 export async function checkExternalCabinets(
   artifact: VerifiedArtifact,
@@ -171,64 +311,139 @@ export async function checkExternalCabinets(
 ): Promise<Finding[]> {
   const facts = artifact.outcome.package;
   if (!facts || facts.kind !== 'msi') return [];
-  const findings: Finding[] = [];
+  const signatureByDisk = new Map<string, DigitalSignatureRow>();
+  for (const row of facts.digitalSignatures) {
+    if (row.table === 'Media' && !signatureByDisk.has(row.signObject)) {
+      signatureByDisk.set(row.signObject, row);
+    }
+  }
+  const problems = new GroupedFindings();
+  const located = new Map<string, Promise<CabinetFile>>();
+  const verified = new Map<string, Promise<ArtifactOutcome>>();
+  let skippedSigned = 0;
+  let skippedUnsigned = 0;
   for (const media of facts.media) {
     const cabinet = media.cabinet;
     if (!cabinet || cabinet.startsWith('#')) continue;
-    const row = facts.digitalSignatures.find(
-      (s) => s.table === 'Media' && s.signObject === String(media.diskId),
-    );
-    const path = await cabinetBeside(artifact.path, cabinet);
-    if (path === null) {
-      findings.push({
-        severity: row ? 'error' : 'warning',
-        code: 'outside-workspace',
-        message: `the external cabinet name ${JSON.stringify(cabinet)} of disk ${media.diskId} leads outside the package's directory (an absolute path, "..", or a symbolic link); it was not read`,
-      });
+    const row = signatureByDisk.get(String(media.diskId));
+    let pending = located.get(cabinet);
+    if (!pending) {
+      if (located.size >= MAX_EXTERNAL_CABINETS) {
+        if (row) skippedSigned++;
+        else skippedUnsigned++;
+        continue;
+      }
+      pending = locateCabinet(artifact.path, cabinet);
+      located.set(cabinet, pending);
+    }
+    const file = await pending;
+    const item = `${cabinet} (disk ${media.diskId})`;
+    const severity = row ? 'error' : 'warning';
+    if (file.kind === 'outside') {
+      problems.add(
+        {
+          severity,
+          code: 'outside-workspace',
+          lead: 'external cabinet names lead outside the package\'s directory (an absolute path, "..", or a symbolic link)',
+          tail: '; not read',
+        },
+        JSON.stringify(cabinet) + ` (disk ${media.diskId})`,
+      );
       continue;
     }
-    const present = await access(path).then(
-      () => true,
-      () => false,
-    );
-    if (!present) {
-      findings.push({
-        severity: row ? 'error' : 'warning',
-        code: 'external-cabinet-missing',
-        message: `the external cabinet ${cabinet} of disk ${media.diskId} is not beside the package${row ? ' (MsiDigitalSignature lists it, so Windows Installer will fail with error 1330)' : ''}`,
-      });
+    if (file.kind === 'missing') {
+      problems.add(
+        {
+          severity,
+          code: 'external-cabinet-missing',
+          lead: 'external cabinets are not beside the package',
+          tail: row
+            ? ' (MsiDigitalSignature lists them, so Windows Installer will fail with error 1330)'
+            : '',
+        },
+        item,
+      );
+      continue;
+    }
+    if (file.kind === 'not-a-file') {
+      problems.add(
+        {
+          severity,
+          code: 'external-cabinet-missing',
+          lead: 'external cabinet names beside the package are not regular files (a directory, FIFO, socket or device)',
+          tail: '; nothing was read',
+        },
+        item,
+      );
       continue;
     }
     if (!row) continue;
-    const outcome = await verifyCabinet(path);
-    const expected = facts.digitalCertificates.get(row.digitalCertificate);
-    const problems: string[] = [];
-    if (outcome.report.verdict === 'fail' && !outcome.primarySigner) {
-      problems.push(`it is not validly signed (${outcome.report.status})`);
-    } else if (!outcome.primaryValid) {
-      problems.push(`its signature does not verify (${outcome.report.status})`);
+    let verifying = verified.get(file.path);
+    if (!verifying) {
+      verifying = verifyCabinet(file.path);
+      verified.set(file.path, verifying);
     }
-    if (!expected) {
-      problems.push(`MsiDigitalCertificate has no row ${row.digitalCertificate}`);
-    } else if (outcome.primarySigner && !outcome.primarySigner.der.equals(expected)) {
-      problems.push(
-        `it is signed by ${nameCertificate(outcome.primarySigner)}, not the certificate in MsiDigitalCertificate row ${row.digitalCertificate}`,
+    const outcome = await verifying;
+    for (const problem of cabinetProblems(facts.digitalCertificates, row, outcome)) {
+      problems.add(
+        {
+          severity: 'error',
+          code: 'external-cabinet-mismatch',
+          lead: `external cabinets do not match MsiDigitalSignature: ${problem.lead}`,
+          tail: '. Windows Installer stops with error 1330',
+        },
+        problem.detail ? `${item}: ${problem.detail}` : item,
       );
-    }
-    if (row.hash && outcome.primaryDigest && !row.hash.equals(outcome.primaryDigest.digest)) {
-      problems.push(
-        `its signed digest ${outcome.primaryDigest.digest.toString('hex')} differs from MsiDigitalSignature.Hash ${row.hash.toString('hex')}`,
-      );
-    }
-    if (problems.length > 0) {
-      findings.push({
-        severity: 'error',
-        code: 'external-cabinet-mismatch',
-        message: `external cabinet ${cabinet} (disk ${media.diskId}): ${problems.join('; ')}. Windows Installer stops with error 1330`,
-      });
     }
   }
+  const findings = problems.findings();
+  if (skippedSigned > 0) {
+    findings.push({
+      severity: 'error',
+      code: 'external-cabinet-mismatch',
+      message: `the Media table names more than ${MAX_EXTERNAL_CABINETS} distinct external cabinets; ${skippedSigned} rows that MsiDigitalSignature lists were not checked (no real package has that many cabinets)`,
+    });
+  } else if (skippedUnsigned > 0) {
+    findings.push({
+      severity: 'warning',
+      code: 'external-cabinet-missing',
+      message: `the Media table names more than ${MAX_EXTERNAL_CABINETS} distinct external cabinets; the presence of ${skippedUnsigned} more was not checked`,
+    });
+  }
   return findings;
+}
+
+/** What is wrong with one verified external cabinet, against its MsiDigitalSignature row. */
+function cabinetProblems(
+  certificates: ReadonlyMap<string, Buffer>,
+  row: DigitalSignatureRow,
+  outcome: ArtifactOutcome,
+): { lead: string; detail: string }[] {
+  const problems: { lead: string; detail: string }[] = [];
+  if (outcome.report.verdict === 'fail' && !outcome.primarySigner) {
+    problems.push({ lead: 'not validly signed', detail: outcome.report.status });
+  } else if (!outcome.primaryValid) {
+    problems.push({ lead: 'the signature does not verify', detail: outcome.report.status });
+  }
+  const expected = certificates.get(row.digitalCertificate);
+  if (!expected) {
+    problems.push({
+      lead: 'MsiDigitalCertificate has no row for the listed certificate',
+      detail: row.digitalCertificate,
+    });
+  } else if (outcome.primarySigner && !outcome.primarySigner.der.equals(expected)) {
+    problems.push({
+      lead: 'signed by another certificate than the one in MsiDigitalCertificate',
+      detail: `${nameCertificate(outcome.primarySigner)}, not row ${row.digitalCertificate}`,
+    });
+  }
+  if (row.hash && outcome.primaryDigest && !row.hash.equals(outcome.primaryDigest.digest)) {
+    problems.push({
+      lead: 'the signed digest differs from MsiDigitalSignature.Hash',
+      detail: `${outcome.primaryDigest.digest.toString('hex')} ≠ ${row.hash.toString('hex')}`,
+    });
+  }
+  return problems;
 }
 
 export type { PatchCertificateState };

@@ -1,4 +1,6 @@
 import type { DigestAlgorithm } from '../digest.js';
+import type { RootProgram } from '../trust/root-program.js';
+import { windowsRootProgram } from '../trust/windows-roots.js';
 import type { Certificate } from '../x509/certificate.js';
 import { DEFAULT_TIME_BUDGET_MS } from './time-budget.js';
 
@@ -19,10 +21,17 @@ export interface SignerPin {
 export interface Policy {
   /** Accepted primary signers; null means "any signer" (the report then says nothing was pinned). */
   signer: SignerPin | null;
-  /** Trust anchors for signer chains; empty means "not given" (chain roots are reported as notices). */
+  /** Trust anchors for signer chains from root files (trusted-roots FILE). */
   trustedRoots: Certificate[];
-  /** Trust anchors for timestamp chains. */
+  /**
+   * Microsoft's Trusted Root Program for signer chains (trusted-roots `windows`, the default).
+   * With no trustedRoots either (`none`), trust is not checked and chain roots are only noted.
+   */
+  rootProgram: RootProgram | null;
+  /** Trust anchors for timestamp chains (tsa-roots; default: the same as trustedRoots). */
   tsaRoots: Certificate[];
+  /** The root program for timestamp chains (default: the same as rootProgram). */
+  tsaRootProgram: RootProgram | null;
   /** Extra intermediates offered to chain building (beyond the ones embedded in signatures). */
   intermediates: Certificate[];
   patchCertificate: PatchCertificateLevel;
@@ -48,10 +57,15 @@ export interface Policy {
 }
 
 export function defaultPolicy(overrides: Partial<Policy> = {}): Policy {
+  const trustedRoots = overrides.trustedRoots ?? [];
+  const rootProgram =
+    overrides.rootProgram !== undefined ? overrides.rootProgram : windowsRootProgram();
   return {
     signer: null,
-    trustedRoots: [],
-    tsaRoots: [],
+    trustedRoots,
+    rootProgram,
+    tsaRoots: trustedRoots,
+    tsaRootProgram: rootProgram,
     intermediates: [],
     patchCertificate: 'warn',
     requireTimestamp: false,

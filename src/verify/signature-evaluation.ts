@@ -138,6 +138,7 @@ export function evaluateSignature(
   const chain = buildChain(signer, {
     intermediates: [...signature.certificates, ...policy.intermediates],
     anchors: policy.trustedRoots,
+    rootProgram: policy.rootProgram,
     time: validation.time,
     usage: 'codeSigning',
   });
@@ -153,11 +154,17 @@ export function evaluateSignature(
   if (chain.status === 'no-anchors') {
     const top = chain.chain[chain.chain.length - 1] ?? signer;
     add({
+      severity: 'warning',
+      code: 'trust-not-checked',
+      message:
+        'trusted-roots is none: the certificate chain was not checked against any trusted root, so only the pinned signer decides whether this signature is accepted',
+    });
+    add({
       severity: 'notice',
       code: 'chain-root',
       message: chain.missingIssuer
-        ? `no trusted roots were given; the chain ends at ${nameCertificate(top)}, whose issuer "${chain.missingIssuer}" is not in the signature: endpoints must hold it`
-        : `no trusted roots were given; the chain ends at ${nameCertificate(top)}, which endpoints must trust`,
+        ? `trust was not checked; the chain ends at ${nameCertificate(top)}, whose issuer "${chain.missingIssuer}" is not in the signature: endpoints must hold it`
+        : `trust was not checked; the chain ends at ${nameCertificate(top)}, which endpoints must trust`,
     });
   }
   if (chain.leafHasNoEku) {
@@ -251,7 +258,6 @@ function chooseTimestamp(
   checks: readonly TimestampCheck[],
   policy: Policy,
 ): { chosen?: TimestampChoice; invalid?: TimestampChoice } {
-  const anchors = policy.tsaRoots.length > 0 ? policy.tsaRoots : policy.trustedRoots;
   let invalid: TimestampChoice | undefined;
   const valid: TimestampChoice[] = [];
   for (const check of checks) {
@@ -267,7 +273,8 @@ function chooseTimestamp(
     if (ok && check.signerCertificate && check.time) {
       const chain = buildChain(check.signerCertificate, {
         intermediates: check.certificates,
-        anchors,
+        anchors: policy.tsaRoots,
+        rootProgram: policy.tsaRootProgram,
         time: check.time,
         usage: 'timeStamping',
       });

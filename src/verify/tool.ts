@@ -19,3 +19,10 @@ export const TOOL = {
   name: 'verify-authenticode',
   version: typeof __TOOL_VERSION__ === 'string' ? __TOOL_VERSION__ : sourceVersion(),
 } as const;
+
+/**
+ * The project's home: SARIF's informationUri, and the base of links to each finding code's
+ * section of docs/finding-codes.md (anchors are the codes).
+ */
+export const REPOSITORY_URL = 'https://github.com/verify-authenticode/verify-authenticode';
+export const CODE_DOCS_URL = `${REPOSITORY_URL}/blob/main/docs/finding-codes.md`;

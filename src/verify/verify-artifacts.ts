@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
-import { sortFindings, type Finding } from '../findings.js';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { capFindings, sortFindings, type Finding } from '../findings.js';
 import type { ArtifactReport, CertificateSummary, Report } from '../report/model.js';
 import { summarizeCertificate } from './certificate-summary.js';
 import { verifyArtifact, type ArtifactOutcome } from './artifact.js';
@@ -98,7 +98,8 @@ async function verifyWithPool(
     concurrency,
     async (path) => ({
       path,
-      outcome: await verifyOnce(path, path),
+      // Named as the user will recognise it in patch findings, not as an absolute runner path.
+      outcome: await verifyOnce(path, displayRelative(path)),
       baseline: true,
     }),
   );
@@ -110,7 +111,8 @@ async function verifyWithPool(
       ...checkPatch(artifact, packages, policy),
       ...(await checkExternalCabinets(artifact, (path) => verifyOnce(path, path))),
     ];
-    if (extra.length > 0) finalize(artifact.outcome.report, extra);
+    // Always: finalize also caps the number of findings per file (findings.ts).
+    finalize(artifact.outcome.report, extra);
     options.onArtifactDone?.(artifact.outcome.report);
   }
 
@@ -135,7 +137,7 @@ async function verifyWithPool(
 }
 
 function finalize(report: ArtifactReport, extra: Finding[]): void {
-  report.findings = sortFindings([...report.findings, ...extra]);
+  report.findings = capFindings([...report.findings, ...extra]);
   const firstError = report.findings.find((f) => f.severity === 'error');
   report.verdict = firstError ? 'fail' : 'pass';
   report.status = firstError ? firstError.code : 'valid';
@@ -156,4 +158,10 @@ function endpointCertificates(
     }
   }
   return [...seen.values()];
+}
+
+/** A path relative to the working directory when it is inside it (forward slashes). */
+function displayRelative(path: string): string {
+  const rel = relative(process.cwd(), resolve(path));
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : path;
 }

@@ -162,6 +162,15 @@ export class Certificate {
     return parsed instanceof asn1js.OctetString ? Buffer.from(parsed.getValue()) : undefined;
   }
 
+  /**
+   * basicConstraints cA=TRUE: a certificate authority. Such a certificate issues certificates;
+   * it is never the one that signs a file, so pins and patch-certificate lists leave it out.
+   */
+  get isCa(): boolean {
+    const parsed = this.extension('2.5.29.19')?.parsedValue as pkijs.BasicConstraints | undefined;
+    return parsed?.cA === true;
+  }
+
   /** Subject and issuer Names are the same bytes (as stored; computed once: reports ask often). */
   get isSelfIssued(): boolean {
     this.selfIssued ??= this.subjectDer.equals(this.issuerDer);

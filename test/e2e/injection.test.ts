@@ -161,11 +161,17 @@ describe.runIf(tools)('hostile names and certificate subjects, end to end', () =
       expect(hasLogCommand(line), line).toBe(false);
       return [];
     });
-    expect(commands.every((c) => ['error', 'warning', 'notice'].includes(c.name))).toBe(true);
+    expect(
+      commands.every((c) => ['error', 'warning', 'notice', 'group', 'endgroup'].includes(c.name)),
+    ).toBe(true);
+    // The text report's log group is titled with counts only.
+    expect(commands.find((c) => c.name === 'group')?.data).toBe(
+      `verify-authenticode: ${NAMES.length} artifact(s), ${NAMES.length} failed`,
+    );
     const errors = commands.filter((c) => c.name === 'error');
-    // One per artifact (GitHub shows ten per step; a notice counts the rest), and the step's
-    // own failure message.
-    expect(errors).toHaveLength(Math.min(NAMES.length, 10) + 1);
+    // One per artifact (GitHub keeps ten per step: nine for artifacts, a notice counts the
+    // rest), and the step's own failure message, which must be among the ten.
+    expect(errors).toHaveLength(Math.min(NAMES.length, 9) + 1);
     if (NAMES.length > 10) expect(commands.filter((c) => c.name === 'notice')).toHaveLength(1);
     expect(errors.at(-1)!.data).toBe(
       `${NAMES.length} of ${NAMES.length} artifact(s) failed verification`,
@@ -197,6 +203,8 @@ describe.runIf(tools)('hostile names and certificate subjects, end to end', () =
         '</code',
         '<a',
         '</a',
+        '<pre',
+        '</pre',
         '<sub',
         '</sub',
       ]).toContain(tag);
@@ -251,5 +259,68 @@ describe.runIf(tools)('hostile names and certificate subjects, end to end', () =
     expect(text).toContain('Evil\\n::error file=x::pwned');
     expect(text).toContain('\\x1b[31mRED');
     expect(text).toContain('\\u202egnp');
+  });
+
+  // Issue 20 item 9: the fill front ends print names through the same escaping.
+  it('fill CLI: hostile file names and subjects reach standard output and error escaped', () => {
+    const dir = join(workspace, 'fill-cli');
+    mkdirSync(dir, { recursive: true });
+    for (const name of NAMES.filter((n) => n.endsWith('.msi'))) {
+      copyFileSync(join(REPO, 'fixtures/msi/unsigned.msi'), join(dir, name));
+    }
+    copyFileSync(join(workspace, 'keys', 'signed.msi'), join(dir, 'signed\n::error::x.msi'));
+    const result = run(
+      process.execPath,
+      [
+        join(REPO, 'dist/cli.js'),
+        'fill-patch-certificate',
+        'fill-cli/*.msi',
+        '--cert',
+        'keys/c.pem',
+      ],
+      { cwd: workspace, env: { PATH: process.env.PATH } },
+    );
+    expect(result.status, result.stderr).toBe(1); // the signed one is refused
+    for (const stream of [result.stdout, result.stderr]) {
+      expect(stream).not.toMatch(RAW_CONTROL_EXCEPT_LF);
+      expect(commandsIn(stream)).toEqual([]);
+      for (const line of outputLines(stream).filter(Boolean)) {
+        expect(line).toMatch(/^(?:fill-cli\/|verify-authenticode: )/);
+      }
+    }
+    expect(result.stdout).toContain('fill-cli/evil\\n::error::pwned.msi: added Evil\\n::error');
+    expect(result.stderr).toContain('fill-cli/signed\\n::error::x.msi: the package is signed');
+  });
+
+  it('fill action: every workflow command is one of ours; names are escaped', () => {
+    const dir = join(workspace, 'fill-action');
+    mkdirSync(dir, { recursive: true });
+    for (const name of NAMES.filter((n) => n.endsWith('.msi'))) {
+      copyFileSync(join(REPO, 'fixtures/msi/unsigned.msi'), join(dir, name));
+    }
+    copyFileSync(join(workspace, 'keys', 'signed.msi'), join(dir, 'signed\n::error::x.msi'));
+    const result = runAction(
+      { paths: 'fill-action/*.msi', certificate: 'keys/c.pem' },
+      { workspace, script: 'fill-patch-certificate.js' },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stdout).not.toMatch(RAW_CONTROL_EXCEPT_LF);
+    const commands = outputLines(result.stdout).flatMap((line) => {
+      const command = parseV2(line);
+      if (command) return [command];
+      expect(hasLogCommand(line), line).toBe(false);
+      // Plain log lines start with our text or the escaped file name.
+      expect(line).toMatch(/^(?:fill-action\/|files matched: |$)/);
+      return [];
+    });
+    expect(commands.map((c) => c.name).sort()).toEqual(['error', 'error']);
+    const [fileError, stepError] = commands;
+    expect(fileError!.data).toContain('fill-action/signed\\n::error::x.msi: the package is signed');
+    expect(fileError!.data).toContain('(set the input remove-signature: true)');
+    expect(stepError!.data).toBe('1 file(s) could not be filled');
+    expect(result.outputs).toMatchObject({
+      filled: String(NAMES.filter((n) => n.endsWith('.msi')).length),
+      failed: '1',
+    });
   });
 });

@@ -2,7 +2,9 @@
  * Issue #10, end to end: a pull request controls what is in the workspace, symbolic links
  * included. The action never follows a link out of the workspace when expanding globs, and an
  * artifact path that resolves outside the workspace (a link, `..`) is reported as
- * `outside-workspace` and not read. (Unit tests of discovery: test/discover/.)
+ * `outside-workspace` and not read. A path the workflow wrote explicitly outside the workspace
+ * (absolute, `..`, a download directory) is read (issue 18 item 10). (Unit tests of discovery:
+ * test/discover/.)
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,13 +76,26 @@ describe('the action at the workspace boundary', () => {
   it.each([
     ['a glob whose base is a linked directory', 'out/linked-dir/*.msi'],
     ['a literal path through a linked directory', 'out/linked-dir/token.msi'],
-    ['a literal path with ..', '../runner-home/secrets/token.msi'],
-    ['an absolute path', '__OUTSIDE__/secrets/token.msi'],
   ])('reports %s as outside the workspace and does not read it', (_what, pattern) => {
     const { result, report } = verify(pattern.replace('__OUTSIDE__', outside));
     expect(report.artifacts).toEqual([]);
     expect(report.runFindings?.map((f) => f.code)).toEqual(['outside-workspace']);
     expect(result.status).toBe(1);
+  });
+
+  // Issue 18 item 10: what the workflow author wrote explicitly is read, wherever it is.
+  it.each([
+    ['a literal path with ..', '../runner-home/secrets/token.msi'],
+    ['an absolute path', '__OUTSIDE__/secrets/token.msi'],
+    ['a glob in an absolute directory', '__OUTSIDE__/secrets/*.msi'],
+    ['an absolute directory', '__OUTSIDE__/secrets'],
+  ])('reads %s the workflow wrote explicitly outside the workspace', (_what, pattern) => {
+    const { result, report } = verify(pattern.replace('__OUTSIDE__', outside));
+    expect(report.artifacts.map((a) => [a.path.endsWith('secrets/token.msi'), a.verdict])).toEqual([
+      [true, 'pass'],
+    ]);
+    expect(report.runFindings ?? []).toEqual([]);
+    expect(result.status).toBe(0);
   });
 
   it('still verifies the files that are inside', () => {

@@ -28,15 +28,26 @@ describe('verify-authenticode fill-patch-certificate: usage and configuration (e
   it.each([
     [[], 'no MSI given'],
     [['a.msi'], '--cert is required'],
-    [
-      ['a.msi', 'b.msi', '--cert', 'c.pem', '--out', 'x.msi'],
-      '--out takes one input MSI; 2 were given',
-    ],
   ])('%j → %s', async (args, reason) => {
     const result = await fill(...args);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(`verify-authenticode: ${reason}\n${HINT}`);
+  });
+
+  it('refuses --out with more than one input MSI', async () => {
+    const result = await fill(
+      'fixtures/msi/unsigned.msi',
+      'fixtures/msi/unsigned-msibuild.msi',
+      '--cert',
+      'fixtures/pki/signer.pem',
+      '--out',
+      'x.msi',
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `verify-authenticode: --out takes one input MSI; 2 were given\n${HINT}`,
+    );
   });
 
   it('rejects an unknown option', async () => {
@@ -105,8 +116,8 @@ describe('verify-authenticode fill-patch-certificate: filling (exit 0 / 1)', () 
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(
       `verify-authenticode: ${shown(signed)}: the package is signed and filling it would ` +
-        'invalidate the signature; fill it before signing, or pass --remove-signature to remove ' +
-        'the signature and sign again afterwards\n',
+        'invalidate the signature; fill it before signing, or have the signature removed and ' +
+        'sign again afterwards (pass --remove-signature)\n',
     );
     expect(result.stdout).toContain(
       `${shown(plain)}: added Fabrikam Build Agent (sha256 ${SIGNER2.sha256.slice(0, 16)}…) ` +

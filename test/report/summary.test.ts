@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HRESULT } from '../../src/findings.js';
 import type { Report } from '../../src/report/model.js';
 import { renderSummary } from '../../src/report/summary.js';
+import { CODE_DOCS_URL } from '../../src/verify/tool.js';
 import {
   artifact,
   finding,
@@ -15,6 +16,8 @@ import {
 import { RAW_CONTROL_EXCEPT_LF } from './support/patterns.js';
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+/** A finding code as the summary shows it: a link to its section of docs/finding-codes.md. */
+const link = (code: string) => `<a href="${CODE_DOCS_URL}#${code}"><code>${code}</code></a>`;
 const lines = (text: string) => text.split('\n');
 
 /** Cells of a table line: split on `|` (escaped text never contains a raw one). */
@@ -65,35 +68,43 @@ describe('renderSummary', () => {
     });
     const text = renderSummary(runFailed);
     expect(lines(text)[0]).toBe('## ❌ Authenticode verification failed');
-    expect(text).toContain('- ❌ <code>too-few-artifacts</code>: found 1 of 2');
+    expect(text).toContain(`- ❌ ${link('too-few-artifacts')}: found 1 of 2`);
   });
 
-  it('tables every artifact, failures first, with status, kind, size, signer, thumbprint, digest, timestamp, expiry and MsiPatchCertificate', () => {
+  it('tables every artifact in seven narrow columns, failures first, the code linked to its docs, thumbprints shortened', () => {
     const out = lines(renderSummary(mixedReport()));
     const header = out.indexOf(
-      '| Status | Artifact | Kind | Size | Signer | SHA-256 | Digest | Timestamp | Expires | MsiPatchCertificate |',
+      '| Status | Artifact | Kind | Signer | Timestamp | Expires | MsiPatchCertificate |',
     );
     expect(header).toBeGreaterThan(0);
-    const prefix = SIGNER.sha256.slice(0, 16);
+    const prefix = SIGNER.sha256.slice(0, 8);
     expect(out.slice(header + 2, header + 5)).toEqual([
-      `| ❌ <code>chain-incomplete</code> | <code>dist/data1.cab</code> | cab | 50.0 MiB | Contoso Code Signing | <code>${prefix}</code> | SHA-256 | — | 2027-01-01 | — |`,
-      `| ⚠️ valid, 1 warning | <code>dist/patch.msp</code> | msp | 20.0 KiB | Contoso Code Signing | <code>${prefix}</code> | SHA-256 | 2025-03-04 05:06:07 UTC | 2027-01-01 | — |`,
-      `| ✅ valid | <code>dist/app.msi</code> | msi | 1.5 MiB | Contoso Code Signing | <code>${prefix}</code> | SHA-256 | 2025-03-04 05:06:07 UTC | 2027-01-01 | listed |`,
+      `| ❌ ${link('chain-incomplete')} | <code>dist/data1.cab</code> | cab | Contoso Code Signing <code>${prefix}</code> | — | 2027-01-01 | — |`,
+      `| ⚠️ valid, 1 warning | <code>dist/patch.msp</code> | msp | Contoso Code Signing <code>${prefix}</code> | 2025-03-04 | 2027-01-01 | — |`,
+      `| ✅ valid | <code>dist/app.msi</code> | msi | Contoso Code Signing <code>${prefix}</code> | 2025-03-04 | 2027-01-01 | listed |`,
     ]);
   });
 
-  it('details each failing artifact with every finding, its HRESULT and the chain', () => {
+  it('puts the reason and the fix of each failure in view, then every finding, its HRESULT and the chain', () => {
     const text = renderSummary(mixedReport());
+    const heading = text.indexOf('#### ❌ <code>dist/data1.cab</code>');
+    expect(heading).toBeGreaterThan(0);
     const start = text.indexOf(
-      '<details>\n<summary>❌ <code>dist/data1.cab</code>: chain-incomplete</summary>',
+      '<details>\n<summary>All findings, signatures and certificates</summary>',
+      heading,
     );
     expect(start).toBeGreaterThan(0);
+    const inView = text.slice(heading, start);
+    expect(inView).toContain(
+      `${link('chain-incomplete')} **Certificate chain is incomplete**: the issuer &quot;CN=Contoso Intermediate CA&quot;`,
+    );
+    expect(inView).toMatch(/\*\*Fix:\*\* \S/);
     const block = text.slice(start, text.indexOf('</details>', start));
     expect(block).toContain(
-      '| error | <code>chain-incomplete</code> | <code>0x800B010A</code> CERT_E_CHAINING | the issuer &quot;CN=Contoso Intermediate CA&quot; of &quot;CN=Contoso Code Signing&quot; is in neither the signature nor the trusted roots |',
+      `| error | ${link('chain-incomplete')} | <code>0x800B010A</code> CERT_E_CHAINING | the issuer &quot;CN=Contoso Intermediate CA&quot; of &quot;CN=Contoso Code Signing&quot; is in neither the signature nor the trusted roots |`,
     );
     expect(block).toContain(
-      '| warning | <code>expires-soon</code> | — | the signer expires in 10 days',
+      `| warning | ${link('expires-soon')} | — | the signer expires in 10 days`,
     );
     expect(block).toContain('**Signature 0** (primary, SHA-256, invalid)');
     expect(block).toContain(
@@ -163,7 +174,7 @@ describe('renderSummary', () => {
 
   it('lists warnings of passing artifacts', () => {
     expect(renderSummary(mixedReport())).toContain(
-      '- ⚠️ <code>dist/patch.msp</code>: <code>weak-digest</code> the nested signature uses SHA-1 (<code>0x80092026</code> CRYPT_E_SECURITY_SETTINGS)',
+      `- ⚠️ <code>dist/patch.msp</code>: ${link('weak-digest')} the nested signature uses SHA-1 (<code>0x80092026</code> CRYPT_E_SECURITY_SETTINGS)`,
     );
   });
 
@@ -183,7 +194,7 @@ describe('renderSummary', () => {
     assertWellFormed(text);
     expect(text).toContain('<summary>✅ 60 passing artifacts without warnings</summary>');
     expect(text).toContain(
-      `- <code>ok/0.msi</code> · msi · 1.5 MiB · Contoso Code Signing <code>${SIGNER.sha256.slice(0, 16)}</code>`,
+      `- <code>ok/0.msi</code> · msi · 1.5 MiB · Contoso Code Signing <code>${SIGNER.sha256.slice(0, 8)}</code>`,
     );
     expect(text).not.toContain('| ✅ valid |');
     expect(renderSummary(r, { collapsePassingAbove: 100 })).toContain(

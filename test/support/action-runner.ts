@@ -32,7 +32,13 @@ export function parseOutputFile(text: string): Record<string, string> {
  */
 export function runAction(
   inputs: Record<string, string>,
-  options: { workspace?: string; node?: string; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    workspace?: string;
+    node?: string;
+    env?: NodeJS.ProcessEnv;
+    /** The bundle to run (default index.js, the verify action). */
+    script?: string;
+  } = {},
 ): ActionRun {
   const temp = mkdtempSync(join(tmpdir(), 'va-action-'));
   const outputFile = join(temp, 'output');
@@ -67,7 +73,8 @@ export function runAction(
   };
   for (const [name, value] of Object.entries(inputs))
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const result = run(options.node ?? process.execPath, [join(REPO, 'dist', 'index.js')], {
+  const script = join(REPO, 'dist', options.script ?? 'index.js');
+  const result = run(options.node ?? process.execPath, [script], {
     cwd: options.workspace ?? REPO,
     env,
   });

@@ -250,6 +250,44 @@ const SPECS: Record<string, Spec> = {
       'extendedKeyUsage = codeSigning',
     ],
   },
+  // Microsoft's Trusted Root Program stand-ins (root-program.test.ts): `root` signs the list
+  // through ctlSigner; each listed root below gets one property of the list.
+  ctlSigner: {
+    subject: `/CN=Test Certificate Trust List Publisher${O}`,
+    issuer: 'root',
+    ext: [...LEAF_BASE, 'extendedKeyUsage = 1.3.6.1.4.1.311.10.3.9'],
+  },
+  disabledRoot: { subject: `/CN=Disabled Root${O}`, ext: ROOT_EXT },
+  disabledRootLeaf: {
+    subject: `/CN=Signer Under Disabled Root${O}`,
+    issuer: 'disabledRoot',
+    ext: CODE_SIGNING_EXT,
+  },
+  notBeforeRoot: { subject: `/CN=NotBefore Root${O}`, ext: ROOT_EXT },
+  notBeforeEarlyLeaf: {
+    subject: `/CN=Signer Issued Before NotBefore${O}`,
+    issuer: 'notBeforeRoot',
+    ext: CODE_SIGNING_EXT,
+    start: '20220101000000Z',
+  },
+  notBeforeLateLeaf: {
+    subject: `/CN=Signer Issued After NotBefore${O}`,
+    issuer: 'notBeforeRoot',
+    ext: CODE_SIGNING_EXT,
+    start: '20240101000000Z',
+  },
+  notBeforeLateTsa: {
+    subject: `/CN=TSA Issued After NotBefore${O}`,
+    issuer: 'notBeforeRoot',
+    ext: [...LEAF_BASE, 'extendedKeyUsage = critical, timeStamping'],
+    start: '20240101000000Z',
+  },
+  serverAuthRoot: { subject: `/CN=Server Authentication Root${O}`, ext: ROOT_EXT },
+  serverAuthRootLeaf: {
+    subject: `/CN=Signer Under Server Authentication Root${O}`,
+    issuer: 'serverAuthRoot',
+    ext: CODE_SIGNING_EXT,
+  },
   // Cross-signing: newRoot is self-signed; newRootCross is the same Name and key issued by root.
   newRoot: { subject: `/CN=New Root CA${O}`, ext: ROOT_EXT },
   newRootCross: { subject: `/CN=New Root CA${O}`, keyOf: 'newRoot', issuer: 'root', ext: CA_EXT },
@@ -265,6 +303,8 @@ const SPECS: Record<string, Spec> = {
 
 export interface TestPki {
   dir: string;
+  /** Path of each certificate's private key (PEM, PKCS#8). */
+  keyPath: Record<string, string>;
   cert: Record<string, Certificate>;
   /** Path of each certificate's PEM file. */
   pemPath: Record<string, string>;
@@ -315,7 +355,7 @@ export function generatePki(names: readonly string[] = Object.keys(SPECS)): Test
   };
 
   const keyPath = (name: string): string => join(dir, `${SPECS[name]!.keyOf ?? name}.key`);
-  const pki: TestPki = { dir, cert: {}, pemPath: {}, pem: {} };
+  const pki: TestPki = { dir, keyPath: {}, cert: {}, pemPath: {}, pem: {} };
 
   for (const name of withDependencies(names)) {
     const spec = SPECS[name]!;
@@ -356,6 +396,7 @@ export function generatePki(names: readonly string[] = Object.keys(SPECS)): Test
     const pemPath = join(dir, `${name}.pem`);
     const pem = readFileSync(pemPath, 'utf8');
     pki.pemPath[name] = pemPath;
+    pki.keyPath[name] = keyPath(name);
     pki.pem[name] = pem;
     const body = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
     pki.cert[name] = Certificate.fromDer(Buffer.from(body, 'base64'));

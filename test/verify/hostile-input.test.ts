@@ -213,7 +213,7 @@ describe('external cabinet names from the package', () => {
       expect.objectContaining({
         severity: 'error',
         code: 'outside-workspace',
-        message: expect.stringContaining('it was not read'),
+        message: expect.stringContaining('not read'),
       }),
     );
     expect(findings.map((f) => f.code)).not.toContain('external-cabinet-mismatch');

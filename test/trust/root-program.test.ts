@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildChain, type ChainResult, type ChainUsage } from '../../src/trust/chain.js';
+import { readTrustList, verifyTrustList } from '../../src/trust/ctl.js';
+import { RootProgram } from '../../src/trust/root-program.js';
+import { generateWindowsRoots } from '../../src/trust/windows-roots-generator.js';
+import type { Certificate } from '../../src/x509/certificate.js';
+import { buildTrustList, PURPOSE } from './ctl-builder.js';
+import { generatePki, removePki, type TestPki } from './pki.js';
+
+/**
+ * The root-program rules on lists of our own, signed by the test PKI's root (standing in for
+ * Microsoft Root Certificate Authority 2010) through a list-signer certificate: one listed root
+ * per property (docs/windows-roots.md).
+ */
+
+let pki: TestPki;
+let c: Record<string, Certificate>;
+let program: RootProgram;
+let listDer: Buffer;
+
+const DISABLED_FROM = new Date('2024-01-01T00:00:00Z');
+const NOT_BEFORE = new Date('2023-01-01T00:00:00Z');
+const THIS_UPDATE = new Date('2025-01-15T12:00:00Z');
+
+beforeAll(() => {
+  pki = generatePki([
+    'root',
+    'ctlSigner',
+    'disabledRootLeaf',
+    'notBeforeEarlyLeaf',
+    'notBeforeLateLeaf',
+    'notBeforeLateTsa',
+    'serverAuthRootLeaf',
+    'root2Leaf',
+  ]);
+  c = pki.cert;
+  listDer = buildTrustList({
+    thisUpdate: THIS_UPDATE,
+    signer: c.ctlSigner!,
+    signerKeyPath: pki.keyPath.ctlSigner!,
+    certificates: [c.root!],
+    entries: [
+      {
+        certificate: c.disabledRoot!,
+        purposes: [PURPOSE.codeSigning, PURPOSE.timeStamping],
+        disabledFrom: DISABLED_FROM,
+      },
+      {
+        certificate: c.notBeforeRoot!,
+        purposes: [PURPOSE.codeSigning, PURPOSE.timeStamping],
+        notBefore: NOT_BEFORE,
+        notBeforePurposes: [PURPOSE.codeSigning],
+      },
+      { certificate: c.serverAuthRoot!, purposes: [PURPOSE.serverAuth] },
+    ],
+  });
+  const byThumbprint = new Map(Object.values(c).map((cert) => [cert.sha1, cert]));
+  const generated = generateWindowsRoots({
+    list: listDer,
+    certificate: (sha1) => byThumbprint.get(sha1) ?? null,
+    signerRoots: [c.root!],
+    origin: 'test list',
+  });
+  program = new RootProgram(generated.info, () => generated.records);
+});
+
+afterAll(() => removePki(pki));
+
+function chain(
+  leaf: string,
+  pool: string[],
+  time: Date,
+  usage: ChainUsage = 'codeSigning',
+): ChainResult {
+  return buildChain(c[leaf]!, {
+    intermediates: pool.map((n) => c[n]!),
+    anchors: [],
+    rootProgram: program,
+    time,
+    usage,
+  });
+}
+
+const codes = (result: ChainResult) => result.problems.map((p) => p.code);
+
+describe('a list of our own', () => {
+  it('reads every property back', () => {
+    const list = readTrustList(listDer);
+    expect(list.thisUpdate).toEqual(THIS_UPDATE);
+    const byRoot = new Map(list.entries.map((e) => [e.sha1, e]));
+    expect(byRoot.get(c.disabledRoot!.sha1)).toMatchObject({
+      friendlyName: 'Disabled Root',
+      purposes: [PURPOSE.codeSigning, PURPOSE.timeStamping],
+      disabledFrom: DISABLED_FROM,
+      notBefore: null,
+    });
+    expect(byRoot.get(c.notBeforeRoot!.sha1)).toMatchObject({
+      notBefore: NOT_BEFORE,
+      notBeforePurposes: [PURPOSE.codeSigning],
+      disabledFrom: null,
+    });
+    expect(byRoot.get(c.serverAuthRoot!.sha1)?.purposes).toEqual([PURPOSE.serverAuth]);
+  });
+
+  it('verifies under the root standing in for Microsoft’s and not under another root', () => {
+    const list = readTrustList(listDer);
+    expect(verifyTrustList(list, [c.root!]).ok).toBe(true);
+    const other = verifyTrustList(list, [c.root2!]);
+    expect(other.ok).toBe(false);
+  });
+
+  it('keeps the certificate of code-signing roots only', () => {
+    expect(program.lookup(c.disabledRoot!.sha1)?.cert).toBeDefined();
+    expect(program.lookup(c.serverAuthRoot!.sha1)?.cert).toBeUndefined();
+    expect(program.lookup(c.serverAuthRoot!.sha1)?.purposes).toEqual(['serverAuth']);
+  });
+});
+
+describe('a root disabled for code signing from a date', () => {
+  it('anchors a chain validated (timestamped) before the date', () => {
+    const result = chain('disabledRootLeaf', [], new Date('2023-06-01T00:00:00Z'));
+    expect(result.status).toBe('trusted');
+    expect(result.problems).toEqual([]);
+    expect(result.rootProgram).toMatchObject({ trusted: true });
+  });
+
+  it('fails untrusted-root from the date on, saying so', () => {
+    const result = chain('disabledRootLeaf', [], DISABLED_FROM);
+    expect(result.status).toBe('untrusted-root');
+    expect(codes(result)).toEqual(['untrusted-root']);
+    expect(result.problems[0]!.hresult).toBe('0x800B0109');
+    expect(result.problems[0]!.message).toContain('disabled it on 2024-01-01');
+  });
+});
+
+describe('a root with a NotBefore date for code signing', () => {
+  it('trusts a signer certificate issued before the date', () => {
+    const result = chain('notBeforeEarlyLeaf', [], new Date('2025-06-01T00:00:00Z'));
+    expect(result.status).toBe('trusted');
+    expect(result.problems).toEqual([]);
+  });
+
+  it('rejects a signer certificate issued after the date, whatever the validation time', () => {
+    const result = chain('notBeforeLateLeaf', [], new Date('2024-06-01T00:00:00Z'));
+    expect(result.status).toBe('untrusted-root');
+    expect(codes(result)).toEqual(['untrusted-root']);
+    expect(result.problems[0]!.message).toContain('issued before 2023-01-01');
+    expect(result.problems[0]!.message).toContain('Signer Issued After NotBefore');
+  });
+
+  it('does not apply the date to time stamping, which the NotBefore purposes leave out', () => {
+    const result = chain('notBeforeLateTsa', [], new Date('2024-06-01T00:00:00Z'), 'timeStamping');
+    expect(result.status).toBe('trusted');
+    expect(result.problems).toEqual([]);
+  });
+});
+
+describe('a root trusted only for server authentication', () => {
+  it('fails a code-signing chain with untrusted-root and says why', () => {
+    const result = chain(
+      'serverAuthRootLeaf',
+      ['serverAuthRoot'],
+      new Date('2025-06-01T00:00:00Z'),
+    );
+    expect(result.status).toBe('untrusted-root');
+    expect(codes(result)).toEqual(['untrusted-root']);
+    expect(result.problems[0]!.message).toContain(
+      'trusts it only for serverAuth, not for code signing',
+    );
+  });
+
+  it('says the same when the signature does not carry the root (matched by name)', () => {
+    const result = chain('serverAuthRootLeaf', [], new Date('2025-06-01T00:00:00Z'));
+    expect(result.status).toBe('untrusted-root');
+    expect(codes(result)).toEqual(['untrusted-root']);
+    expect(result.problems[0]!.message).toContain('Server Authentication Root');
+    expect(result.problems[0]!.message).toContain('only for serverAuth');
+  });
+});
+
+describe('a root absent from the list', () => {
+  it('fails untrusted-root naming the input that would fix it', () => {
+    const result = chain('root2Leaf', ['root2'], new Date('2025-06-01T00:00:00Z'));
+    expect(result.status).toBe('untrusted-root');
+    expect(codes(result)).toEqual(['untrusted-root']);
+    expect(result.problems[0]!.message).toContain('not in Microsoft');
+    expect(result.problems[0]!.message).toContain('trusted-roots');
+  });
+
+  it('is trusted when also given as a root file (windows and a file combined)', () => {
+    const result = buildChain(c.root2Leaf!, {
+      intermediates: [],
+      anchors: [c.root2!],
+      rootProgram: program,
+      time: new Date('2025-06-01T00:00:00Z'),
+      usage: 'codeSigning',
+    });
+    expect(result.status).toBe('trusted');
+    expect(result.rootProgram).toBeUndefined();
+  });
+});
