@@ -68,24 +68,9 @@ function sh(script) {
   });
 }
 
-/**
- * Registers how to build the input `file`; it is built by {@link need}, only when a selected case
- * uses it (inputs are reused between runs of the bench).
- */
-const builders = new Map();
+/** Runs `make` unless `file` exists already (inputs are reused between runs of the bench). */
 function ensure(file, what, make) {
-  builders.set(file, () => build(file, what, make));
-}
-
-/** Builds the input `file` unless it exists already. */
-function need(file) {
   if (existsSync(out(file))) return;
-  const builder = builders.get(file);
-  if (!builder) throw new Error(`no builder for ${file}`);
-  builder();
-}
-
-function build(file, what, make) {
   log(`building ${file} (${what})`);
   const started = performance.now();
   make(out(`${file}.tmp`));
@@ -113,82 +98,171 @@ function storedCab(file, bytes, seed) {
   sh(`cd '${dir}' && gcab -c '${file}' payload.bin && cd .. && rm -rf '${dir}'`);
 }
 
-// The database: a small wixl package with an embedded cabinet stream "product.cab".
-ensure('base.msi', 'wixl database with an embedded cabinet', (file) => {
-  const dir = out('base.d');
-  sh(`rm -rf '${dir}' && mkdir -p '${dir}' && printf 'bench\\r\\n' > '${dir}/readme.txt'`);
-  pseudoRandom(`${dir}/payload.bin`, 6000, 0);
-  const wxs = readFileSync(join(REPO, 'fixtures/src/product.wxs.in'), 'utf8')
-    .replace('@PRODUCT_CODE@', '{6F1A0B2C-1D3E-4F50-8A61-0000000009B1}')
-    .replace('@PRODUCT_NAME@', 'verify-authenticode benchmark')
-    .replace('@EMBED@', 'yes')
-    .replace('@CABINET@', 'product.cab');
-  writeFileSync(`${dir}/product.wxs`, wxs);
-  sh(`cd '${dir}' && wixl -o '${file}' product.wxs && cd .. && rm -rf '${dir}'`);
-});
-
-/**
- * An MSI whose embedded cabinet stream is replaced by a stored cabinet of `bytes` payload
- * bytes (the package's File table no longer matches it; Authenticode does not care).
- */
-function bigMsi(name, bytes, seed, signOptions = '') {
-  ensure(
-    name,
-    `${(bytes / MiB).toFixed(0)} MiB payload, signed${signOptions ? ` ${signOptions}` : ''}`,
-    (file) => {
-      need('base.msi');
-      storedCab(`${file}.cab`, bytes, seed);
-      sh(
-        `cp '${out('base.msi')}' '${file}.unsigned' && msibuild '${file}.unsigned' -a product.cab '${file}.cab' && ` +
-          `rm '${file}.cab' && ${SIGN} ${signOptions} -in '${file}.unsigned' -out '${file}' >/dev/null && rm '${file}.unsigned'`,
-      );
-    },
-  );
-}
-
-const GIB_PAYLOAD = GiB - 64 * 1024; // the signed package is then just under 1 GiB
-bigMsi('msi-1g.msi', GIB_PAYLOAD, 1);
-bigMsi('msi-1g-dse.msi', GIB_PAYLOAD, 2, '-add-msi-dse');
-bigMsi('msi-100m.msi', 100 * MiB, 3);
-bigMsi('msi-1.9g.msi', Math.floor(1.9 * GiB), 4);
-ensure('cab-1g.cab', 'stored cabinet, 1 GiB payload, signed', (file) => {
-  storedCab(`${file}.unsigned`, GIB_PAYLOAD, 5);
-  sh(`${SIGN} -in '${file}.unsigned' -out '${file}' >/dev/null && rm '${file}.unsigned'`);
-});
-// A PE image with a large overlay (a self-extracting installer's shape): the tiny x64 fixture
-// program followed by 1 GiB of incompressible bytes, signed.
-ensure('pe-1g.exe', 'x64 EXE with a 1 GiB overlay, signed', (file) => {
-  pseudoRandom(`${file}.overlay`, GIB_PAYLOAD, 7);
-  sh(
-    `cat '${join(REPO, 'fixtures/pe/unsigned-x64.exe')}' '${file}.overlay' > '${file}.unsigned' && rm '${file}.overlay' && ` +
-      `${SIGN} -in '${file}.unsigned' -out '${file}' >/dev/null && rm '${file}.unsigned'`,
-  );
-});
+const VERIFY_CASES = ['msi-1g', 'msi-1g-dse', 'cab-1g', 'small-100', 'two-1g', 'rss', 'startup'];
+const wanted = (name) => !ONLY || ONLY.includes(name);
 const SMALL_COUNT = 100;
-ensure('small', `${SMALL_COUNT} signed 2 MiB MSIs`, (dir) => {
-  need('base.msi');
-  sh(`mkdir -p '${dir}'`);
-  storedCab(`${dir}/cab`, 2 * MiB - 64 * 1024, 6);
-  sh(
-    `cp '${out('base.msi')}' '${dir}/unsigned.msi' && msibuild '${dir}/unsigned.msi' -a product.cab '${dir}/cab'`,
-  );
-  for (let i = 0; i < SMALL_COUNT; i++) {
-    const n = String(i).padStart(3, '0');
-    sh(`${SIGN} -in '${dir}/unsigned.msi' -out '${dir}/small-${n}.msi' >/dev/null`);
-  }
-  sh(`rm '${dir}/unsigned.msi' '${dir}/cab'`);
-});
 const smallFiles = Array.from({ length: SMALL_COUNT }, (_, i) =>
   out(`small/small-${String(i).padStart(3, '0')}.msi`),
 );
 
-// A reader of every stream of a compound file, through src/cfb (issue 3's memory requirement).
+// The verify cases' inputs (about 5.5 GiB), built only when one of those cases runs.
+function buildVerifyInputs() {
+  // The database: a small wixl package with an embedded cabinet stream "product.cab".
+  ensure('base.msi', 'wixl database with an embedded cabinet', (file) => {
+    const dir = out('base.d');
+    sh(`rm -rf '${dir}' && mkdir -p '${dir}' && printf 'bench\\r\\n' > '${dir}/readme.txt'`);
+    pseudoRandom(`${dir}/payload.bin`, 6000, 0);
+    const wxs = readFileSync(join(REPO, 'fixtures/src/product.wxs.in'), 'utf8')
+      .replace('@PRODUCT_CODE@', '{6F1A0B2C-1D3E-4F50-8A61-0000000009B1}')
+      .replace('@PRODUCT_NAME@', 'verify-authenticode benchmark')
+      .replace('@EMBED@', 'yes')
+      .replace('@CABINET@', 'product.cab');
+    writeFileSync(`${dir}/product.wxs`, wxs);
+    sh(`cd '${dir}' && wixl -o '${file}' product.wxs && cd .. && rm -rf '${dir}'`);
+  });
+
+  /**
+   * An MSI whose embedded cabinet stream is replaced by a stored cabinet of `bytes` payload
+   * bytes (the package's File table no longer matches it; Authenticode does not care).
+   */
+  function bigMsi(name, bytes, seed, signOptions = '') {
+    ensure(
+      name,
+      `${(bytes / MiB).toFixed(0)} MiB payload, signed${signOptions ? ` ${signOptions}` : ''}`,
+      (file) => {
+        storedCab(`${file}.cab`, bytes, seed);
+        sh(
+          `cp '${out('base.msi')}' '${file}.unsigned' && msibuild '${file}.unsigned' -a product.cab '${file}.cab' && ` +
+            `rm '${file}.cab' && ${SIGN} ${signOptions} -in '${file}.unsigned' -out '${file}' >/dev/null && rm '${file}.unsigned'`,
+        );
+      },
+    );
+  }
+
+  const GIB_PAYLOAD = GiB - 64 * 1024; // the signed package is then just under 1 GiB
+  bigMsi('msi-1g.msi', GIB_PAYLOAD, 1);
+  bigMsi('msi-1g-dse.msi', GIB_PAYLOAD, 2, '-add-msi-dse');
+  bigMsi('msi-100m.msi', 100 * MiB, 3);
+  bigMsi('msi-1.9g.msi', Math.floor(1.9 * GiB), 4);
+  ensure('cab-1g.cab', 'stored cabinet, 1 GiB payload, signed', (file) => {
+    storedCab(`${file}.unsigned`, GIB_PAYLOAD, 5);
+    sh(`${SIGN} -in '${file}.unsigned' -out '${file}' >/dev/null && rm '${file}.unsigned'`);
+  });
+  ensure('small', `${SMALL_COUNT} signed 2 MiB MSIs`, (dir) => {
+    sh(`mkdir -p '${dir}'`);
+    storedCab(`${dir}/cab`, 2 * MiB - 64 * 1024, 6);
+    sh(
+      `cp '${out('base.msi')}' '${dir}/unsigned.msi' && msibuild '${dir}/unsigned.msi' -a product.cab '${dir}/cab'`,
+    );
+    for (let i = 0; i < SMALL_COUNT; i++) {
+      const n = String(i).padStart(3, '0');
+      sh(`${SIGN} -in '${dir}/unsigned.msi' -out '${dir}/small-${n}.msi' >/dev/null`);
+    }
+    sh(`rm '${dir}/unsigned.msi' '${dir}/cab'`);
+  });
+}
+if (VERIFY_CASES.some(wanted)) buildVerifyInputs();
+
+// ---- PE input (issue 16) ------------------------------------------------------------------------
+// A PE image with a large overlay (a self-extracting installer's shape): the tiny x64 fixture
+// program followed by just under 1 GiB of incompressible bytes, signed.
+if (wanted('pe-1g')) {
+  ensure('pe-1g.exe', 'x64 EXE with a 1 GiB overlay, signed', (file) => {
+    pseudoRandom(`${file}.overlay`, GiB - 64 * 1024, 7);
+    sh(
+      `cat '${join(REPO, 'fixtures/pe/unsigned-x64.exe')}' '${file}.overlay' > '${file}.unsigned' && rm '${file}.overlay' && ` +
+        `${SIGN} -in '${file}.unsigned' -out '${file}' >/dev/null && rm '${file}.unsigned'`,
+    );
+  });
+}
+
+// ---- payload inputs (issue 17) ---------------------------------------------------------------
+/**
+ * Moderately compressible bytes (about 2:1 under LZX and MSZIP, like installer payloads): runs
+ * sampled from a pool of letters and noise, with noise between runs. Deterministic.
+ */
+function payloadBytes(bytes, seed) {
+  let s = seed >>> 0 || 1;
+  const next = () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
+  const pool = Buffer.alloc(MiB);
+  for (let i = 0; i < pool.length; i++)
+    pool[i] = next() % 3 === 0 ? next() & 255 : 0x61 + (next() % 16);
+  const data = Buffer.alloc(bytes);
+  let p = 0;
+  while (p < bytes) {
+    const r = next();
+    if (r % 4 === 0) {
+      data[p++] = r >>> 24;
+      continue;
+    }
+    const length = Math.min(4 + ((r >>> 8) % 60), bytes - p);
+    const from = (r >>> 12) % (pool.length - 64);
+    pool.copy(data, p, from, from + length);
+    p += length;
+  }
+  return data;
+}
+const PAYLOAD_BYTES = GiB;
+// LZX folders of 32 MiB: the fixture encoder is slow (about 1 MB/s), so one folder is encoded
+// once and the cabinet holds 32 copies of it; each folder is its own LZX stream (a reset), as in
+// cabinets that makecab splits into folders.
+const LZX_FOLDER_BYTES = 32 * MiB;
+if (wanted('payload-mszip')) {
+  ensure('payload-mszip-1g.cab', 'gcab -z, 1 GiB of 2:1-compressible bytes in one file', (file) => {
+    const dir = `${file}.d`;
+    sh(`rm -rf '${dir}' && mkdir -p '${dir}'`);
+    writeFileSync(`${dir}/payload.bin`, payloadBytes(PAYLOAD_BYTES, 11));
+    sh(`cd '${dir}' && gcab -c -z -n '${file}' payload.bin && cd .. && rm -rf '${dir}'`);
+  });
+}
+if (wanted('payload-lzx')) {
+  const { lzxCompress } = await import(join(REPO, 'fixtures/tools/lzx-encoder.mjs'));
+  const { writeCabinet } = await import(join(REPO, 'fixtures/tools/cab-writer.mjs'));
+  ensure('payload-lzx-1g.cab', 'our LZX encoder, 2^21 window, E8, 32 folders of 32 MiB', (file) => {
+    const blocks = lzxCompress(payloadBytes(LZX_FOLDER_BYTES, 12), {
+      windowBits: 21,
+      blocks: [
+        { type: 'aligned', size: MiB },
+        { type: 'verbatim', size: MiB },
+      ],
+      e8FileSize: 12_000_000,
+      chainLimit: 4,
+    });
+    const folders = Array.from({ length: PAYLOAD_BYTES / LZX_FOLDER_BYTES }, (_, i) => ({
+      compression: 'lzx',
+      windowBits: 21,
+      blocks,
+      files: [{ name: `part${String(i).padStart(2, '0')}.bin`, size: LZX_FOLDER_BYTES }],
+    }));
+    writeFileSync(file, writeCabinet({ folders }));
+  });
+}
+
+// A reader of every stream of a compound file, through src/cfb (issue 3's memory requirement),
+// and the payload extractor (issue 17).
 const READ_ALL = out('read-all-streams.mjs');
+const EXTRACT_PAYLOAD = out('extract-payload.mjs');
 {
   const { build } = await import('esbuild');
   await build({
     entryPoints: [join(REPO, 'bench/read-all-streams.ts')],
     outfile: READ_ALL,
+    bundle: true,
+    platform: 'node',
+    target: 'node20.19',
+    format: 'esm',
+    logLevel: 'warning',
+  });
+  await build({
+    entryPoints: [join(REPO, 'bench/extract-payload.ts')],
+    outfile: EXTRACT_PAYLOAD,
     bundle: true,
     platform: 'node',
     target: 'node20.19',
@@ -371,6 +445,32 @@ const cases = [
     rssTarget: 150,
   },
   {
+    name: 'payload-mszip',
+    what: 'extract and hash every file of a 1 GiB-payload MSZIP cabinet (gcab)',
+    commands: [
+      {
+        label: 'ours, extract + SHA-256',
+        argv: [process.execPath, EXTRACT_PAYLOAD, out('payload-mszip-1g.cab')],
+      },
+      { label: 'cabextract -t', argv: ['cabextract', '-t', '-q', out('payload-mszip-1g.cab')] },
+    ],
+    ratios: [['ours, extract + SHA-256', 'cabextract -t', 1.5]],
+    rssTarget: 150,
+  },
+  {
+    name: 'payload-lzx',
+    what: 'extract and hash every file of a 1 GiB-payload LZX cabinet (2^21 window, E8)',
+    commands: [
+      {
+        label: 'ours, extract + SHA-256',
+        argv: [process.execPath, EXTRACT_PAYLOAD, out('payload-lzx-1g.cab')],
+      },
+      { label: 'cabextract -t', argv: ['cabextract', '-t', '-q', out('payload-lzx-1g.cab')] },
+    ],
+    ratios: [['ours, extract + SHA-256', 'cabextract -t', 2]],
+    rssTarget: 150,
+  },
+  {
     name: 'startup',
     what: 'start-up: one small fixture MSI',
     commands: [
@@ -413,17 +513,8 @@ function sha256Throughput() {
 const loadStart = loadavg()[0].toFixed(2);
 const shaCheck = sha256Throughput();
 const rows = [];
-const selected = cases.filter((c) => !ONLY || ONLY.includes(c.name));
-// Build only the inputs the selected cases read (the first path component under bench/out/).
-for (const c of selected) {
-  for (const command of c.commands) {
-    for (const arg of command.argv) {
-      const rel = relative(OUT, String(arg));
-      if (!rel.startsWith('..') && !rel.startsWith('/') && rel !== '') need(rel.split('/')[0]);
-    }
-  }
-}
-for (const c of selected) {
+for (const c of cases) {
+  if (ONLY && !ONLY.includes(c.name)) continue;
   log(`measuring ${c.name}: ${c.what} (${WARMUP} warm-up + ${RUNS} runs per command)`);
   const samples = new Map(c.commands.map((cmd) => [cmd.label, []]));
   for (let run = 0; run < WARMUP + RUNS; run++) {

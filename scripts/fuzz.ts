@@ -17,6 +17,9 @@
  *   --bound MS     per-input time bound counted as a failure (default 10000)
  *   --watchdog MS  per-input time after which the worker is killed as hung (default 60000)
  *   --recheck F…   re-run saved candidates (their .json files) against the current code
+ *   --target T     pipeline (default): mutated fixtures through the whole pipeline;
+ *                  decoders: mutated payload cabinets (fixtures/payload/) through the streaming
+ *                  extraction and the LZX / MSZIP decoders (test/fuzz/decompress-harness.ts)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +36,14 @@ import {
   type FuzzInput,
   type InputResult,
 } from '../test/fuzz/harness.js';
+import {
+  checkDecoderInput,
+  createDecoderFuzzContext,
+  describeDecoderInput,
+  generateDecoderInput,
+  type DecoderFuzzContext,
+  type DecoderFuzzInput,
+} from '../test/fuzz/decompress-harness.js';
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SCRIPT = fileURLToPath(import.meta.url);
@@ -50,6 +61,7 @@ const { values, positionals } = parseArgs({
     watchdog: { type: 'string', default: '60000' },
     child: { type: 'string' },
     recheck: { type: 'boolean' },
+    target: { type: 'string', default: 'pipeline' },
   },
 });
 
@@ -60,6 +72,38 @@ const start = Number(values.start);
 const boundMs = Number(values.bound);
 const watchdogMs = Number(values.watchdog);
 const outDir = resolve(values.out!);
+
+/** What one fuzz run exercises: how inputs are made, checked and described. */
+interface Target {
+  createContext(): Promise<unknown>;
+  generate(context: unknown, runSeed: number, index: number): AnyInput;
+  check(context: unknown, input: AnyInput): Promise<InputResult>;
+  describe(input: AnyInput): string;
+}
+type AnyInput = FuzzInput | DecoderFuzzInput;
+
+const pipelineTarget: Target = {
+  createContext: () =>
+    createFuzzContext({
+      workDir: join(tmpdir(), `va-fuzz-${process.pid}`),
+      timeBoundMs: boundMs,
+    }),
+  generate: (context, runSeed, index) => generateInput(context as FuzzContext, runSeed, index),
+  check: (context, input) => checkInput(context as FuzzContext, input as FuzzInput),
+  describe: (input) => describeInput(input as FuzzInput),
+};
+const decoderTarget: Target = {
+  createContext: () => Promise.resolve(createDecoderFuzzContext({ timeBoundMs: boundMs })),
+  generate: (context, runSeed, index) =>
+    generateDecoderInput(context as DecoderFuzzContext, runSeed, index),
+  check: (context, input) =>
+    checkDecoderInput(context as DecoderFuzzContext, input as DecoderFuzzInput),
+  describe: (input) => describeDecoderInput(input as DecoderFuzzInput),
+};
+if (values.target !== 'pipeline' && values.target !== 'decoders') {
+  throw new Error(`--target must be pipeline or decoders, not ${values.target}`);
+}
+const target = values.target === 'decoders' ? decoderTarget : pipelineTarget;
 
 /** Growth of a worker's heap or array buffers (after gc) counted as a leak. */
 const MAX_RETAINED_GROWTH = 64 * 1024 * 1024;
@@ -80,7 +124,7 @@ interface ReadyMessage {
 }
 type WorkerMessage = ResultMessage | MemoryMessage | ReadyMessage;
 
-function saveCandidate(input: FuzzInput, problems: readonly string[]): string {
+function saveCandidate(input: AnyInput, problems: readonly string[]): string {
   mkdirSync(outDir, { recursive: true });
   const safe = input.seed.name.replace(/[^A-Za-z0-9.-]+/g, '_');
   const base = join(outDir, `seed${seed}-${input.index}-${safe}`);
@@ -94,7 +138,7 @@ function saveCandidate(input: FuzzInput, problems: readonly string[]): string {
         seed: input.seed.name,
         mutations: input.mutations,
         problems,
-        replay: `npx tsx scripts/fuzz.ts --seed ${seed} --only ${input.index}`,
+        replay: `npx tsx scripts/fuzz.ts --target ${values.target} --seed ${seed} --only ${input.index}`,
       },
       null,
       2,
@@ -107,18 +151,15 @@ function saveCandidate(input: FuzzInput, problems: readonly string[]): string {
 
 async function runWorker(spec: string): Promise<void> {
   const [workerIndex, workers] = spec.split('/').map(Number) as [number, number];
-  const context = await createFuzzContext({
-    workDir: join(tmpdir(), `va-fuzz-${process.pid}`),
-    timeBoundMs: boundMs,
-  });
+  const context = await target.createContext();
   const send = (message: WorkerMessage) =>
     new Promise<void>((done) => process.send!(message, () => done()));
   await send({ type: 'ready' });
   let done = 0;
   const startIndex = Number(process.env.FUZZ_FIRST ?? start);
   for (let index = startIndex + workerIndex; index < start + count; index += workers) {
-    const input = generateInput(context, seed, index);
-    const result = await checkInput(context, input);
+    const input = target.generate(context, seed, index);
+    const result = await target.check(context, input);
     if (result.problems.length > 0) saveCandidate(input, result.problems);
     await send({ type: 'result', result });
     if (++done % 2000 === 0) {
@@ -154,18 +195,17 @@ function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-let parentContext: Promise<FuzzContext> | undefined;
-function context(): Promise<FuzzContext> {
-  parentContext ??= createFuzzContext({
-    workDir: join(tmpdir(), `va-fuzz-${process.pid}`),
-    timeBoundMs: boundMs,
-  });
+let parentContext: Promise<unknown> | undefined;
+function context(): Promise<unknown> {
+  parentContext ??= target.createContext();
   return parentContext;
 }
 
 async function runParent(): Promise<number> {
   const workers = Math.max(1, Number(values.workers ?? availableParallelism()));
-  console.log(`fuzz: seed ${seed}, inputs ${start}..${start + count - 1}, ${workers} worker(s)`);
+  console.log(
+    `fuzz (${values.target}): seed ${seed}, inputs ${start}..${start + count - 1}, ${workers} worker(s)`,
+  );
   const totals: Totals = {
     inputs: 0,
     byVerdict: new Map(),
@@ -262,7 +302,7 @@ async function runParent(): Promise<number> {
         totals.inputs++;
         bump(totals.byVerdict, 'crashed');
         try {
-          const input = generateInput(await context(), seed, next);
+          const input = target.generate(await context(), seed, next);
           const file = saveCandidate(input, [why]);
           totals.failures.push({ index: next, seed: input.seed.name, problems: [why] });
           console.log(`PROBLEM #${next} (${input.seed.name}): ${why} — saved ${file}`);
@@ -330,9 +370,9 @@ async function runParent(): Promise<number> {
 
 async function runOnly(index: number): Promise<number> {
   const ctx = await context();
-  const input = generateInput(ctx, seed, index);
-  console.log(describeInput(input));
-  const result = await checkInput(ctx, input);
+  const input = target.generate(ctx, seed, index);
+  console.log(target.describe(input));
+  const result = await target.check(ctx, input);
   console.log(JSON.stringify(result, null, 2));
   if (result.problems.length > 0) console.log(`saved ${saveCandidate(input, result.problems)}`);
   return result.problems.length > 0 ? 1 : 0;
@@ -340,7 +380,7 @@ async function runOnly(index: number): Promise<number> {
 
 /** Re-runs saved candidates (their .json next to the input) against the current code. */
 async function runRecheck(files: string[]): Promise<number> {
-  const ctx = await context();
+  const ctx = (await pipelineTarget.createContext()) as FuzzContext;
   let failing = 0;
   for (const file of files) {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as {

@@ -47,6 +47,13 @@ export const FINDING_CODES = [
   'no-match',
   'extension-mismatch',
   'ca-certificate-skipped',
+  'revoked',
+  'revoked-after-timestamp',
+  'revocation-unknown',
+  'unsupported-compression',
+  'corrupt-payload',
+  'payload-too-large',
+  'continuation-cabinet-missing',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -88,6 +95,8 @@ export const HRESULT = {
   CRYPT_E_SECURITY_SETTINGS: '0x80092026',
   NTE_BAD_ALGID: '0x80090008',
   NTE_BAD_SIGNATURE: '0x80090006',
+  CERT_E_REVOKED: '0x800B010C',
+  CRYPT_E_REVOCATION_OFFLINE: '0x80092013',
 } as const;
 
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = {

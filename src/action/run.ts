@@ -91,7 +91,11 @@ export async function run(): Promise<void> {
     const configuration = await configure({
       // Name inputs as the workflow author wrote them; both pin inputs feed the signer option.
       optionName: (option) =>
-        option === 'signer' ? 'input signer-certificate/signer-thumbprint' : `input ${option}`,
+        option === 'signer'
+          ? 'input signer-certificate/signer-thumbprint'
+          : option === 'crl'
+            ? 'input revocation-crls'
+            : `input ${option}`,
       signers: [
         ...signerCertificateValue(core.getInput('signer-certificate'), workspace),
         ...lines('signer-thumbprint'),
@@ -110,6 +114,8 @@ export async function run(): Promise<void> {
       at: input('at') || undefined,
       timeBudgetSeconds: input('time-budget') || undefined,
       anySignerSeverity: 'warning',
+      revocation: input('revocation') || undefined,
+      crls: lines('revocation-crls').map((p) => resolve(workspace, p)),
     });
     if (configuration.signerMode === 'none') throw new ConfigurationError(NO_PIN_MESSAGE);
     const policy = configuration.policy;

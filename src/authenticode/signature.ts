@@ -82,6 +82,49 @@ function verifySignatureValue(
   return check(() => verify(hash, data, { key, dsaEncoding: 'der' }, signer.encryptedDigest));
 }
 
+/** The hash each X.509 signature algorithm names (RSASSA-PSS names it in its parameters). */
+const X509_SIGNATURE_HASHES: Readonly<Record<string, string>> = {
+  [OID.md5WithRsa]: '1.2.840.113549.2.5',
+  [OID.sha1WithRsa]: '1.3.14.3.2.26',
+  [OID.sha1WithRsaOiw]: '1.3.14.3.2.26',
+  [OID.sha256WithRsa]: '2.16.840.1.101.3.4.2.1',
+  [OID.sha384WithRsa]: '2.16.840.1.101.3.4.2.2',
+  [OID.sha512WithRsa]: '2.16.840.1.101.3.4.2.3',
+  [OID.ecdsaWithSha1]: '1.3.14.3.2.26',
+  [OID.ecdsaWithSha256]: '2.16.840.1.101.3.4.2.1',
+  [OID.ecdsaWithSha384]: '2.16.840.1.101.3.4.2.2',
+  [OID.ecdsaWithSha512]: '2.16.840.1.101.3.4.2.3',
+  [OID.rsassaPss]: '2.16.840.1.101.3.4.2.1',
+};
+
+/**
+ * Verifies the signature of a signed X.509 structure (a CRL, an OCSP response) over its exact
+ * to-be-signed bytes with the public key of `issuer` (RFC 5280 §5.1.1.2, RFC 6960 §4.2.1).
+ */
+export function verifyIssuedSignature(
+  algorithm: pkijs.AlgorithmIdentifier,
+  toBeSigned: Uint8Array,
+  signatureValue: Uint8Array,
+  issuer: Certificate,
+): SignatureOutcome {
+  const oid = algorithm.algorithmId;
+  const hash = X509_SIGNATURE_HASHES[oid];
+  if (!hash) return unsupported(`signature algorithm ${oid} is not supported`);
+  const params = algorithm.algorithmParams as
+    { toBER?: (sizeOnly?: boolean) => ArrayBuffer } | undefined;
+  let parameters: Buffer | null = null;
+  if (oid === OID.rsassaPss && params?.toBER) parameters = Buffer.from(params.toBER(false));
+  return verifySignatureValue(
+    {
+      digestAlgorithm: digestRef(hash),
+      signatureAlgorithm: { oid, name: oid, parameters },
+      encryptedDigest: Buffer.from(signatureValue),
+    },
+    Buffer.from(toBeSigned),
+    issuer,
+  );
+}
+
 type PssParameters =
   | { ok: true; hash: DigestAlgorithm; saltLength: number }
   | { ok: false; reason: 'unsupported-algorithm' | 'malformed'; message: string };

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { inspectFile } from '../inspect/index.js';
+import { buildRevocation } from '../verify/configure.js';
 import { renderInspectionText } from '../report/inspect-text.js';
 import { ProgressLine, progressDelay } from './progress.js';
 import { parse, useColor, UsageError, type CliIo } from './run.js';
@@ -10,6 +11,9 @@ import { INSPECT_USAGE } from './usage.js';
 const INSPECT_OPTIONS = {
   json: { type: 'boolean' },
   at: { type: 'string' },
+  revocation: { type: 'string' },
+  crl: { type: 'string', multiple: true },
+  'revocation-timeout': { type: 'string' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -39,6 +43,11 @@ export async function runInspect(args: string[], io: CliIo): Promise<number> {
       throw new UsageError(`--at: "${values.at}" is not a date and time`, INSPECT_USAGE);
     }
   }
+  const revocation = await buildRevocation({
+    revocation: values.revocation,
+    crls: values.crl,
+    revocationTimeoutSeconds: values['revocation-timeout'],
+  });
   const given = positionals[0]!;
   const path = resolve(io.cwd, given);
   const info = await stat(path).catch(() => undefined);
@@ -59,6 +68,7 @@ export async function runInspect(args: string[], io: CliIo): Promise<number> {
     displayPath: given,
     now,
     onBytes: progress.addBytes,
+    revocation,
   });
   progress.fileDone();
   progress.finish();

@@ -52,6 +52,9 @@ const VERIFY_OPTIONS = {
   'no-color': { type: 'boolean' },
   concurrency: { type: 'string' },
   'time-budget': { type: 'string' },
+  revocation: { type: 'string' },
+  crl: { type: 'string', multiple: true },
+  'revocation-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -132,6 +135,9 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
     expiryWarningDays: values['expiry-warning-days'],
     at: values.at,
     timeBudgetSeconds: values['time-budget'],
+    revocation: values.revocation,
+    crls: values.crl,
+    revocationTimeoutSeconds: values['revocation-timeout'],
   });
   const policy = configuration.policy;
   if (configuration.signerMode === 'none') {

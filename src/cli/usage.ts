@@ -53,6 +53,13 @@ Options:
   --no-color                           no colours (also when NO_COLOR is set or not a terminal)
   --time-budget <SECONDS>              a file that takes longer is reported as malformed-package
                                        (default: 120)
+  --revocation off|online|require      off: no network, revocation not checked unless --crl is
+                                       given; online: fetch CRLs (CDP) and OCSP (AIA) over
+                                       HTTP(S), unknown status is a warning; require: unknown is
+                                       an error (default: off; see docs/revocation.md)
+  --crl <FILE>                         CRL file (PEM or DER, repeatable), checked offline for the
+                                       certificates it covers
+  --revocation-timeout <SECONDS>       longest one CRL or OCSP request may take (default: 5)
   --concurrency <N>                    files verified at once (default: number of CPUs)
   -h, --help                           show this help
 
@@ -64,7 +71,7 @@ Exit status: 0 every artifact passed, 1 at least one failed, 2 usage or configur
 3 every artifact passed but a report could not be written.
 `;
 
-export const INSPECT_USAGE = `Usage: verify-authenticode inspect <file> [--json] [--at <TIME>]
+export const INSPECT_USAGE = `Usage: verify-authenticode inspect <file> [--json] [--at <TIME>] [--revocation <MODE>] [--crl <FILE>...]
 
 Shows everything about one file's signatures without a policy: kind, digest algorithms, stored
 and computed digests, each signature (nested included) with its signer, the chain found in the
@@ -77,6 +84,12 @@ No roots are trusted and no signer is pinned: use "verify" for a verdict.
 Options:
   --json          print the inspection as JSON (the shape is described in docs/cli.md)
   --at <TIME>     check chains at this ISO 8601 time when no timestamp applies (default: now)
+  --revocation off|online|require
+                  show each chain certificate's revocation status and source (as verify;
+                  default: off, no network)
+  --crl <FILE>    CRL file (PEM or DER, repeatable), read offline
+  --revocation-timeout <SECONDS>
+                  longest one CRL or OCSP request may take (default: 5)
   --no-color      no colours (also when NO_COLOR is set or not a terminal)
   -h, --help      show this help
 

@@ -19,11 +19,13 @@ import {
   type RandomAccessSource,
 } from '../io/random-access-file.js';
 import { msiMetadataPrehash } from '../msi/content-digest.js';
+import type { RevocationSettings } from '../revocation/index.js';
 import { TOOL } from '../verify/tool.js';
 import { inspectCabinet } from './cabinet.js';
 import type { DigitalSignatureExInspection, Inspection, InspectionError } from './model.js';
 import { inspectPackage } from './package.js';
 import { inspectPeImage } from './portable-executable.js';
+import { inspectRevocation } from './revocation.js';
 import { inspectSignature } from './signature.js';
 
 export interface InspectOptions {
@@ -33,6 +35,8 @@ export interface InspectOptions {
   now?: Date;
   /** Called with the length of every read, for a progress display. */
   onBytes?: (bytes: number) => void;
+  /** Check each chain certificate's revocation status (docs/revocation.md); default: not checked. */
+  revocation?: RevocationSettings;
 }
 
 /** Turns what a reader threw into an error of the inspection; our own bugs are reported too. */
@@ -129,6 +133,7 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
     await file?.close().catch(() => undefined);
   }
   inspection.readable = !inspection.errors.some((e) => e.part !== 'signature');
+  if (options.revocation) await inspectRevocation(inspection, options.revocation, now);
   return inspection;
 }
 

@@ -1,5 +1,5 @@
-import type { FindingCode } from '../findings.js';
-import type { ArtifactKind } from '../report/model.js';
+import type { FindingCode, Severity } from '../findings.js';
+import type { ArtifactKind, RevocationEntry, RevocationSummary } from '../report/model.js';
 
 /**
  * What `verify-authenticode inspect` knows about one file, without a policy: the facts of the
@@ -48,6 +48,8 @@ export interface Inspection {
   pe: PeInspection | null;
   /** What stopped reading part of the file, in the order met. Empty when everything was read. */
   errors: InspectionError[];
+  /** How revocation was checked (`--revocation`, `--crl`); absent when it was not asked for. */
+  revocation?: RevocationSummary;
 }
 
 export interface InspectionError {
@@ -110,6 +112,16 @@ export interface ChainInspection {
   missingIssuer: string | null;
   /** Validity, usage and constraint problems at `time`, worst first. */
   problems: { code: FindingCode; message: string; hresult: string }[];
+  /**
+   * Revocation status of each certificate but the root, when `--revocation` or `--crl` asked for
+   * it, with what it means for the signature (docs/revocation.md).
+   */
+  revocation?: ChainRevocationEntry[];
+}
+
+export interface ChainRevocationEntry extends RevocationEntry {
+  /** The finding `verify` would report for it; absent when the status is good. */
+  finding?: { severity: Severity; code: FindingCode; message: string; hresult?: string };
 }
 
 export interface TimestampInspection {

@@ -8,7 +8,7 @@ import {
 import type { SignatureCheck, SignedContainer } from '../container/index.js';
 import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
 import { HRESULT } from '../findings.js';
-import { buildChain, validationTime, type ChainUsage } from '../trust/index.js';
+import { buildChain, validationTime, type ChainResult, type ChainUsage } from '../trust/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import { certificateDetails } from './certificate.js';
 import type {
@@ -22,6 +22,13 @@ function digestName(algorithm: string): string {
   return algorithm in DIGEST_NAMES ? DIGEST_NAMES[algorithm as DigestAlgorithm] : algorithm;
 }
 
+/** The chain each inspection was built from, for the revocation pass (revocation.ts). */
+const builtChains = new WeakMap<ChainInspection, ChainResult>();
+
+export function builtChainOf(inspection: ChainInspection): ChainResult | undefined {
+  return builtChains.get(inspection);
+}
+
 /** Chain from the certificates at hand, with no trusted roots: where it ends, what is wrong. */
 function inspectChain(
   leaf: Certificate,
@@ -31,7 +38,7 @@ function inspectChain(
   usage: ChainUsage,
 ): ChainInspection {
   const chain = buildChain(leaf, { intermediates: pool, anchors: [], time, usage });
-  return {
+  const inspection: ChainInspection = {
     time: time.toISOString(),
     timeReason,
     status: chain.status,
@@ -39,6 +46,8 @@ function inspectChain(
     missingIssuer: chain.missingIssuer ?? null,
     problems: chain.problems.map((p) => ({ code: p.code, message: p.message, hresult: p.hresult })),
   };
+  builtChains.set(inspection, chain);
+  return inspection;
 }
 
 function inspectTimestamp(check: TimestampCheck): TimestampInspection {

@@ -341,6 +341,46 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     defaultSeverity: 'warning',
     tags: ['authenticode', 'trust'],
   },
+  'unsupported-compression': {
+    title: 'Payload compressed with an unsupported method',
+    meaning:
+      'A cabinet folder inside the package (or the cabinet artifact itself) is compressed with Quantum or with a compression type no cabinet tool defines. Its files cannot be looked at, so whether they are signed is unknown. Stored, MSZIP and LZX folders are decoded.',
+    windows:
+      'Windows still extracts Quantum folders (cabinet.dll decodes them); an undefined type fails extraction and Windows Installer reports error 1335 (corrupt cabinet).',
+    fix: 'Rebuild the cabinet with MSZIP or LZX compression (makecab /D CompressionType=MSZIP or LZX, WiX `CompressionLevel`), or set `payload: off` for this package.',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'package'],
+  },
+  'corrupt-payload': {
+    title: 'Damaged compressed payload',
+    meaning:
+      'A cabinet inside the package (or the cabinet artifact) cannot be extracted: a data block fails its checksum, the compressed data is damaged (truncated block, invalid Huffman table, a match that reaches before the start of the data or past the end of its block), or a file lies past the end of its folder. The files of the damaged folder were not checked.',
+    windows:
+      'Windows Installer stops the installation with error 1335 ("The cabinet file required for this installation is corrupt and cannot be used"); extraction tools report a checksum or decompression error.',
+    fix: 'Rebuild the package from its sources; if it was downloaded or copied, fetch it again. The message names the folder and the block.',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'package', 'security'],
+  },
+  'payload-too-large': {
+    title: 'Payload larger than the limits',
+    meaning:
+      'The files a cabinet declares add up to more uncompressed bytes than verify-authenticode allows for a package of this size (100 times the package size, at least 64 MiB), the cabinet set has more volumes than allowed, or containers nest deeper than allowed. This is what a decompression bomb looks like; nothing past the limit was decoded.',
+    windows:
+      'Windows has no such limit: it extracts what the cabinet declares, which may fill the disk.',
+    fix: 'If the package really carries that much, verify its payload with a larger limit on a dedicated job, or set `payload: off` for it. docs/hostile-input.md lists the limits.',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'package', 'security'],
+  },
+  'continuation-cabinet-missing': {
+    title: 'Cabinet of a set is missing',
+    meaning:
+      'The cabinet is one volume of a multi-cabinet set and its data continues into (or from) another volume that is not beside it. The files that span the missing volume were not checked.',
+    windows:
+      'Windows Installer asks for the next disk (or fails with error 1311, "Source file not found") when the volume is missing at install time.',
+    fix: 'Keep every volume of the set beside the package (the names are in the cabinet headers and the Media table), or build one cabinet.',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'package'],
+  },
   'too-few-artifacts': {
     title: 'Fewer artifacts than expected',
     meaning:
@@ -427,6 +467,36 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     defaultSeverity: 'error',
     tags: ['authenticode', 'algorithm'],
   },
+  revoked: {
+    title: 'Certificate revoked',
+    meaning:
+      'A certificate of the signer chain or of the timestamp authority chain is revoked: its CA lists it in a CRL or its OCSP responder says so. A timestamp keeps a signature valid only when it proves the signature was made before the revocation date and the reason (superseded, cessation of operation, affiliation changed, hold) does not say the key was misused; key compromise, CA compromise, privilege withdrawn, an unspecified reason, a revocation dated before the timestamp, or no timestamp at all distrust the signature. See docs/revocation.md.',
+    windows: `WinVerifyTrust with revocation checking returns CERT_E_REVOKED (${H.CERT_E_REVOKED}); Windows shows the signature as revoked and SmartScreen, application control and Windows Installer treat the file as untrusted.`,
+    hresult: H.CERT_E_REVOKED,
+    fix: 'Do not ship the file. Sign it again with a new, unrevoked certificate (and a timestamp). If the key was compromised, also find out what else it signed.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'revocation'],
+  },
+  'revoked-after-timestamp': {
+    title: 'Revoked after the timestamp',
+    meaning:
+      'A certificate of the chain was revoked, but the timestamp proves the file was signed before the revocation date and the reason (superseded, cessation of operation, affiliation changed, hold) does not say the key was misused, so the signature stays valid.',
+    windows:
+      'WinVerifyTrust checks revocation relative to the timestamp time (CERT_REVOCATION_PARA.pftTimeToUse) and accepts the signature; tools that check revocation at the current time show the certificate as revoked.',
+    fix: 'Nothing is required for this file. Sign new releases with the replacement certificate.',
+    defaultSeverity: 'notice',
+    tags: ['authenticode', 'revocation'],
+  },
+  'revocation-unknown': {
+    title: 'Revocation status unknown',
+    meaning:
+      'The revocation status of a certificate could not be established: no CRL or OCSP responder answered in time, an answer did not verify (wrong signer, expired, delta CRL, unknown critical extension), or no source names the certificate. The message says which URL or file failed and why. A warning under `revocation: online` and for CRL files, an error under `revocation: require`.',
+    windows: `WinVerifyTrust reports CRYPT_E_REVOCATION_OFFLINE (${H.CRYPT_E_REVOCATION_OFFLINE}) or CRYPT_E_NO_REVOCATION_CHECK and, with the default Authenticode policy, still accepts the signature; policies that require revocation checking refuse it (CERT_E_REVOCATION_FAILURE).`,
+    hresult: H.CRYPT_E_REVOCATION_OFFLINE,
+    fix: 'Give a current CRL of the issuing CA with `revocation-crls` / `--crl`, allow the runner to reach the CRL and OCSP URLs the certificates name, or use `revocation: online` instead of `require` when the status may stay unknown.',
+    defaultSeverity: 'warning',
+    tags: ['authenticode', 'revocation'],
+  },
 };
 
 /** Every code's description, in FINDING_CODES order. */
@@ -464,7 +534,6 @@ const MORE_WINERROR_NAMES: Readonly<Record<string, string>> = {
   CERT_E_ROLE: '0x800B0103',
   CERT_E_PURPOSE: '0x800B0106',
   CERT_E_ISSUERCHAINING: '0x800B0107',
-  CERT_E_REVOKED: '0x800B010C',
   CERT_E_UNTRUSTEDTESTROOT: '0x800B010D',
   CERT_E_REVOCATION_FAILURE: '0x800B010E',
   CERT_E_CN_NO_MATCH: '0x800B010F',
@@ -481,7 +550,6 @@ const MORE_WINERROR_NAMES: Readonly<Record<string, string>> = {
   CRYPT_E_NO_SIGNER: '0x8009200E',
   CRYPT_E_REVOKED: '0x80092010',
   CRYPT_E_NO_REVOCATION_CHECK: '0x80092012',
-  CRYPT_E_REVOCATION_OFFLINE: '0x80092013',
   CRYPT_E_ASN1_BADTAG: '0x8009310B',
 };
 

@@ -244,6 +244,24 @@ function chainLines(out: Lines, chain: ChainInspection, indent: number): void {
       `${pad}${out.paint('red', '✖')} ${t(problem.code)} (${hresultText(problem.hresult)}): ${t(problem.message)}`,
     );
   }
+  for (const entry of chain.revocation ?? []) {
+    const style = entry.status === 'good' ? 'green' : entry.status === 'revoked' ? 'red' : 'yellow';
+    const revoked =
+      entry.status === 'revoked'
+        ? ` ${t(entry.revokedAt ? formatTime(entry.revokedAt) : '')} (${t(entry.reason)})`
+        : '';
+    const source = entry.source
+      ? ` from ${entry.source.kind === 'ocsp' ? 'OCSP' : entry.source.kind === 'crl' ? 'CRL' : 'CRL file'} ${t(entry.source.location)} (thisUpdate ${t(formatTime(entry.source.thisUpdate))})`
+      : '';
+    out.line(
+      `${pad}revocation of ${t(entry.subject)}: ${out.paint(style, t(entry.status))}${revoked}${source}`,
+    );
+    if (entry.finding) {
+      out.line(
+        `${pad}   ${t(entry.finding.severity)} ${t(entry.finding.code)}${entry.finding.hresult ? ` (${hresultText(entry.finding.hresult)})` : ''}: ${t(entry.finding.message)}`,
+      );
+    }
+  }
 }
 
 function formatDateOnly(iso: string): string {

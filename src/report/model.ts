@@ -46,6 +46,42 @@ export interface SignatureReport {
   /** Hex digests: as stored in the signature and as computed from the file. */
   storedDigest?: string;
   computedDigest?: string;
+  /**
+   * Revocation status of each certificate of the signer chain and the timestamp authority chain
+   * (roots excluded, as Windows does), when revocation was checked (docs/revocation.md).
+   */
+  revocation?: RevocationEntry[];
+}
+
+export interface RevocationEntry {
+  role: 'signer' | 'ca' | 'timestamp-authority' | 'timestamp-ca';
+  subject: string;
+  sha256: string;
+  status: 'good' | 'revoked' | 'unknown';
+  /** The CRL file, CRL URL or OCSP responder that answered. */
+  source?: {
+    kind: 'crl-file' | 'crl' | 'ocsp';
+    location: string;
+    thisUpdate: string;
+    nextUpdate?: string;
+  };
+  revokedAt?: string;
+  /** RFC 5280 reason name (keyCompromise, superseded, …), or "no reason given". */
+  reason?: string;
+  /** Every source that was tried without an answer, and why. */
+  failures?: string[];
+}
+
+/** How revocation was checked in this run. */
+export interface RevocationSummary {
+  /** off | online | require (docs/revocation.md). */
+  mode: 'off' | 'online' | 'require';
+  /** CRL files the user gave. */
+  crlFiles: string[];
+  /** False when nothing was checked (mode off and no CRL files): the report says so. */
+  checked: boolean;
+  /** HTTP requests made (each URL is fetched once per run). */
+  requests: number;
 }
 
 export type PatchCertificateState =
@@ -93,4 +129,6 @@ export interface Report {
    * "Certificates endpoints need" section.
    */
   endpointCertificates?: (CertificateSummary & { role: 'root' | 'intermediate' })[];
+  /** How revocation was checked; absent in reports of versions without revocation checking. */
+  revocation?: RevocationSummary;
 }

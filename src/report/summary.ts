@@ -18,7 +18,13 @@ import {
   summaryLine,
   thumbprintPrefix,
 } from './format.js';
-import type { ArtifactReport, CertificateSummary, Report, SignatureReport } from './model.js';
+import type {
+  ArtifactReport,
+  CertificateSummary,
+  Report,
+  RevocationEntry,
+  SignatureReport,
+} from './model.js';
 import { CODE_DOCS_URL } from '../verify/tool.js';
 
 export interface SummaryContext {
@@ -221,7 +227,60 @@ function signatureSection(sig: SignatureReport, artifact: ArtifactReport): strin
     chain.slice(0, 16).forEach((cert, i) => lines.push(`${i + 1}. ${certificateLine(cert)}`));
     lines.push('');
   }
+  if (sig.revocation && sig.revocation.length > 0) {
+    lines.push('Revocation:', '');
+    for (const entry of sig.revocation.slice(0, 16)) lines.push(`- ${revocationLine(entry)}`);
+    lines.push('');
+  }
   return lines;
+}
+
+const REVOCATION_ROLE: Readonly<Record<RevocationEntry['role'], string>> = {
+  signer: 'signer',
+  ca: 'CA',
+  'timestamp-authority': 'timestamp authority',
+  'timestamp-ca': 'timestamp CA',
+};
+
+/** `signer <code>CN</code>: revoked 2026-03-01 (keyCompromise) · CRL file <code>ca.crl</code>, thisUpdate …` */
+function revocationLine(entry: RevocationEntry): string {
+  const who = `${REVOCATION_ROLE[entry.role] ?? md(entry.role)} ${code(entry.subject)}`;
+  let status = md(entry.status);
+  if (entry.status === 'revoked')
+    status = `revoked ${entry.revokedAt ? time(entry.revokedAt) : ''} (${md(entry.reason)})`;
+  const source = entry.source
+    ? ` · ${md(entry.source.kind === 'ocsp' ? 'OCSP' : entry.source.kind === 'crl' ? 'CRL' : 'CRL file')} ${code(entry.source.location)}, thisUpdate ${time(entry.source.thisUpdate)}`
+    : '';
+  const failed =
+    entry.status === 'unknown' && entry.failures?.length
+      ? ` · ${md(clip(entry.failures.join('; '), MAX_MESSAGE_CHARS))}`
+      : '';
+  return `${who}: ${status}${source}${failed}`;
+}
+
+/** How revocation was checked, and each certificate's status once (a release shares its chain). */
+function revocationSection(report: Report): string {
+  const revocation = report.revocation;
+  if (!revocation) return '';
+  if (!revocation.checked) {
+    return '### Revocation\n\nRevocation was not checked (`revocation: off` and no CRL files).\n';
+  }
+  const how =
+    revocation.mode === 'off'
+      ? `from ${plural(revocation.crlFiles.length, 'CRL file')} only (no network)`
+      : `${md(revocation.mode)}, ${plural(revocation.requests, 'HTTP request')}${revocation.crlFiles.length > 0 ? ` and ${plural(revocation.crlFiles.length, 'CRL file')}` : ''}`;
+  const seen = new Map<string, RevocationEntry>();
+  for (const artifact of report.artifacts)
+    for (const sig of artifact.signatures)
+      for (const entry of sig.revocation ?? [])
+        if (!seen.has(`${entry.role}/${entry.sha256}`))
+          seen.set(`${entry.role}/${entry.sha256}`, entry);
+  const entries = [...seen.values()];
+  const lines = [`### Revocation\n`, `Checked ${how}.`, ''];
+  for (const entry of entries.slice(0, 50)) lines.push(`- ${revocationLine(entry)}`);
+  if (entries.length > 50)
+    lines.push(`- … and ${plural(entries.length - 50, 'more certificate')} (see the JSON report)`);
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -501,6 +560,9 @@ function render(report: Report, options: SummaryOptions, maxBytes: number): stri
     if (missing > 0)
       out.push(`… and ${plural(missing, 'more certificate')} (see the JSON report)\n`);
   }
+
+  const revocation = revocationSection(report);
+  if (revocation) out.push(revocation);
 
   const text = out.join('\n');
   // Anything cut above says "see the JSON report": show how to keep it.

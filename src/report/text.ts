@@ -11,7 +11,7 @@ import {
   thumbprintPrefix,
   WEAKENING_CODES,
 } from './format.js';
-import type { ArtifactReport, Report, SignatureReport } from './model.js';
+import type { ArtifactReport, Report, RevocationEntry, SignatureReport } from './model.js';
 
 export interface TextOptions {
   /** ANSI colours (the CLI decides: a terminal, NO_COLOR, --no-color). */
@@ -111,6 +111,8 @@ function artifactLines(
   );
   for (const finding of shown) lines.push(`    ${findingLine(finding, marks, paint)}`);
   if (!options.quiet) {
+    for (const entry of primarySignature(artifact)?.revocation ?? [])
+      lines.push(`    ${revocationLine(entry, paint)}`);
     for (const nested of nestedSignatures(artifact)) {
       const state = nested.valid ? 'valid' : paint('yellow', 'invalid');
       lines.push(
@@ -119,6 +121,43 @@ function artifactLines(
     }
   }
   return lines;
+}
+
+const REVOCATION_ROLE: Readonly<Record<RevocationEntry['role'], string>> = {
+  signer: 'signer',
+  ca: 'CA',
+  'timestamp-authority': 'timestamp authority',
+  'timestamp-ca': 'timestamp CA',
+};
+
+/** `revocation: signer good (OCSP http://…, thisUpdate 2026-12-04 10:00:00 UTC)` */
+function revocationLine(entry: RevocationEntry, paint: Paint): string {
+  const role = REVOCATION_ROLE[entry.role] ?? t(entry.role);
+  const style: Style =
+    entry.status === 'good' ? 'green' : entry.status === 'revoked' ? 'red' : 'yellow';
+  let status = paint(style, t(entry.status));
+  if (entry.status === 'revoked')
+    status += ` ${t(entry.revokedAt ? formatTime(entry.revokedAt) : '')} (${t(entry.reason)})`;
+  const source = entry.source
+    ? ` (${entry.source.kind === 'ocsp' ? 'OCSP' : entry.source.kind === 'crl' ? 'CRL' : 'CRL file'} ${t(entry.source.location)}, thisUpdate ${t(formatTime(entry.source.thisUpdate))})`
+    : '';
+  return `revocation: ${role} ${t(commonNameOf(entry.subject))} ${status}${source}`;
+}
+
+function commonNameOf(subject: string): string {
+  const cn = /(?:^|, )CN=(.*)$/.exec(subject);
+  return cn ? cn[1]! : subject;
+}
+
+/** `revocation: checked online (3 HTTP requests)`, or nothing when it was not checked. */
+function revocationFooter(report: Report): string | undefined {
+  const revocation = report.revocation;
+  if (!revocation?.checked) return undefined;
+  const files = revocation.crlFiles.length;
+  const fileText = files > 0 ? `${files} CRL file${files === 1 ? '' : 's'}` : '';
+  if (revocation.mode === 'off') return `revocation: checked from ${fileText} only (no network)`;
+  const requests = `${revocation.requests} HTTP request${revocation.requests === 1 ? '' : 's'}`;
+  return `revocation: checked ${t(revocation.mode)} (${requests}${fileText ? `, ${fileText}` : ''})`;
 }
 
 /**
@@ -140,6 +179,8 @@ export function renderText(report: Report, options: TextOptions): string {
     options.quiet ? f.severity === 'error' || WEAKENING_CODES.has(f.code) : true,
   );
   for (const finding of runFindings) lines.push(findingLine(finding, marks, paint));
+  const revocation = options.quiet ? undefined : revocationFooter(report);
+  if (revocation) lines.push(revocation);
   const summary = summaryLine(report.summary);
   const failed =
     report.summary.failed > 0 || (report.runFindings ?? []).some((f) => f.severity === 'error');

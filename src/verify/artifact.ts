@@ -45,6 +45,19 @@ export interface ArtifactOutcome {
   chains: ChainResult[];
   /** Facts from the MSI database (MSI/MSP), when it could be read. */
   package: PackageFacts | null;
+  /** The chains whose revocation status decides the verdict (revocation-check.ts). */
+  revocationSubjects: RevocationSubject[];
+}
+
+/** One signature's chains as the revocation phase needs them. */
+export interface RevocationSubject {
+  signatureIndex: number;
+  /** Signer chain, leaf first, as built at the validation time. */
+  signerChain: ChainResult;
+  /** The timestamp that protects the signer chain, when it does (not lifetime signing). */
+  signerProvenBy: Date | null;
+  /** The valid timestamp's time and TSA chain. */
+  timestamp: { time: Date; chain: ChainResult } | null;
 }
 
 function blankOutcome(displayPath: string): ArtifactOutcome {
@@ -63,6 +76,7 @@ function blankOutcome(displayPath: string): ArtifactOutcome {
     primaryDigest: null,
     chains: [],
     package: null,
+    revocationSubjects: [],
   };
 }
 
@@ -151,6 +165,7 @@ export async function verifySource(
         report: { ...outcome.report, signatures: [...outcome.report.signatures] },
         primaryValid: false,
         chains: [],
+        revocationSubjects: [],
       };
       findings = [...findings];
       throw new TimeBudgetExceededError(budget.budgetMs);
@@ -246,6 +261,15 @@ async function verifyOpened(
     if (evaluation.chain && evaluation.report.valid) outcome.chains.push(evaluation.chain);
     if (evaluation.report.index === 0 || policy.signatures === 'all') {
       findings.push(...evaluation.findings);
+      if (evaluation.chain) {
+        outcome.revocationSubjects.push({
+          signatureIndex: evaluation.report.index,
+          signerChain: evaluation.chain,
+          signerProvenBy:
+            evaluation.judgedAtTimestamp && evaluation.timestamp ? evaluation.timestamp.time : null,
+          timestamp: evaluation.timestamp,
+        });
+      }
     } else {
       findings.push(...demoteNestedFindings(evaluation));
     }

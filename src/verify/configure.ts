@@ -1,6 +1,15 @@
+import { readFile } from 'node:fs/promises';
 import { openCompoundFile } from '../cfb/index.js';
 import { DIGEST_OIDS, type DigestAlgorithm } from '../digest.js';
 import { RandomAccessFile } from '../io/random-access-file.js';
+import {
+  DEFAULT_REVOCATION,
+  REVOCATION_MODES,
+  RevocationList,
+  type LoadedCrl,
+  type RevocationMode,
+  type RevocationSettings,
+} from '../revocation/index.js';
 import { loadCertificateFile, parsePin, PinSet, type Pin } from '../trust/index.js';
 import type { RootProgram } from '../trust/root-program.js';
 import { windowsRootProgram } from '../trust/windows-roots.js';
@@ -41,6 +50,12 @@ export interface PolicyOptions {
   at?: string;
   /** Wall-clock seconds one file may take before it is reported as malformed-package. */
   timeBudgetSeconds?: string | number;
+  /** off (default) | online | require (docs/revocation.md). */
+  revocation?: string;
+  /** CRL files (PEM or DER); they turn checking on for the certificates they cover. */
+  crls?: string[];
+  /** Seconds one revocation request (CRL or OCSP) may take. */
+  revocationTimeoutSeconds?: string | number;
   /** How the front end calls an option in messages (`--signer` on the command line, `input signer-certificate` in the action). */
   optionName?: (option: string) => string;
   /**
@@ -181,6 +196,49 @@ async function pinsFromMsi(path: string, option: string): Promise<Pin[]> {
   }
 }
 
+async function loadCrls(option: string, paths: readonly string[]): Promise<LoadedCrl[]> {
+  const loaded: LoadedCrl[] = [];
+  for (const path of paths) {
+    if (path.trim() === '') continue;
+    try {
+      loaded.push({ location: path, crl: RevocationList.parse(await readFile(path)) });
+    } catch (error) {
+      throw new ConfigurationError(`${option} ${path}: ${(error as Error).message}`);
+    }
+  }
+  return loaded;
+}
+
+/** Revocation settings from options (shared by verify and inspect). */
+export async function buildRevocation(
+  options: PolicyOptions,
+  name: (option: string) => string = (option) => `--${option}`,
+): Promise<RevocationSettings> {
+  const mode = oneOf<RevocationMode>(
+    name('revocation'),
+    options.revocation?.trim().toLowerCase(),
+    REVOCATION_MODES,
+    'off',
+  );
+  let requestTimeoutMs = DEFAULT_REVOCATION.requestTimeoutMs;
+  const timeout = options.revocationTimeoutSeconds;
+  if (timeout !== undefined && timeout !== '') {
+    const seconds = Number(timeout);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
+      throw new ConfigurationError(
+        `${name('revocation-timeout')} must be a number of seconds between 0 and 600 (got "${timeout}")`,
+      );
+    }
+    requestTimeoutMs = Math.round(seconds * 1000);
+  }
+  return {
+    ...DEFAULT_REVOCATION,
+    requestTimeoutMs,
+    mode,
+    crls: await loadCrls(name('crl'), options.crls ?? []),
+  };
+}
+
 /** The policy alone, for callers that do not report configuration findings. */
 export async function buildPolicy(options: PolicyOptions): Promise<Policy> {
   return (await configure(options)).policy;
@@ -270,8 +328,10 @@ export async function configure(options: PolicyOptions): Promise<Configuration> 
     }
     timeBudgetMs = Math.round(seconds * 1000);
   }
+  const revocation = await buildRevocation(options, name);
   const policy = defaultPolicy({
     ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
+    revocation,
     signer: pins.length > 0 ? new PinSet(pins) : null,
     trustedRoots: trust.certificates,
     rootProgram: trust.rootProgram,

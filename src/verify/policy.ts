@@ -1,6 +1,7 @@
 import type { DigestAlgorithm } from '../digest.js';
 import type { RootProgram } from '../trust/root-program.js';
 import { windowsRootProgram } from '../trust/windows-roots.js';
+import { defaultRevocationSettings, type RevocationSettings } from '../revocation/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import { DEFAULT_TIME_BUDGET_MS } from './time-budget.js';
 
@@ -54,6 +55,11 @@ export interface Policy {
    * Optional so that hand-built policies need not set it; the default is DEFAULT_TIME_BUDGET_MS.
    */
   timeBudgetMs?: number;
+  /**
+   * Revocation checking (docs/revocation.md). Optional so that hand-built policies need not set
+   * it; absent means off with no CRL files: nothing is checked and no network is touched.
+   */
+  revocation?: RevocationSettings;
 }
 
 export function defaultPolicy(overrides: Partial<Policy> = {}): Policy {
@@ -76,6 +82,7 @@ export function defaultPolicy(overrides: Partial<Policy> = {}): Policy {
     now: new Date(),
     baselines: [],
     timeBudgetMs: DEFAULT_TIME_BUDGET_MS,
+    revocation: defaultRevocationSettings(),
     ...overrides,
   };
 }

@@ -22,6 +22,10 @@ export interface SignatureEvaluation {
   /** The chain the signer certificate was validated on (leaf first), for the endpoint list. */
   chain: ChainResult | null;
   signer: Certificate | null;
+  /** The valid timestamp that was used, with its TSA chain (revocation checks both chains). */
+  timestamp: { time: Date; chain: ChainResult } | null;
+  /** Whether the signer chain was judged at the timestamp time (not lifetime signing, not now). */
+  judgedAtTimestamp: boolean;
 }
 
 /**
@@ -81,7 +85,7 @@ export function evaluateSignature(
       message: `the signature's file digest uses an algorithm we cannot compute (${String(algorithm)})`,
       hresult: HRESULT.NTE_BAD_ALGID,
     });
-    return { report, findings, chain: null, signer };
+    return { report, findings, chain: null, signer, timestamp: null, judgedAtTimestamp: false };
   }
   if (!actual.equals(stored)) {
     add({
@@ -126,7 +130,7 @@ export function evaluateSignature(
   }
 
   if (!signer) {
-    return { report, findings, chain: null, signer };
+    return { report, findings, chain: null, signer, timestamp: null, judgedAtTimestamp: false };
   }
 
   // 4. Validation time (formats.md §7.6): the timestamp's, unless the signer has lifetime signing.
@@ -236,7 +240,18 @@ export function evaluateSignature(
   }
 
   report.valid = !findings.some((f) => f.severity === 'error');
-  return { report, findings, chain, signer };
+  const used =
+    timestamp.chosen?.check.time && timestamp.chosen.chain
+      ? { time: timestamp.chosen.check.time, chain: timestamp.chosen.chain }
+      : null;
+  return {
+    report,
+    findings,
+    chain,
+    signer,
+    timestamp: used,
+    judgedAtTimestamp: validation.reason === 'timestamp',
+  };
 }
 
 function isDigestAlgorithm(value: unknown): value is DigestAlgorithm {
@@ -248,6 +263,8 @@ interface TimestampChoice {
   summary: TimestampSummary;
   reason: string;
   hresult: string;
+  /** The TSA chain, when the token verified far enough to build one. */
+  chain?: ChainResult;
 }
 
 /**
@@ -270,8 +287,9 @@ function chooseTimestamp(
     let reason = check.problem?.message ?? '';
     let hresult: string = check.problem?.hresult ?? HRESULT.TRUST_E_TIME_STAMP;
     let ok = check.ok && check.time !== null && check.signerCertificate !== null;
+    let chain: ChainResult | undefined;
     if (ok && check.signerCertificate && check.time) {
-      const chain = buildChain(check.signerCertificate, {
+      chain = buildChain(check.signerCertificate, {
         intermediates: check.certificates,
         anchors: policy.tsaRoots,
         rootProgram: policy.tsaRootProgram,
@@ -286,7 +304,13 @@ function chooseTimestamp(
       }
     }
     summary.valid = ok;
-    const choice = { check, summary, reason, hresult };
+    const choice: TimestampChoice = {
+      check,
+      summary,
+      reason,
+      hresult,
+      ...(chain ? { chain } : {}),
+    };
     if (ok) valid.push(choice);
     else invalid ??= choice;
   }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { capFindings, sortFindings, type Finding } from '../findings.js';
+import { capFindings, type Finding } from '../findings.js';
 import type { ArtifactReport, CertificateSummary, Report } from '../report/model.js';
 import { summarizeCertificate } from './certificate-summary.js';
 import { verifyArtifact, type ArtifactOutcome } from './artifact.js';
@@ -11,6 +11,7 @@ import {
   type VerifiedArtifact,
 } from './cross-artifact.js';
 import type { Policy } from './policy.js';
+import { checkRevocation } from './revocation-check.js';
 import { TOOL } from './tool.js';
 import { HashWorkerPool } from './worker-pool.js';
 
@@ -105,8 +106,11 @@ async function verifyWithPool(
   );
 
   const packages = [...artifacts, ...baselines].filter((a) => a.outcome.package?.kind === 'msi');
+  // Revocation comes after every file was verified offline: one lookup per certificate per run.
+  const revocation = await checkRevocation([...new Set(artifacts.map((a) => a.outcome))], policy);
   for (const artifact of artifacts) {
     const extra: Finding[] = [
+      ...(revocation.findings.get(artifact.outcome) ?? []),
       ...checkMsiPatchCertificate(artifact, policy),
       ...checkPatch(artifact, packages, policy),
       ...(await checkExternalCabinets(artifact, (path) => verifyOnce(path, path))),
@@ -133,6 +137,7 @@ async function verifyWithPool(
     },
     ...(runFindings.length > 0 ? { runFindings } : {}),
     endpointCertificates: endpointCertificates(artifacts.map((a) => a.outcome)),
+    revocation: revocation.summary,
   };
 }
 

@@ -49,6 +49,7 @@ function msiArtifact(path: string, facts: Partial<PackageFacts>): VerifiedArtifa
     primaryValid: false,
     primaryDigest: null,
     chains: [],
+    revocationSubjects: [],
     package: {
       kind: 'msi',
       targetProductCodes: [],
