@@ -54,6 +54,12 @@ export const FINDING_CODES = [
   'corrupt-payload',
   'payload-too-large',
   'continuation-cabinet-missing',
+  'unusual-signature-type',
+  'timestamp-bare-digest',
+  'weak-key',
+  'weak-certificate-signature',
+  'unevaluated-constraint',
+  'bad-key-usage',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -7,6 +7,7 @@ export { parseAuthenticode } from './parse.js';
 export { verifySignerSignature, CRYPT_E_AUTH_ATTR_MISSING } from './signer.js';
 export { verifyTimestamps } from './timestamps.js';
 export { verifyIssuedSignature } from './signature.js';
+export { unusualDataType, type SignedFormat } from './indirect-data.js';
 export { isDigestAlgorithm } from './algorithms.js';
 export { OID, MSI_SIP_GUID, oidName } from './oids.js';
 export { LIMITS as AUTHENTICODE_LIMITS } from './limits.js';

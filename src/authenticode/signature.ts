@@ -1,4 +1,4 @@
-import { constants, verify, type KeyObject } from 'node:crypto';
+import { constants, createHash, publicDecrypt, verify, type KeyObject } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import type { DigestAlgorithm } from '../digest.js';
 import type { Certificate } from '../x509/certificate.js';
@@ -8,7 +8,8 @@ import { OID } from './oids.js';
 import type { DigestAlgorithmRef, SignatureAlgorithmRef } from './types.js';
 
 export type SignatureOutcome =
-  | { ok: true }
+  /** bareDigest: the RSA block held the raw digest without DigestInfo (see allowBareDigest). */
+  | { ok: true; bareDigest?: true }
   | { ok: false; reason: 'bad-signature' | 'unsupported-algorithm' | 'malformed'; message: string };
 
 export interface SignedAttributesSigner {
@@ -17,19 +18,54 @@ export interface SignedAttributesSigner {
   encryptedDigest: Buffer;
 }
 
+/** Largest RSA public exponent used for verification, in bits (real keys use 65537). */
+const MAX_RSA_EXPONENT_BITS = 64;
+
 /**
  * Verifies a SignerInfo signature over its authenticated attributes: the stored bytes with the
  * `[0] IMPLICIT` tag A0 replaced by the SET OF tag 31, never re-encoded (formats.md §7.2 step 6,
  * §8.4 item 37). Uses Node's crypto with the certificate's public key.
+ *
+ * `allowBareDigest` (timestamp countersigners only): also accept an RSA PKCS#1 v1.5 block whose
+ * payload is exactly the digest, without the DigestInfo wrapper. The Symantec/Thawte SHA-1
+ * timestamp service signed this way for years and Windows accepts its countersignatures.
  */
 export function verifySignedAttributes(
   signer: SignedAttributesSigner,
   signedAttributesDer: Buffer,
   certificate: Certificate,
+  options: { allowBareDigest?: boolean } = {},
 ): SignatureOutcome {
   const signedInput = Buffer.from(signedAttributesDer);
   signedInput[0] = 0x31;
-  return verifySignatureValue(signer, signedInput, certificate);
+  const outcome = verifySignatureValue(signer, signedInput, certificate);
+  if (outcome.ok || outcome.reason !== 'bad-signature' || !options.allowBareDigest) return outcome;
+  return verifyBareDigest(signer, signedInput, certificate)
+    ? { ok: true, bareDigest: true }
+    : outcome;
+}
+
+/** RSA PKCS#1 v1.5 type-1 block whose payload is the raw digest of `data` (no DigestInfo). */
+function verifyBareDigest(
+  signer: SignedAttributesSigner,
+  data: Buffer,
+  certificate: Certificate,
+): boolean {
+  if (signatureFamily(signer.signatureAlgorithm.oid) !== 'rsa-pkcs1') return false;
+  const hash = signer.digestAlgorithm.algorithm;
+  if (!isDigestAlgorithm(hash)) return false;
+  try {
+    const key = certificate.publicKey;
+    if (key.asymmetricKeyType !== 'rsa') return false;
+    // publicDecrypt with PKCS#1 padding checks the 00 01 FF… 00 block and returns its payload.
+    const payload = publicDecrypt(
+      { key, padding: constants.RSA_PKCS1_PADDING },
+      signer.encryptedDigest,
+    );
+    return payload.equals(createHash(hash).update(data).digest());
+  } catch {
+    return false;
+  }
 }
 
 function verifySignatureValue(
@@ -48,6 +84,12 @@ function verifySignatureValue(
     return unsupported(`the signer certificate's public key cannot be used: ${message(error)}`);
   }
   const keyType = key.asymmetricKeyType;
+  const exponent = key.asymmetricKeyDetails?.publicExponent;
+  if (exponent !== undefined && exponent.toString(2).length > MAX_RSA_EXPONENT_BITS) {
+    return unsupported(
+      `the signer's RSA public exponent has ${exponent.toString(2).length} bits (at most ${MAX_RSA_EXPONENT_BITS} are used; real keys use 65537)`,
+    );
+  }
 
   if (family === 'rsa-pss') {
     if (keyType !== 'rsa' && keyType !== 'rsa-pss') return keyMismatch(name, keyType);

@@ -75,6 +75,7 @@ function emptyCheck(token: TimestampToken, index: number): TimestampCheck {
     serialNumber: null,
     policy: null,
     ok: false,
+    bareDigest: false,
   };
 }
 
@@ -144,7 +145,14 @@ function verifyRfc3161(
         'the timestamp is for a different signature (message imprint mismatch)',
       );
     }
-    verifyCounterSigner(signer, tstInfoBytes, OID.tstInfo, check.signerCertificate, true);
+    refuseMd5(imprintAlgorithm.algorithm, 'message imprint');
+    check.bareDigest = verifyCounterSigner(
+      signer,
+      tstInfoBytes,
+      OID.tstInfo,
+      check.signerCertificate,
+      true,
+    );
     check.ok = true;
   } catch (error) {
     if (!(error instanceof TimestampFailure)) throw error;
@@ -171,7 +179,13 @@ function verifyLegacy(
   try {
     if (!check.time)
       throw new TimestampFailure('malformed', 'the countersignature has no valid signingTime');
-    verifyCounterSigner(signer, sig.encryptedDigest, OID.data, check.signerCertificate, false);
+    check.bareDigest = verifyCounterSigner(
+      signer,
+      sig.encryptedDigest,
+      OID.data,
+      check.signerCertificate,
+      false,
+    );
     check.ok = true;
   } catch (error) {
     if (!(error instanceof TimestampFailure)) throw error;
@@ -179,10 +193,21 @@ function verifyLegacy(
   }
 }
 
+/** Windows refuses MD5 in Authenticode; a timestamp relying on it does not count. */
+function refuseMd5(algorithm: string, what: string): void {
+  if (algorithm === 'md5') {
+    throw new TimestampFailure(
+      'unsupported-algorithm',
+      `the ${what} uses MD5, which Windows no longer accepts`,
+    );
+  }
+}
+
 /**
  * The CMS signer checks shared by both kinds: contentType attribute, messageDigest over
  * `content`, the signer certificate (and, for RFC 3161, its ESS signingCertificate hash), and
- * the signature over the signed attributes.
+ * the signature over the signed attributes. Returns whether the signature is in the legacy
+ * bare-digest RSA form (verifySignedAttributes, allowBareDigest).
  */
 function verifyCounterSigner(
   signer: DecodedSignerInfo,
@@ -190,7 +215,7 @@ function verifyCounterSigner(
   expectedContentType: string,
   certificate: Certificate | null,
   contentTypeRequired: boolean,
-): void {
+): boolean {
   const signed = signer.signedAttributes;
   if (!signed)
     throw new TimestampFailure('malformed', 'the timestamp signer has no signed attributes');
@@ -219,6 +244,7 @@ function verifyCounterSigner(
       `digest algorithm ${signer.digestAlgorithm.oid} is not supported`,
     );
   }
+  refuseMd5(hash, 'timestamp signer digest');
   const expected = octetStringValue(messageDigest.value, 'messageDigest');
   if (!createHash(hash).update(content).digest().equals(expected)) {
     throw new TimestampFailure(
@@ -234,7 +260,9 @@ function verifyCounterSigner(
     );
   checkEssCertificateHash(signed.attributes, certificate);
 
-  const outcome = verifySignedAttributes(signer, signed.der, certificate);
+  const outcome = verifySignedAttributes(signer, signed.der, certificate, {
+    allowBareDigest: true,
+  });
   if (!outcome.ok) {
     throw new TimestampFailure(
       outcome.reason === 'unsupported-algorithm'
@@ -245,6 +273,7 @@ function verifyCounterSigner(
       `timestamp signature: ${outcome.message}`,
     );
   }
+  return outcome.bareDigest === true;
 }
 
 /**

@@ -199,5 +199,10 @@ export interface TimestampCheck {
   /** TSTInfo.policy (RFC 3161 only). */
   policy: string | null;
   ok: boolean;
+  /**
+   * The TSA's RSA block holds the bare digest without DigestInfo (the Symantec/Thawte SHA-1
+   * service's legacy form), accepted for timestamps only.
+   */
+  bareDigest: boolean;
   problem?: TimestampProblem;
 }

@@ -1,4 +1,4 @@
-import { OID, oidName, type AuthenticodeSignature } from '../authenticode/index.js';
+import { unusualDataType, type AuthenticodeSignature } from '../authenticode/index.js';
 import {
   cabContentDigests,
   openCabinet,
@@ -53,7 +53,7 @@ export async function openCabinetContainer(
     findings,
     package: null,
     signatureTypeProblem: cabinetSignatureTypeProblem,
-    signatureTypeDescription: 'made for a cabinet (SPC_CAB_DATA_OBJID)',
+    signatureTypeDescription: 'made for a cabinet (SPC_CAB_DATA_OBJID or SPC_LINK_OBJID)',
     digests: async (algorithms) => ({
       digests: await cabContentDigests(source, cabinet ?? header, algorithms, options.hasher),
       findings: [],
@@ -62,10 +62,12 @@ export async function openCabinetContainer(
   };
 }
 
+/**
+ * Cabinet signers write SPC_CAB_DATA_OBJID (osslsigncode, jsign) or SPC_LINK_OBJID (signtool);
+ * anything else is unusual, reported as a warning (the file digest decides; unusualDataType).
+ */
 function cabinetSignatureTypeProblem(signature: AuthenticodeSignature): string | null {
-  return signature.dataType === OID.spcCabData
-    ? null
-    : `the signature was made for another file type (SpcIndirectDataContent type ${oidName(signature.dataType)}, a cabinet needs SPC_CAB_DATA_OBJID)`;
+  return unusualDataType(signature, 'cab');
 }
 
 function cabinetFindings(cabinet: Cabinet): Finding[] {

@@ -1,4 +1,4 @@
-import { OID, oidName, type AuthenticodeSignature } from '../authenticode/index.js';
+import { unusualDataType, type AuthenticodeSignature } from '../authenticode/index.js';
 import type { CompoundFile } from '../cfb/index.js';
 import { openCompoundFile } from '../cfb/index.js';
 import { DIGEST_SIZES, type DigestAlgorithm } from '../digest.js';
@@ -77,17 +77,11 @@ export async function openCompoundFileContainer(
 }
 
 /**
- * MSI, MSP and MST signatures carry SpcSipInfo with the MSI SIP GUID (formats.md §5.5); a
- * signature made for another format is not a signature of this file.
+ * MSI, MSP and MST signatures carry SpcSipInfo naming the MSI SIP (version 1 or 2); anything else
+ * is unusual, reported as a warning (the file digest decides; unusualDataType).
  */
 function installerSignatureTypeProblem(signature: AuthenticodeSignature): string | null {
-  if (signature.dataType !== OID.spcSipInfo) {
-    return `the signature was made for another file type (SpcIndirectDataContent type ${oidName(signature.dataType)}, an installer package needs SPC_SIPINFO_OBJID)`;
-  }
-  if (!signature.sipInfo?.isMsiSip) {
-    return `the signature's SpcSipInfo does not name the Windows Installer SIP {000C10F1-0000-0000-C000-000000000046}`;
-  }
-  return null;
+  return unusualDataType(signature, 'msi');
 }
 
 /** The digest algorithm a stored MsiDigitalSignatureEx value's length implies (never MD5). */

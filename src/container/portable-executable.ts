@@ -57,7 +57,7 @@ export async function openPortableExecutableContainer(
     signatureTypeProblem: (s) =>
       s.dataType === OID.spcPeImageData
         ? null
-        : `the signature was made for another file type (SpcIndirectDataContent type ${oidName(s.dataType)}, a PE file needs SPC_PE_IMAGE_DATA_OBJID)`,
+        : `the SpcIndirectDataContent type is ${oidName(s.dataType)}; PE signers write SPC_PE_IMAGE_DATA_OBJID`,
     signatureTypeDescription: 'made for a PE image (SPC_PE_IMAGE_DATA_OBJID)',
     digests: async (algorithms) => {
       const ranges = peDigestRanges(image, table);

@@ -8,7 +8,14 @@ import {
 import type { SignatureCheck, SignedContainer } from '../container/index.js';
 import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
 import { HRESULT } from '../findings.js';
-import { buildChain, validationTime, type ChainResult, type ChainUsage } from '../trust/index.js';
+import {
+  buildChain,
+  newSignatureCheckBudget,
+  validationTime,
+  type ChainResult,
+  type ChainUsage,
+  type SignatureCheckBudget,
+} from '../trust/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import { certificateDetails } from './certificate.js';
 import type {
@@ -36,8 +43,9 @@ function inspectChain(
   time: Date,
   timeReason: ChainInspection['timeReason'],
   usage: ChainUsage,
+  budget: SignatureCheckBudget,
 ): ChainInspection {
-  const chain = buildChain(leaf, { intermediates: pool, anchors: [], time, usage });
+  const chain = buildChain(leaf, { intermediates: pool, anchors: [], time, usage, budget });
   const inspection: ChainInspection = {
     time: time.toISOString(),
     timeReason,
@@ -50,15 +58,21 @@ function inspectChain(
   return inspection;
 }
 
-function inspectTimestamp(check: TimestampCheck): TimestampInspection {
+function inspectTimestamp(
+  check: TimestampCheck,
+  outer: readonly Certificate[],
+  budget: SignatureCheckBudget,
+): TimestampInspection {
+  // Chain building may use the outer signature's certificates too, as CryptoAPI does.
   const chain =
     check.signerCertificate && check.time
       ? inspectChain(
           check.signerCertificate,
-          check.certificates,
+          [...check.certificates, ...outer],
           check.time,
           'token-time',
           'timeStamping',
+          budget,
         )
       : null;
   const chainProblem = chain?.problems[0];
@@ -128,22 +142,19 @@ function chainResult(chain: ChainInspection): CheckResult {
 }
 
 /**
- * Windows picks the subject interface package by the file's format; a signature whose indirect
- * data was made for another SIP does not verify (TRUST_E_SUBJECT_FORM_UNKNOWN).
+ * The data type the signer wrote. The file digest, not the type, binds a signature to a file,
+ * so an unusual type passes with a note (unusualDataType; docs/finding-codes.md,
+ * unusual-signature-type).
  */
 function fileTypeResult(
   signature: AuthenticodeSignature,
   container: SignatureTypeRule,
 ): CheckResult {
-  const problem = container.signatureTypeProblem(signature);
-  return problem === null
+  // An unusual data type is a warning, not a failure: the file digest decides (unusualDataType).
+  const unusual = container.signatureTypeProblem(signature);
+  return unusual === null
     ? { state: 'pass', message: container.signatureTypeDescription }
-    : {
-        state: 'fail',
-        message: problem,
-        code: 'malformed-signature',
-        hresult: HRESULT.TRUST_E_SUBJECT_FORM_UNKNOWN,
-      };
+    : { state: 'pass', message: `unusual: ${unusual}`, code: 'unusual-signature-type' };
 }
 
 /** What the container says about the signatures made for it. */
@@ -215,7 +226,10 @@ export function inspectSignature(
         hresult: signerCheck.problem?.hresult,
       };
 
-  const timestamps = verifyTimestamps(signature).map(inspectTimestamp);
+  const budget = newSignatureCheckBudget();
+  const timestamps = verifyTimestamps(signature).map((check) =>
+    inspectTimestamp(check, signature.certificates, budget),
+  );
   const chosen =
     timestamps.find((t) => t.valid && t.kind === 'rfc3161') ?? timestamps.find((t) => t.valid);
   let timestamp: CheckResult;
@@ -248,7 +262,14 @@ export function inspectSignature(
       leaf: signer,
       now,
     });
-    chain = inspectChain(signer, signature.certificates, when.time, when.reason, 'codeSigning');
+    chain = inspectChain(
+      signer,
+      signature.certificates,
+      when.time,
+      when.reason,
+      'codeSigning',
+      budget,
+    );
     chainCheck = chainResult(chain);
   }
 

@@ -130,7 +130,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'no-codesigning-eku': {
     title: 'Certificate not valid for code signing',
     meaning:
-      'The signer certificate has an extended key usage extension that does not include code signing (1.3.6.1.5.5.7.3.3), or a CA above it restricts usages to a list without code signing. A TLS server or e-mail certificate cannot sign software.',
+      'The signer certificate has an extended key usage extension that does not include code signing (1.3.6.1.5.5.7.3.3), or a CA above it restricts usages to a list without code signing. A TLS server or e-mail certificate cannot sign software. Key usage bits (keyUsage) are reported separately as bad-key-usage.',
     windows: `WinVerifyTrust returns CERT_E_WRONG_USAGE (${H.CERT_E_WRONG_USAGE}).`,
     hresult: H.CERT_E_WRONG_USAGE,
     fix: 'Sign with a certificate issued for code signing. If you run your own CA, issue the signing certificate from a template with the Code Signing extended key usage.',
@@ -160,18 +160,18 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'timestamp-invalid': {
     title: 'Timestamp does not verify',
     meaning:
-      "A timestamp is present but does not verify: its message imprint does not match the signature, the timestamp authority's signature is bad, its certificate lacks the time-stamping usage, or its chain does not end at a trusted timestamping root. The signature is then checked as of now, as if it had no timestamp.",
-    windows: `WinVerifyTrust returns TRUST_E_TIME_STAMP (${H.TRUST_E_TIME_STAMP}) (TRUST_E_COUNTER_SIGNER, ${H.TRUST_E_COUNTER_SIGNER}, for legacy countersignatures).`,
+      "A timestamp is present but does not verify: its message imprint does not match the signature, the timestamp authority's signature is bad, it uses MD5, its certificate lacks the time-stamping usage, or its chain does not end at a trusted timestamping root. A present but invalid timestamp is an error, never silently ignored. The TSA chain is built from the token's certificates, the signature's and `intermediates`. Deliberate strictness: the timestamp authority's own certificate must carry id-kp-timeStamping (RFC 3161 §2.3 requires it, and every real TSA certificate does); a certificate without an extended key usage extension is not accepted as a TSA, although CryptoAPI reads a missing EKU as \"any usage\" and whether WinVerifyTrust accepts such a timestamp is not known. Every CA above it must allow time stamping too (the EKU intersection).",
+    windows: `WinVerifyTrust returns TRUST_E_TIME_STAMP (${H.TRUST_E_TIME_STAMP}) (TRUST_E_COUNTER_SIGNER, ${H.TRUST_E_COUNTER_SIGNER}, for legacy countersignatures); it does not fall back to the current time. osslsigncode prints the timestamp failure and then verifies as of now, so it can accept a file this verifier and Windows reject.`,
     hresult: H.TRUST_E_TIME_STAMP,
-    fix: "If the timestamp authority's root is legitimate, add it to `tsa-roots`. Otherwise timestamp again with a public, trusted timestamp authority; with signtool always pass /td sha256 together with /tr.",
+    fix: "If the timestamp authority's root is legitimate, add it to `tsa-roots` (a missing TSA intermediate goes to `intermediates`). Otherwise timestamp again with a public, trusted timestamp authority; with signtool always pass /td sha256 together with /tr.",
     defaultSeverity: 'error',
     tags: ['authenticode', 'timestamp'],
   },
   'weak-digest': {
     title: 'Weak digest algorithm',
     meaning:
-      'The file digest uses SHA-1 (or MD5), which no longer protects against a prepared collision: someone who can influence the file before signing could make a second file with the same signature.',
-    windows: `Windows policy distrusts SHA-1 code signatures in many scenarios and can block them (CRYPT_E_SECURITY_SETTINGS, ${H.CRYPT_E_SECURITY_SETTINGS}).`,
+      "The file digest, or the SignerInfo digest (the hash the signer's key actually signs), is weaker than `min-digest` (SHA-256 by default): SHA-1 no longer protects against a prepared collision, so someone who can influence the file before signing could make a second file with the same signature. Either digest below `min-digest` gets the `weak-digest-severity` (warning by default). MD5 in either place, and in a timestamp, is always an error.",
+    windows: `Windows refuses MD5 in Authenticode. Windows policy distrusts SHA-1 code signatures in many scenarios and can block them (CRYPT_E_SECURITY_SETTINGS, ${H.CRYPT_E_SECURITY_SETTINGS}).`,
     hresult: H.CRYPT_E_SECURITY_SETTINGS,
     fix: 'Sign with SHA-256 or stronger: `signtool sign /fd sha256 /td sha256`, `osslsigncode sign -h sha256`. Dual signing (SHA-1 primary plus SHA-256 nested) is only needed for Windows versions that are long out of support.',
     defaultSeverity: 'warning',
@@ -450,7 +450,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'bad-certificate': {
     title: 'Invalid certificate',
     meaning:
-      "A certificate in the signature or on the chain cannot be used: it does not decode, its issuer's signature on it does not verify, or it breaks CA rules (basic constraints, path length, an unknown critical extension).",
+      "A certificate in the signature or on the chain cannot be used: it does not decode, its issuer's signature on it does not verify, or it breaks CA rules (basic constraints, path length, an unknown critical extension). Key-usage problems are bad-key-usage, weak keys weak-key, MD5 certificate signatures weak-certificate-signature, critical name or policy constraints unevaluated-constraint.",
     windows: `WinVerifyTrust returns CERT_E_MALFORMED (${H.CERT_E_MALFORMED}), TRUST_E_CERT_SIGNATURE (${H.TRUST_E_CERT_SIGNATURE}), TRUST_E_BASIC_CONSTRAINTS (${H.TRUST_E_BASIC_CONSTRAINTS}), CERT_E_PATHLENCONST (${H.CERT_E_PATHLENCONST}) or CERT_E_CRITICAL (${H.CERT_E_CRITICAL}), depending on the fault.`,
     hresult: H.CERT_E_MALFORMED,
     fix: 'Sign with the certificate files your certificate authority issued, unmodified. If you run the CA, check the profile of the intermediate (CA flag, path length, key usage).',
@@ -460,7 +460,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'unsupported-algorithm': {
     title: 'Unsupported algorithm',
     meaning:
-      'The signature uses a digest or signature algorithm the verifier does not support (for example MD2, DSA, or an unknown object identifier), so it cannot be verified.',
+      'The signature uses a digest or signature algorithm the verifier does not support (for example MD2, DSA, or an unknown object identifier), so it cannot be verified. Also reported for an RSA key whose public exponent has more than 64 bits: real keys use 65537, and a huge exponent only makes verification slow (a denial-of-service shape), so such a key is never used.',
     windows: `CryptoAPI reports NTE_BAD_ALGID (${H.NTE_BAD_ALGID}) for algorithms it does not know.`,
     hresult: H.NTE_BAD_ALGID,
     fix: 'Sign with SHA-256 (or SHA-384/SHA-512) and an RSA (2048 bits or more) or ECDSA P-256/P-384 key.',
@@ -497,7 +497,168 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     defaultSeverity: 'warning',
     tags: ['authenticode', 'revocation'],
   },
+  'unusual-signature-type': {
+    title: 'Unusual signature data type',
+    meaning:
+      "The SpcIndirectDataContent names a data type that the usual signers of this kind of file do not write. What is known: for cabinets, osslsigncode writes SPC_CAB_DATA_OBJID (1.3.6.1.4.1.311.2.1.25) with an SpcLink value, jsign SPC_CAB_DATA_OBJID with an SpcPeImageData value, and signtool SPC_LINK_OBJID (1.3.6.1.4.1.311.2.1.28) with an SpcLink moniker (SpcSerializedObject, class a6b586d5-b4a1-2466-ae05-a217da8e60d6) whose data is a SET holding szOID_ENHANCED_HASH (1.3.6.1.4.1.311.2.5.1) and a 32-byte hash; all three are accepted without a finding. For installer packages every signer writes SPC_SIPINFO_OBJID with an SpcSipInfo naming the MSI SIP {000C10F1-0000-0000-C000-000000000046}, version 1 (osslsigncode, jsign, relic) or 2 (signtool); both are accepted. What is not known: what signtool's enhanced hash covers (it is not checked, and not guessed at), and whether WinVerifyTrust rejects other types; no verifier we know of (osslsigncode, relic, jsign, psign) does. The file digest is what binds a signature to a file, so the verdict rests on it and any other type is this warning.",
+    windows:
+      'signtool verifies cabinets signed with either cabinet type above. Windows picks the subject interface package by the file format, not by this field.',
+    fix: 'Nothing to fix if the signature came from a mainstream signing tool. Otherwise check which tool signed the file: a signature made for another file format whose digest still matches is unusual.',
+    defaultSeverity: 'warning',
+    tags: ['authenticode', 'signature'],
+  },
+  'timestamp-bare-digest': {
+    title: 'Timestamp in the legacy bare-digest RSA form',
+    meaning:
+      "The timestamp authority's RSA PKCS#1 v1.5 signature block holds the bare digest of the signed attributes, without the DigestInfo structure that names the hash algorithm. The Symantec/Thawte SHA-1 timestamp service (\"Symantec Time Stamping Services Signer - G4\" and its predecessors, signtool's default for years) signed this way. It is accepted for timestamps (RFC 3161 tokens and legacy countersignatures) only, never for the file's signer, and this notice records that the timestamp used the form.",
+    windows:
+      'Windows accepts these timestamps (signify accepts them on purpose for the same reason); the signature is dated by them as usual.',
+    fix: 'Nothing to fix. New signatures should be timestamped with SHA-256 by a current RFC 3161 service (`signtool sign /tr <URL> /td sha256`).',
+    defaultSeverity: 'notice',
+    tags: ['authenticode', 'timestamp'],
+  },
+  'weak-key': {
+    title: 'RSA key under 1024 bits',
+    meaning:
+      'A certificate on the signer or timestamp authority chain (the root included) has an RSA key shorter than 1024 bits, which can be factored.',
+    windows: `Since KB2661254 (2012) CertGetCertificateChain refuses every chain with an RSA key under 1024 bits; WinVerifyTrust fails the signature. Known exception we do not model: by default Windows still accepts code signed with such keys and timestamped before 1 January 2010. The exact HRESULT is not documented; ${H.TRUST_E_CERT_SIGNATURE} (TRUST_E_CERT_SIGNATURE) is our best reading.`,
+    hresult: H.TRUST_E_CERT_SIGNATURE,
+    fix: 'Sign with a certificate whose key has 2048 bits or more (3072 for new certificates), and use a timestamp authority with a current key.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'trust', 'algorithm'],
+  },
+  'weak-certificate-signature': {
+    title: 'Certificate signed with MD5',
+    meaning:
+      "A certificate on the signer or timestamp authority chain was signed by its issuer with MD5 (or MD2/MD4). A root's self-signature is exempt: a root is trusted for being in the store, not for its self-signature.",
+    windows: `Windows refuses MD5-signed certificates below the root (Microsoft Security Advisory 2862973 and later Windows versions). The exact HRESULT is not documented; ${H.TRUST_E_CERT_SIGNATURE} (TRUST_E_CERT_SIGNATURE) is our best reading.`,
+    hresult: H.TRUST_E_CERT_SIGNATURE,
+    fix: 'Use a certificate chain signed with SHA-256 or stronger; ask the CA to reissue the certificate.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'trust', 'algorithm'],
+  },
+  'unevaluated-constraint': {
+    title: 'Critical constraint not evaluated',
+    meaning:
+      'A certificate on the chain (a root included) carries a critical name constraints, policy constraints or inhibitAnyPolicy extension. Windows enforces these; this verifier does not evaluate them, so it refuses the chain rather than accept it without the check. Non-critical ones are ignored, as RFC 5280 allows for extensions a verifier does not process.',
+    windows: `Windows evaluates the constraints: a chain within them verifies, a chain outside them fails (CERT_E_INVALID_NAME / CERT_E_INVALID_POLICY). This verifier may therefore refuse a file Windows accepts; it never accepts one Windows would refuse for this reason. Reported with CERT_E_CRITICAL (${H.CERT_E_CRITICAL}).`,
+    hresult: H.CERT_E_CRITICAL,
+    fix: 'If the chain is legitimate and constrained on purpose, verify the file on Windows (`signtool verify /pa /v`) and pin the exact certificate; otherwise sign with a certificate from an unconstrained code-signing CA.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'trust'],
+  },
+  'bad-key-usage': {
+    title: 'Key usage does not allow this use',
+    meaning:
+      "A certificate's keyUsage extension does not allow what it is used for: the signer (or timestamp authority) certificate lacks digitalSignature, or a CA certificate lacks keyCertSign although it issued the certificate below it.",
+    windows: `How sure we are: CryptoAPI's chain engine marks a CA without keyCertSign as not valid for usage (CERT_E_WRONG_USAGE, ${H.CERT_E_WRONG_USAGE}); this is documented behaviour and reproduced by Wine. That WinVerifyTrust also refuses an Authenticode signer whose keyUsage lacks digitalSignature is likely (RFC 5280 requires it and CryptoAPI exposes the bits to the policy) but we have not confirmed it on Windows; the verifier refuses it either way.`,
+    hresult: H.CERT_E_WRONG_USAGE,
+    fix: 'Issue the signing certificate with keyUsage digitalSignature (and, for CAs, keyCertSign) from your CA, then sign again.',
+    defaultSeverity: 'error',
+    tags: ['security', 'authenticode', 'trust'],
+  },
 };
+
+/**
+ * Where this verifier's verdict on a signature deliberately differs from `osslsigncode verify`,
+ * and why. Rendered into docs/finding-codes.md; the osslsigncode agreement test
+ * (test/verify/osslsigncode-agreement.test.ts) expects a different verdict on exactly the
+ * fixtures named here.
+ */
+export interface OsslsigncodeDifference {
+  topic: string;
+  /** Committed fixtures showing the difference (paths from the repository root). */
+  fixtures: string[];
+  ours: string;
+  osslsigncode: string;
+  why: string;
+}
+
+export const OSSLSIGNCODE_DIFFERENCES: readonly OsslsigncodeDifference[] = [
+  {
+    topic: 'A second WIN_CERTIFICATE entry in a PE certificate table',
+    fixtures: ['fixtures/pe/damaged/pe-second-certificate-entry.exe'],
+    ours: 'valid, with the warning unusual-layout (nothing checks the other entry)',
+    osslsigncode: 'refuses the table ("Corrupted attribute certificate table")',
+    why: 'Windows verifies the first entry of the attribute certificate table and ignores the others; docs/pe.md.',
+  },
+  {
+    topic: 'Bytes after the last allocated sector of a signed MSI',
+    fixtures: ['fixtures/damaged/msi-trailing-data.msi'],
+    ours: 'error trailing-data',
+    osslsigncode: 'ignores them and verifies',
+    why: 'No digest covers them, and signtool verify (WinVerifyTrust) rejects such a file (osslsigncode issue #273); docs/hostile-input.md.',
+  },
+  {
+    topic: 'MsiDigitalSignatureEx metadata changed after signing',
+    fixtures: [
+      'fixtures/msi/signed-dse-metadata-changed.msi',
+      'fixtures/msi/signed-dse-empty-stream-added.msi',
+    ],
+    ours: 'valid, with the warning digest-metadata-changed',
+    osslsigncode: 'recomputes the metadata pre-hash and reports a digest mismatch',
+    why: 'Windows prepends the stored MsiDigitalSignatureEx bytes and never validates them.',
+  },
+  {
+    topic: 'A present timestamp that does not verify',
+    fixtures: ['fixtures/msi/signed-timestamp-untrusted-tsa.msi'],
+    ours: 'error timestamp-invalid',
+    osslsigncode: 'prints the timestamp failure, then verifies as of now and succeeds',
+    why: 'WinVerifyTrust reports TRUST_E_TIME_STAMP; it does not fall back to the current time.',
+  },
+  {
+    topic: 'Timestamps whose RSA block holds the bare digest',
+    fixtures: [
+      'fixtures/msi/signed-expired-rfc3161-bare-digest.msi',
+      'fixtures/msi/signed-expired-legacy-bare-digest.msi',
+    ],
+    ours: 'valid timestamp, with the notice timestamp-bare-digest',
+    osslsigncode: 'rejects the timestamp signature, so an expired signer fails',
+    why: 'The Symantec/Thawte SHA-1 timestamp service signed this way for years and Windows accepts its timestamps (see timestamp-bare-digest).',
+  },
+  {
+    topic: "TSA chain built from the outer signature's certificates",
+    fixtures: ['fixtures/msi/signed-expired-tsa-ca-outside-token.msi'],
+    ours: 'builds the TSA chain from the token, the signature and `intermediates`',
+    osslsigncode: "uses the token's certificates only and cannot find the TSA's issuing CA",
+    why: 'CryptoAPI builds chains from every certificate store at hand, the signature’s included.',
+  },
+  {
+    topic: 'Timestamp authority certificate without an EKU extension',
+    fixtures: ['fixtures/msi/signed-expired-noeku-tsa.msi'],
+    ours: 'error timestamp-invalid',
+    osslsigncode: 'accepts the timestamp',
+    why: 'Deliberate strictness: RFC 3161 §2.3 requires id-kp-timeStamping and every real TSA certificate carries it; accepting any EKU-less certificate as a TSA would let it back-date signatures. Whether Windows accepts such a timestamp is not known (see timestamp-invalid).',
+  },
+  {
+    topic: 'RSA keys under 1024 bits',
+    fixtures: ['fixtures/msi/signed-weak-key-512.msi'],
+    ours: 'error weak-key',
+    osslsigncode: 'accepts the chain',
+    why: 'Windows refuses RSA keys under 1024 bits anywhere in a chain (KB2661254).',
+  },
+  {
+    topic: 'MD5-signed certificates below the root',
+    fixtures: ['fixtures/msi/signed-md5-intermediate.msi'],
+    ours: 'error weak-certificate-signature',
+    osslsigncode: 'accepts the chain',
+    why: 'Windows refuses MD5-signed certificates other than a root’s self-signature.',
+  },
+  {
+    topic: 'Critical name constraints and policy constraints',
+    fixtures: ['fixtures/msi/signed-name-constrained-ca.msi'],
+    ours: 'error unevaluated-constraint',
+    osslsigncode: 'evaluates the constraints (OpenSSL) and accepts the chain, which is within them',
+    why: 'Windows enforces these constraints; this verifier does not evaluate them and refuses rather than accept a chain unchecked (see unevaluated-constraint). Here we may refuse what Windows accepts.',
+  },
+  {
+    topic: 'Signer keyUsage without digitalSignature',
+    fixtures: ['fixtures/msi/signed-bad-key-usage.msi'],
+    ours: 'error bad-key-usage',
+    osslsigncode: 'accepts the signer',
+    why: 'RFC 5280 requires digitalSignature for a key that signs; see bad-key-usage for how sure we are that Windows checks it.',
+  },
+];
 
 /** Every code's description, in FINDING_CODES order. */
 export const CODE_DESCRIPTIONS: readonly CodeDescription[] = FINDING_CODES.map((code) => ({
@@ -605,5 +766,28 @@ export function renderFindingCodesDoc(): string {
   for (const d of CODE_DESCRIPTIONS) {
     out.push('', `## ${d.code}`, '', codeHelpMarkdown(d.code));
   }
+  out.push(
+    '',
+    '## Deliberate differences from osslsigncode',
+    '',
+    'osslsigncode is the independent implementation the fixtures are cross-checked against',
+    '(`test/verify/osslsigncode-agreement.test.ts`). Where the verdicts differ on purpose:',
+    '',
+    '| Case | This verifier | osslsigncode | Why | Fixtures |',
+    '| --- | --- | --- | --- | --- |',
+  );
+  for (const d of OSSLSIGNCODE_DIFFERENCES) {
+    out.push(
+      `| ${d.topic} | ${d.ours} | ${d.osslsigncode} | ${d.why} | ${d.fixtures.map((f) => `\`${f}\``).join(', ')} |`,
+    );
+  }
+  out.push(
+    '',
+    'Other differences that do not change a fixture verdict: MD5 anywhere in a signature is an',
+    'error here (Windows refuses it), and `min-digest` applies to the SignerInfo digest as well as',
+    'the file digest; an unusual SpcIndirectDataContent type is a warning here and ignored by',
+    'osslsigncode; chain building here is bounded (8 same-named issuers per step, 256 certificate',
+    'signature checks per file, RSA public exponents of at most 64 bits).',
+  );
   return out.join('\n') + '\n';
 }

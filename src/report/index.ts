@@ -13,8 +13,10 @@ export {
   codeHelpText,
   describeCode,
   hresultName,
+  OSSLSIGNCODE_DIFFERENCES,
   renderFindingCodesDoc,
   type CodeDescription,
+  type OsslsigncodeDifference,
 } from './code-descriptions.js';
 export { artifactStatus, renderJson, summarize } from './json.js';
 export { renderText, type TextOptions } from './text.js';

@@ -1,6 +1,14 @@
 import { HRESULT, type FindingCode } from '../findings.js';
 import { EKU, ekuName, type Certificate } from '../x509/certificate.js';
-import { factsOf, isSelfIssued, isSelfSigned, isSignedBy } from './facts.js';
+import {
+  factsOf,
+  hasUsableKey,
+  isSelfIssued,
+  isSelfSigned,
+  isSignedBy,
+  MAX_RSA_EXPONENT_BITS,
+  type SignatureCheckBudget,
+} from './facts.js';
 import { orderTrustProblems, type TrustProblem } from './hresult.js';
 import {
   describeRoot,
@@ -35,6 +43,11 @@ export interface ChainOptions {
   usage: ChainUsage;
   /** Longest path considered, leaf and root included. Default 10. */
   maxLength?: number;
+  /**
+   * Signature checks this chain may spend, shared by every chain built for one file (see
+   * SignatureCheckBudget). Without one, only the per-chain bounds below apply.
+   */
+  budget?: SignatureCheckBudget;
 }
 
 /**
@@ -84,6 +97,19 @@ const FIX_UNTRUSTED_ROOT =
 /** Bounds on the search so hostile certificate sets cannot make it exponential. */
 const MAX_EXPANSIONS = 512;
 const MAX_PATHS = 64;
+/**
+ * Same-named issuers tried per step, best key-identifier match first. Real PKIs have one or two
+ * (a CA and its renewal or cross-certificate); hundreds are an attack on the search.
+ */
+export const MAX_ISSUER_CANDIDATES = 8;
+/** RSA moduli below this are refused anywhere in a chain, as Windows does since KB2661254. */
+export const MIN_RSA_BITS = 1024;
+/** md2WithRSA, md4WithRSA, md5WithRSA: certificate signatures Windows no longer accepts. */
+const WEAK_CERTIFICATE_SIGNATURES: Readonly<Record<string, string>> = {
+  '1.2.840.113549.1.1.2': 'MD2',
+  '1.2.840.113549.1.1.3': 'MD4',
+  '1.2.840.113549.1.1.4': 'MD5',
+};
 
 /**
  * "Microsoft Root Authority" (v1, expired 2020-12-31) still anchors old Microsoft signatures on
@@ -145,7 +171,9 @@ type Ending =
   /** Certificates with the right Name exist but none verifies the last certificate's signature. */
   | { kind: 'bad-signature'; issuer: Certificate }
   | { kind: 'cycle'; repeated: Certificate }
-  | { kind: 'too-long' };
+  | { kind: 'too-long' }
+  /** The file's budget of signature checks ran out before an issuer verified. */
+  | { kind: 'budget'; limit: number };
 
 const ENDING_RANK: Readonly<Record<Ending['kind'], number>> = {
   anchor: 0,
@@ -154,6 +182,7 @@ const ENDING_RANK: Readonly<Record<Ending['kind'], number>> = {
   'bad-signature': 3,
   cycle: 4,
   'too-long': 4,
+  budget: 4,
 };
 
 interface Candidate {
@@ -278,7 +307,7 @@ export function buildChain(leaf: Certificate, options: ChainOptions): ChainResul
     const current = path[path.length - 1]!;
     const found = pool.anchorFor(current);
     if (found) return emit(path, { kind: 'anchor', ...found });
-    if (isSelfSigned(current)) return emit(path, { kind: 'self-signed' });
+    if (isSelfSigned(current, options.budget)) return emit(path, { kind: 'self-signed' });
     if (path.length >= maxLength) return emit(path, { kind: 'too-long' });
 
     const named = pool.issuersOf(current);
@@ -289,8 +318,14 @@ export function buildChain(leaf: Certificate, options: ChainOptions): ChainResul
       if (isSelfIssued(current)) return emit(path, { kind: 'bad-signature', issuer: current });
       return emit(path, { kind: 'missing-issuer' });
     }
-    const verified = fresh.filter((c) => isSignedBy(current, c));
-    if (verified.length === 0) return emit(path, { kind: 'bad-signature', issuer: fresh[0]! });
+    const verified = fresh
+      .slice(0, MAX_ISSUER_CANDIDATES)
+      .filter((c) => isSignedBy(current, c, options.budget));
+    if (verified.length === 0) {
+      if (options.budget?.refused)
+        return emit(path, { kind: 'budget', limit: options.budget.limit });
+      return emit(path, { kind: 'bad-signature', issuer: fresh[0]! });
+    }
     for (const issuer of verified) {
       search([...path, issuer], new Set([...onPath, caIdentity(issuer)]));
       if (done()) return;
@@ -298,7 +333,7 @@ export function buildChain(leaf: Certificate, options: ChainOptions): ChainResul
   };
 
   search([leaf], new Set([caIdentity(leaf)]));
-  // search() always emits at least once for the leaf (the budget starts unused).
+  // search() always emits at least once for the leaf (the expansion count starts at zero).
   return best!.result;
 }
 
@@ -359,9 +394,11 @@ function evaluate(
         add(
           'untrusted-root',
           HRESULT.CERT_E_UNTRUSTEDROOT,
-          pool.rootProgram
-            ? `the chain ends at the self-signed root ${withThumbprint(last)}, which is not in ${programName(pool.rootProgram.info)}${options.anchors.length > 0 ? ' nor among the trusted-roots certificates' : ''}: Windows endpoints trust it only where it is installed in their Trusted Root Certification Authorities store. ${FIX_UNTRUSTED_ROOT}`
-            : `the chain ends at the self-signed root ${withThumbprint(last)}, which is not among the trusted roots`,
+          options.usage === 'timeStamping'
+            ? `the chain ends at the self-signed root ${withThumbprint(last)}, which is not among the timestamp authority roots${pool.rootProgram ? ` nor trusted for time stamping by ${programName(pool.rootProgram.info)}` : ''}; if endpoints trust it, add it to tsa-roots (--tsa-roots)`
+            : pool.rootProgram
+              ? `the chain ends at the self-signed root ${withThumbprint(last)}, which is not in ${programName(pool.rootProgram.info)}${options.anchors.length > 0 ? ' nor among the trusted-roots certificates' : ''}: Windows endpoints trust it only where it is installed in their Trusted Root Certification Authorities store. ${FIX_UNTRUSTED_ROOT}`
+              : `the chain ends at the self-signed root ${withThumbprint(last)}, which is not among the trusted roots`,
           last,
         );
       } else {
@@ -397,9 +434,11 @@ function evaluate(
         add(
           'chain-incomplete',
           HRESULT.CERT_E_CHAINING,
-          pool.rootProgram
-            ? `cannot build a certificate chain: "${last.issuer}", the issuer of ${quoted(last)}, is not in the signature, not among the intermediates${options.anchors.length > 0 ? ' and trusted-roots certificates' : ''}, and not in ${programName(pool.rootProgram.info)}; endpoints that lack it cannot verify the file. If it is an intermediate, embed it when signing (signtool /ac, osslsigncode -ac); if it is your own root, ${FIX_UNTRUSTED_ROOT.replace('If it is your own root, ', '')}`
-            : `cannot build a certificate chain: "${last.issuer}", the issuer of ${quoted(last)}, is neither in the signature nor among the trusted roots and intermediates; endpoints that lack it cannot verify the file (embed it when signing, e.g. signtool /ac, or supply it as an intermediate)`,
+          options.usage === 'timeStamping'
+            ? `cannot build the timestamp authority's chain: "${last.issuer}", the issuer of ${quoted(last)}, is neither in the timestamp, the signature, the intermediates nor among the timestamp authority roots${pool.rootProgram ? ` or ${programName(pool.rootProgram.info)}` : ''}; ${factsOf(last).basicConstraints?.cA ? 'it is most likely the TSA root: add it to tsa-roots (--tsa-roots)' : 'add the TSA root to tsa-roots (--tsa-roots) and, if it is an intermediate, supply it with --intermediates'}`
+            : pool.rootProgram
+              ? `cannot build a certificate chain: "${last.issuer}", the issuer of ${quoted(last)}, is not in the signature, not among the intermediates${options.anchors.length > 0 ? ' and trusted-roots certificates' : ''}, and not in ${programName(pool.rootProgram.info)}; endpoints that lack it cannot verify the file. If it is an intermediate, embed it when signing (signtool /ac, osslsigncode -ac); if it is your own root, ${FIX_UNTRUSTED_ROOT.replace('If it is your own root, ', '')}`
+              : `cannot build a certificate chain: "${last.issuer}", the issuer of ${quoted(last)}, is neither in the signature nor among the trusted roots and intermediates; endpoints that lack it cannot verify the file (embed it when signing, e.g. signtool /ac, or supply it as an intermediate)`,
           last,
         );
       } else {
@@ -409,11 +448,13 @@ function evaluate(
     case 'bad-signature':
       status = 'incomplete';
       add(
-        'bad-certificate',
+        hasUsableKey(ending.issuer) ? 'bad-certificate' : 'unsupported-algorithm',
         HRESULT.TRUST_E_CERT_SIGNATURE,
-        ending.issuer === last
-          ? `the self-signature on ${withThumbprint(last)} does not verify`
-          : `the signature on ${quoted(last)} does not verify under the public key of its issuer ${withThumbprint(ending.issuer)}`,
+        !hasUsableKey(ending.issuer)
+          ? `${withThumbprint(ending.issuer)} has an RSA public exponent of ${factsOf(ending.issuer).rsa?.exponentBits ?? '?'} bits (at most ${MAX_RSA_EXPONENT_BITS} are used; real keys use 65537), so it is not used to verify ${quoted(last)}`
+          : ending.issuer === last
+            ? `the self-signature on ${withThumbprint(last)} does not verify`
+            : `the signature on ${quoted(last)} does not verify under the public key of its issuer ${withThumbprint(ending.issuer)}`,
         last,
       );
       break;
@@ -423,6 +464,15 @@ function evaluate(
         'chain-incomplete',
         HRESULT.CERT_E_CHAINING,
         `cannot build a certificate chain: the issuers above ${quoted(last)} form a loop back to ${quoted(ending.repeated)} and never reach a root`,
+        last,
+      );
+      break;
+    case 'budget':
+      status = 'incomplete';
+      add(
+        'chain-incomplete',
+        HRESULT.CERT_E_CHAINING,
+        `chain building stopped above ${quoted(last)} after ${ending.limit} certificate signature checks for this file; a real signature needs a handful, so the file offers far more candidate issuers than any PKI has`,
         last,
       );
       break;
@@ -439,6 +489,7 @@ function evaluate(
 
   const reachedRoot = ending.kind === 'anchor' || ending.kind === 'self-signed';
   checkTimes(chain, options.time, reachedRoot, usage.leaf, add);
+  checkAlgorithms(chain, reachedRoot, usage.leaf, add);
   checkCaConstraints(chain, reachedRoot, ending.kind === 'anchor', add);
   const leafEku = checkUsage(chain, options.usage, add);
 
@@ -502,6 +553,53 @@ function checkTimes(
 }
 
 /**
+ * Windows' algorithm floor (KB2661254, and the MD5 deprecation of Microsoft Security Advisory
+ * 2862973): every RSA key in the chain has at least 1024 bits, and no certificate signature we
+ * verify uses MD2/MD4/MD5. A root's self-signature is exempt: a trust anchor is trusted for
+ * being in the store, its self-signature protects nothing. Oversized RSA exponents are refused
+ * outright (MAX_RSA_EXPONENT_BITS).
+ */
+function checkAlgorithms(
+  chain: readonly Certificate[],
+  reachedRoot: boolean,
+  leafWords: string,
+  add: AddProblem,
+): void {
+  chain.forEach((cert, index) => {
+    const who = `${role(index, chain.length, reachedRoot, leafWords)} ${quoted(cert)}`;
+    const facts = factsOf(cert);
+    if (facts.rsa && facts.rsa.modulusBits < MIN_RSA_BITS) {
+      add(
+        'weak-key',
+        HRESULT.TRUST_E_CERT_SIGNATURE,
+        `${who} has a ${facts.rsa.modulusBits}-bit RSA key; Windows refuses RSA keys under ${MIN_RSA_BITS} bits anywhere in a chain`,
+        cert,
+      );
+    }
+    if (facts.rsa && facts.rsa.exponentBits > MAX_RSA_EXPONENT_BITS) {
+      add(
+        'unsupported-algorithm',
+        HRESULT.NTE_BAD_ALGID,
+        `${who} has an RSA public exponent of ${facts.rsa.exponentBits} bits (at most ${MAX_RSA_EXPONENT_BITS} are used; real keys use 65537)`,
+        cert,
+      );
+    }
+    // The top certificate's own signature is a root's self-signature, an anchor's (never
+    // checked) or one whose issuer was not found: only signatures below it are judged.
+    if (index === chain.length - 1) return;
+    const weak = WEAK_CERTIFICATE_SIGNATURES[facts.signatureAlgorithm];
+    if (weak) {
+      add(
+        'weak-certificate-signature',
+        HRESULT.TRUST_E_CERT_SIGNATURE,
+        `${who} is signed with ${weak} by its issuer ${quoted(chain[index + 1]!)}; Windows refuses ${weak}-signed certificates below the root`,
+        cert,
+      );
+    }
+  });
+}
+
+/**
  * Issuers must be CAs (basicConstraints cA=TRUE; a root may omit the extension, as v1 roots
  * do), path length constraints hold, keyUsage (when present) allows keyCertSign, and no
  * certificate below the anchor carries a critical extension we do not process.
@@ -549,13 +647,25 @@ function checkCaConstraints(
     if (ku && !ku.keyCertSign) {
       // CryptoAPI marks such a CA "not valid for usage" (Wine CRYPT_KeyUsageValid).
       add(
-        'bad-certificate',
+        'bad-key-usage',
         HRESULT.CERT_E_WRONG_USAGE,
         `the keyUsage of CA certificate ${quoted(cert)} does not include keyCertSign, so it may not issue ${quoted(child)}`,
         cert,
       );
     }
   }
+  chain.forEach((cert) => {
+    // Anchors too: a constraint in a root still restricts what it vouches for.
+    const unevaluated = factsOf(cert).unevaluatedCritical;
+    if (unevaluated.length > 0) {
+      add(
+        'unevaluated-constraint',
+        HRESULT.CERT_E_CRITICAL,
+        `${quoted(cert)} carries critical ${unevaluated.map(constraintName).join(' and ')}, which Windows enforces and this verifier does not evaluate; the chain is refused rather than accepted unchecked`,
+        cert,
+      );
+    }
+  });
   chain.forEach((cert, index) => {
     if (endsAtAnchor && index === chain.length - 1) return;
     const unsupported = factsOf(cert).unsupportedCritical;
@@ -568,6 +678,16 @@ function checkCaConstraints(
       );
     }
   });
+}
+
+function constraintName(oid: string): string {
+  return (
+    {
+      '2.5.29.30': 'name constraints (2.5.29.30)',
+      '2.5.29.36': 'policy constraints (2.5.29.36)',
+      '2.5.29.54': 'inhibitAnyPolicy (2.5.29.54)',
+    }[oid] ?? oid
+  );
 }
 
 /**
@@ -586,13 +706,25 @@ function checkUsage(
   const ku = factsOf(leaf).keyUsage;
   if (ku && !ku.digitalSignature) {
     add(
-      code,
-      hresult,
+      'bad-key-usage',
+      HRESULT.CERT_E_WRONG_USAGE,
       `the keyUsage of the ${usage.leaf} ${quoted(leaf)} does not include digitalSignature${ku.malformed ? ' (the extension cannot be decoded)' : ''}`,
       leaf,
     );
   }
   const leafEku = leaf.extendedKeyUsages;
+  if (!leafEku && usageName === 'timeStamping') {
+    // Deliberately stricter than "no EKU = any usage": RFC 3161 §2.3 requires the TSA
+    // certificate to carry id-kp-timeStamping, and every real TSA certificate does. Without
+    // this, any end-entity certificate without EKU under a trusted root could back-date
+    // signatures (docs/finding-codes.md, timestamp-invalid).
+    add(
+      code,
+      hresult,
+      `the ${usage.leaf} ${quoted(leaf)} has no extended key usage extension; a timestamp authority certificate must carry id-kp-timeStamping (RFC 3161 §2.3)`,
+      leaf,
+    );
+  }
   if (leafEku && !leafEku.includes(usage.oid)) {
     add(
       code,

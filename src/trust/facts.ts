@@ -21,6 +21,16 @@ export interface CertificateFacts {
   keyUsage: KeyUsageFacts | undefined;
   /** OIDs of critical extensions this verifier does not process (formats.md §7.7). */
   unsupportedCritical: string[];
+  /**
+   * Critical extensions whose semantics Windows applies but this verifier does not evaluate
+   * (name constraints, policy constraints, inhibitAnyPolicy): a chain carrying one is refused
+   * rather than accepted without the check (docs/finding-codes.md, unevaluated-constraint).
+   */
+  unevaluatedCritical: string[];
+  /** RSA key size and public-exponent size in bits; undefined for other key types. */
+  rsa: { modulusBits: number; exponentBits: number } | undefined;
+  /** The algorithm OID of the issuer's signature on this certificate. */
+  signatureAlgorithm: string;
 }
 
 export interface BasicConstraintsFacts {
@@ -54,6 +64,34 @@ const OID = {
  * marked critical → CERT_E_CRITICAL, as CryptoAPI does for extensions it does not implement.
  */
 const SUPPORTED_CRITICAL: ReadonlySet<string> = new Set(Object.values(OID));
+
+/** Processed by CryptoAPI, not by us: refused when critical (see CertificateFacts). */
+const UNEVALUATED: ReadonlySet<string> = new Set([
+  OID.nameConstraints,
+  OID.policyConstraints,
+  OID.inhibitAnyPolicy,
+]);
+
+/** Reads the RSA parameters from the SubjectPublicKeyInfo without building a key object. */
+function readRsa(cert: Certificate): CertificateFacts['rsa'] {
+  const spki = cert.pki.subjectPublicKeyInfo;
+  if (spki.algorithm.algorithmId !== '1.2.840.113549.1.1.1') return undefined;
+  const parsed = spki.parsedKey as unknown;
+  if (!(parsed instanceof pkijs.RSAPublicKey)) return undefined;
+  return {
+    modulusBits: integerBits(parsed.modulus),
+    exponentBits: integerBits(parsed.publicExponent),
+  };
+}
+
+/** Bit length of a non-negative DER INTEGER (leading zero octets ignored). */
+function integerBits(value: asn1js.Integer): number {
+  const bytes = value.valueBlock.valueHexView;
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  const first = bytes[i] ?? 0;
+  return first === 0 ? 0 : (bytes.length - i - 1) * 8 + (32 - Math.clz32(first));
+}
 
 /** The bytes as they were decoded (exact), or a DER re-encoding for objects built in memory. */
 function rawBytes(object: {
@@ -130,6 +168,11 @@ export function factsOf(cert: Certificate): CertificateFacts {
       unsupportedCritical: (cert.pki.extensions ?? [])
         .filter((e) => e.critical && !SUPPORTED_CRITICAL.has(e.extnID))
         .map((e) => e.extnID),
+      unevaluatedCritical: (cert.pki.extensions ?? [])
+        .filter((e) => e.critical && UNEVALUATED.has(e.extnID))
+        .map((e) => e.extnID),
+      rsa: readRsa(cert),
+      signatureAlgorithm: cert.pki.signatureAlgorithm.algorithmId,
     };
     factsCache.set(cert, facts);
   }
@@ -152,8 +195,64 @@ function nodeCertificate(cert: Certificate): X509Certificate | null {
   return node;
 }
 
+/**
+ * Largest RSA public exponent, in bits, used to verify anything. Real keys use 3, 17 or 65537;
+ * a huge exponent makes every verification cost as much as a private-key operation, which a
+ * hostile file multiplies over many same-named issuers. CryptoAPI's own RSAPUBKEY holds a
+ * 32-bit exponent; 64 bits leaves room for unusual but honest keys.
+ */
+export const MAX_RSA_EXPONENT_BITS = 64;
+
+/** Whether the key may be used to verify signatures at all (see MAX_RSA_EXPONENT_BITS). */
+export function hasUsableKey(cert: Certificate): boolean {
+  const rsa = factsOf(cert).rsa;
+  return !rsa || rsa.exponentBits <= MAX_RSA_EXPONENT_BITS;
+}
+
+/**
+ * Signature checks one file may spend on chain building (signer, nested signers and every
+ * timestamp authority together). Cached results are free. When the budget is spent, further
+ * checks fail and the chain is reported incomplete rather than built at unbounded cost.
+ */
+export class SignatureCheckBudget {
+  private used = 0;
+  /** Set once a check was refused because the budget was spent. */
+  refused = false;
+
+  constructor(readonly limit: number) {}
+
+  take(): boolean {
+    if (this.used >= this.limit) {
+      this.refused = true;
+      return false;
+    }
+    this.used++;
+    return true;
+  }
+
+  get spent(): number {
+    return this.used;
+  }
+}
+
+/**
+ * Certificate signature checks one file may spend on all its chains (signers, nested signers,
+ * timestamp authorities). A real file needs a few per chain; a hostile one offering hundreds of
+ * same-named issuers with costly keys is stopped here.
+ */
+export const SIGNATURE_CHECKS_PER_FILE = 256;
+
+/** A fresh per-file budget. */
+export function newSignatureCheckBudget(): SignatureCheckBudget {
+  return new SignatureCheckBudget(SIGNATURE_CHECKS_PER_FILE);
+}
+
 /** Whether `issuer`'s public key verifies the signature on `child`. Cached per pair. */
-export function isSignedBy(child: Certificate, issuer: Certificate): boolean {
+export function isSignedBy(
+  child: Certificate,
+  issuer: Certificate,
+  budget?: SignatureCheckBudget,
+): boolean {
   let results = signatureCache.get(child);
   if (!results) {
     results = new Map();
@@ -161,6 +260,12 @@ export function isSignedBy(child: Certificate, issuer: Certificate): boolean {
   }
   const known = results.get(issuer.sha256);
   if (known !== undefined) return known;
+  if (!hasUsableKey(issuer)) {
+    results.set(issuer.sha256, false);
+    return false;
+  }
+  // Not cached when refused: the pair was never checked.
+  if (budget && !budget.take()) return false;
   let verified = false;
   const node = nodeCertificate(child);
   if (node) {
@@ -175,9 +280,9 @@ export function isSignedBy(child: Certificate, issuer: Certificate): boolean {
 }
 
 /** Self-issued (subject = issuer) and its signature verifies under its own key. */
-export function isSelfSigned(cert: Certificate): boolean {
+export function isSelfSigned(cert: Certificate, budget?: SignatureCheckBudget): boolean {
   const facts = factsOf(cert);
-  return facts.subjectDer.equals(facts.issuerDer) && isSignedBy(cert, cert);
+  return facts.subjectDer.equals(facts.issuerDer) && isSignedBy(cert, cert, budget);
 }
 
 export function isSelfIssued(cert: Certificate): boolean {

@@ -33,6 +33,10 @@ export const TRUST_CODE_HRESULT: Partial<Record<FindingCode, string>> = {
   'no-codesigning-eku': HRESULT.CERT_E_WRONG_USAGE,
   'timestamp-invalid': HRESULT.TRUST_E_TIME_STAMP,
   'bad-certificate': HRESULT.TRUST_E_CERT_SIGNATURE,
+  'weak-key': HRESULT.TRUST_E_CERT_SIGNATURE,
+  'weak-certificate-signature': HRESULT.TRUST_E_CERT_SIGNATURE,
+  'unevaluated-constraint': HRESULT.CERT_E_CRITICAL,
+  'bad-key-usage': HRESULT.CERT_E_WRONG_USAGE,
 };
 
 /** HRESULT for a trust finding code, or TRUST_E_FAIL for codes this module does not produce. */

@@ -15,6 +15,11 @@ export {
   type ValidationTimeReason,
 } from './chain.js';
 export {
+  newSignatureCheckBudget,
+  SignatureCheckBudget,
+  SIGNATURE_CHECKS_PER_FILE,
+} from './facts.js';
+export {
   firstChainError,
   hresultForCode,
   orderTrustProblems,

@@ -21,7 +21,7 @@ import type { SegmentHasher } from '../io/hash-plan.js';
 import type { HashWorkerPool } from './worker-pool.js';
 import type { PackageFacts } from './package-facts.js';
 import type { ArtifactKind, ArtifactReport } from '../report/model.js';
-import type { ChainResult } from '../trust/index.js';
+import { newSignatureCheckBudget, type ChainResult } from '../trust/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import type { Policy } from './policy.js';
 import { evaluateSignature, type SignatureEvaluation } from './signature-evaluation.js';
@@ -243,6 +243,8 @@ async function verifyOpened(
   const { digests: computed, findings: digestFindings } = await container.digests(algorithms);
   findings.push(...digestFindings);
 
+  // One budget of certificate signature checks for every chain of this file.
+  const budget = newSignatureCheckBudget();
   const evaluations: SignatureEvaluation[] = [];
   for (const signature of all) {
     evaluations.push(
@@ -253,6 +255,7 @@ async function verifyOpened(
         signature.index === 0 || policy.signatures === 'all',
         container.signatureTypeProblem(signature),
         await container.checkSignature(signature),
+        budget,
       ),
     );
   }

@@ -8,7 +8,13 @@ import type { SignatureCheck } from '../container/index.js';
 import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
 import { HRESULT, type Finding } from '../findings.js';
 import type { SignatureReport, TimestampSummary } from '../report/model.js';
-import { buildChain, validationTime, type ChainResult } from '../trust/index.js';
+import {
+  buildChain,
+  newSignatureCheckBudget,
+  validationTime,
+  type SignatureCheckBudget,
+  type ChainResult,
+} from '../trust/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import { nameCertificate, summarizeCertificate } from './certificate-summary.js';
 import { isWeakerThan, type Policy } from './policy.js';
@@ -42,6 +48,7 @@ export function evaluateSignature(
   pinned: boolean,
   typeProblem: string | null,
   containerChecks: readonly SignatureCheck[] = [],
+  budget: SignatureCheckBudget = newSignatureCheckBudget(),
 ): SignatureEvaluation {
   const index = signature.index;
   const findings: Finding[] = [];
@@ -64,16 +71,15 @@ export function evaluateSignature(
     computedDigest: actual?.toString('hex'),
   };
 
-  // 0. The signature must describe this kind of file (formats.md §5.5, §6.5): MSI, MSP and MST
-  //    signatures carry SpcSipInfo with the MSI SIP GUID (version 1 or 2), cabinets
-  //    SPC_CAB_DATA, PE files SpcPeImageData. A signature made for another format is not a
-  //    signature of this file.
-  if (typeProblem) {
+  // 0. The data type the signer wrote, as the container judges it (unusualDataType for MSI and
+  //    CAB). What binds a signature to a file is the file digest (step 1), and producers
+  //    disagree on the type, so an unexpected type is a warning; the digest decides.
+  const unusualType = typeProblem;
+  if (unusualType) {
     add({
-      severity: 'error',
-      code: 'malformed-signature',
-      message: typeProblem,
-      hresult: HRESULT.TRUST_E_SUBJECT_FORM_UNKNOWN,
+      severity: 'warning',
+      code: 'unusual-signature-type',
+      message: `${unusualType}; the verdict rests on the file digest`,
     });
   }
 
@@ -114,11 +120,18 @@ export function evaluateSignature(
   }
 
   // 3. Timestamps: the first valid RFC 3161 token, else the first valid legacy countersignature.
-  const timestamp = chooseTimestamp(verifyTimestamps(signature), policy);
+  const timestamp = chooseTimestamp(verifyTimestamps(signature), signature, policy, budget);
   if (timestamp.chosen) {
     report.timestamp = timestamp.chosen.summary;
   } else if (timestamp.invalid) {
     report.timestamp = timestamp.invalid.summary;
+  }
+  if (timestamp.chosen?.check.bareDigest) {
+    add({
+      severity: 'notice',
+      code: 'timestamp-bare-digest',
+      message: `the ${timestamp.chosen.check.kind === 'rfc3161' ? 'RFC 3161 timestamp' : 'timestamp countersignature'} uses the legacy RSA form that holds the bare ${timestamp.chosen.check.digestAlgorithm?.algorithm ?? ''} digest without a DigestInfo (as the Symantec/Thawte SHA-1 timestamp service wrote them); Windows accepts it`,
+    });
   }
   if (timestamp.invalid && !timestamp.chosen) {
     add({
@@ -145,6 +158,7 @@ export function evaluateSignature(
     rootProgram: policy.rootProgram,
     time: validation.time,
     usage: 'codeSigning',
+    budget,
   });
   report.chain = chain.chain.map(summarizeCertificate);
   for (const problem of chain.problems) {
@@ -196,12 +210,22 @@ export function evaluateSignature(
     });
   }
 
-  // 6. Policy.
-  if (isWeakerThan(algorithm, policy.minDigest)) {
+  // 6. Policy. MD5 is an error whatever the policy: Windows refuses it in Authenticode.
+  //    min-digest applies to the file digest and to the SignerInfo digest, which is what the
+  //    signer's key actually signs.
+  const signerDigest = signature.signerDigestAlgorithm.algorithm;
+  for (const [what, digest] of [
+    ['file digest', algorithm],
+    ['signer digest (the hash the signature covers)', signerDigest],
+  ] as const) {
+    if (!isDigestAlgorithm(digest) || !isWeakerThan(digest, policy.minDigest)) continue;
     add({
-      severity: policy.weakDigestSeverity,
+      severity: digest === 'md5' ? 'error' : policy.weakDigestSeverity,
       code: 'weak-digest',
-      message: `the file digest uses ${DIGEST_NAMES[algorithm]}, weaker than the required ${DIGEST_NAMES[policy.minDigest]}; current Windows versions may treat SHA-1 signatures as invalid`,
+      message:
+        digest === 'md5'
+          ? `the ${what} uses MD5, which Windows refuses in Authenticode`
+          : `the ${what} uses ${DIGEST_NAMES[digest]}, weaker than the required ${DIGEST_NAMES[policy.minDigest]}; current Windows versions may treat SHA-1 signatures as invalid`,
       hresult: HRESULT.CRYPT_E_SECURITY_SETTINGS,
     });
   }
@@ -270,10 +294,14 @@ interface TimestampChoice {
 /**
  * Verifies each timestamp's TSA chain (timeStamping usage, at the timestamp's own time,
  * formats.md §7.6) and keeps the first valid RFC 3161 token, then the first valid legacy one.
+ * Like CryptoAPI, chain building may use any certificate at hand: the token's own, the outer
+ * signature's and the configured intermediates.
  */
 function chooseTimestamp(
   checks: readonly TimestampCheck[],
+  signature: AuthenticodeSignature,
   policy: Policy,
+  budget: SignatureCheckBudget,
 ): { chosen?: TimestampChoice; invalid?: TimestampChoice } {
   let invalid: TimestampChoice | undefined;
   const valid: TimestampChoice[] = [];
@@ -290,11 +318,14 @@ function chooseTimestamp(
     let chain: ChainResult | undefined;
     if (ok && check.signerCertificate && check.time) {
       chain = buildChain(check.signerCertificate, {
-        intermediates: check.certificates,
+        // Like CryptoAPI, any certificate at hand: the token's, the outer signature's, the
+        // configured intermediates.
+        intermediates: [...check.certificates, ...signature.certificates, ...policy.intermediates],
         anchors: policy.tsaRoots,
         rootProgram: policy.tsaRootProgram,
         time: check.time,
         usage: 'timeStamping',
+        budget,
       });
       const problem = chain.problems[0];
       if (problem) {

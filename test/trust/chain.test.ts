@@ -8,7 +8,9 @@ import {
   type ChainOptions,
   type ChainResult,
 } from '../../src/trust/index.js';
-import type { Certificate } from '../../src/x509/certificate.js';
+import { MAX_ISSUER_CANDIDATES } from '../../src/trust/chain.js';
+import { SIGNATURE_CHECKS_PER_FILE, SignatureCheckBudget } from '../../src/trust/index.js';
+import { Certificate } from '../../src/x509/certificate.js';
 import { AT, generatePki, removePki, type TestPki } from './pki.js';
 
 let pki: TestPki;
@@ -191,8 +193,8 @@ describe('issuer selection and backtracking', () => {
     // the same Name and key: CryptoAPI and OpenSSL treat both as the same trust anchor.
     const result = build('newRoot', [], ['newRootCross']);
     expect(result.status).toBe('trusted');
-    // (A CA certificate is no code signer: only the usage check fails.)
-    expect(codes(result)).toEqual([['no-codesigning-eku', '0x800B0110']]);
+    // (A CA certificate is no code signer: only its keyUsage, without digitalSignature, fails.)
+    expect(codes(result)).toEqual([['bad-key-usage', '0x800B0110']]);
     expect(names(result)).toEqual(['New Root CA']);
     expect(result.anchor?.equals(c.newRootCross!)).toBe(true);
   });
@@ -279,7 +281,7 @@ describe('CA constraints', () => {
 
   it('rejects a CA whose keyUsage lacks keyCertSign', () => {
     const result = build('noCertSignLeaf', ['noCertSignInter'], ['root']);
-    expect(codes(result)).toEqual([['bad-certificate', '0x800B0110']]);
+    expect(codes(result)).toEqual([['bad-key-usage', '0x800B0110']]);
     expect(result.problems[0]!.message).toContain('keyCertSign');
   });
 
@@ -318,7 +320,7 @@ describe('key usage and extended key usage', () => {
 
   it('rejects a signer whose keyUsage lacks digitalSignature', () => {
     const result = build('keyEnciphermentLeaf', ['inter'], ['root']);
-    expect(codes(result)).toEqual([['no-codesigning-eku', '0x800B0110']]);
+    expect(codes(result)).toEqual([['bad-key-usage', '0x800B0110']]);
     expect(result.problems[0]!.message).toContain('digitalSignature');
   });
 
@@ -347,11 +349,146 @@ describe('key usage and extended key usage', () => {
     expect(codes(result)).toEqual([['no-codesigning-eku', '0x800B0110']]);
   });
 
+  it('rejects a TSA certificate without any EKU extension (deliberate strictness, RFC 3161 §2.3)', () => {
+    const result = build('noEkuTsa', ['inter'], ['root'], { usage: 'timeStamping' });
+    expect(codes(result)).toEqual([['timestamp-invalid', '0x80096005']]);
+    expect(result.problems[0]!.message).toContain('id-kp-timeStamping');
+    // The same certificate is a valid code signer: no EKU means any usage there.
+    expect(build('noEkuTsa', ['inter'], ['root']).problems).toEqual([]);
+  });
+
   it('rejects a TSA under a CA restricted to code signing', () => {
     const result = build('tsaUnderCodeSigningInter', ['codeSigningInter'], ['root'], {
       usage: 'timeStamping',
     });
     expect(codes(result)).toEqual([['timestamp-invalid', '0x80096005']]);
+  });
+});
+
+describe("Windows' algorithm floor and constraints", () => {
+  it('rejects a 512-bit RSA signer key', () => {
+    const result = build('weakKeyLeaf', ['inter'], ['root']);
+    expect(result.status).toBe('trusted');
+    expect(codes(result)).toEqual([['weak-key', '0x80096004']]);
+    expect(result.problems[0]!.message).toContain('512-bit RSA key');
+  });
+
+  it('rejects a 512-bit RSA key in a CA of the chain', () => {
+    const result = build('weakKeyInterLeaf', ['weakKeyInter'], ['root']);
+    expect(codes(result)).toEqual([['weak-key', '0x80096004']]);
+    expect(result.problems[0]!.certificate?.equals(c.weakKeyInter!)).toBe(true);
+  });
+
+  it('rejects a 512-bit RSA key in a timestamp authority chain too', () => {
+    const result = build('weakKeyInterLeaf', ['weakKeyInter'], ['root'], {
+      usage: 'timeStamping',
+    });
+    expect(codes(result).map(([code]) => code)).toContain('weak-key');
+  });
+
+  it('rejects an intermediate its issuer signed with MD5', () => {
+    const result = build('md5InterLeaf', ['md5Inter'], ['rsaRoot']);
+    expect(result.status).toBe('trusted');
+    expect(codes(result)).toEqual([['weak-certificate-signature', '0x80096004']]);
+    expect(result.problems[0]!.certificate?.equals(c.md5Inter!)).toBe(true);
+  });
+
+  it("accepts a root's MD5 self-signature", () => {
+    expect(build('md5RootLeaf', [], ['md5Root']).problems).toEqual([]);
+  });
+
+  it('never verifies with an RSA key whose public exponent exceeds 64 bits', () => {
+    const result = build('bigExponentLeaf', ['bigExponentInter'], ['root']);
+    expect(result.status).toBe('incomplete');
+    expect(codes(result)).toEqual([['unsupported-algorithm', '0x80096004']]);
+    expect(result.problems[0]!.message).toContain('66 bits');
+  });
+
+  it('refuses a chain with critical name constraints, which it does not evaluate', () => {
+    const result = build('nameConstrainedLeaf', ['nameConstrainedInter'], ['root']);
+    expect(result.status).toBe('trusted');
+    expect(codes(result)).toEqual([['unevaluated-constraint', '0x800B0105']]);
+    expect(result.problems[0]!.message).toContain('name constraints');
+  });
+
+  it('refuses a chain with critical policy constraints', () => {
+    const result = build('policyConstrainedLeaf', ['policyConstrainedInter'], ['root']);
+    expect(codes(result)).toEqual([['unevaluated-constraint', '0x800B0105']]);
+    expect(result.problems[0]!.message).toContain('policy constraints');
+  });
+
+  it('refuses a constraint carried by the trusted anchor itself', () => {
+    const result = build('nameConstrainedLeaf', [], ['nameConstrainedInter']);
+    expect(codes(result)).toEqual([['unevaluated-constraint', '0x800B0105']]);
+  });
+
+  it('ignores non-critical name constraints', () => {
+    expect(
+      build('softNameConstrainedLeaf', ['softNameConstrainedInter'], ['root']).problems,
+    ).toEqual([]);
+  });
+});
+
+describe('bounded chain building', () => {
+  /** Fresh objects: signature results are cached per certificate object. */
+  const fresh = (name: string): Certificate => Certificate.fromDer(c[name]!.der);
+
+  it(`tries at most ${MAX_ISSUER_CANDIDATES} same-named issuers per step`, () => {
+    const decoys = Array.from({ length: 10 }, (_, i) => fresh(`decoy${i}`));
+    const budget = new SignatureCheckBudget(1000);
+    const result = buildChain(fresh('crowdedLeaf'), {
+      intermediates: [...decoys, fresh('crowdedInter')],
+      anchors: [fresh('root')],
+      time: AT,
+      usage: 'codeSigning',
+      budget,
+    });
+    // The real issuer is the 11th equally good candidate: never tried.
+    expect(result.status).toBe('incomplete');
+    expect(codes(result)).toEqual([['bad-certificate', '0x80096004']]);
+    expect(budget.spent).toBe(MAX_ISSUER_CANDIDATES);
+    // Offered among the first eight, it is found.
+    const found = buildChain(fresh('crowdedLeaf'), {
+      intermediates: [fresh('crowdedInter'), ...decoys],
+      anchors: [fresh('root')],
+      time: AT,
+      usage: 'codeSigning',
+    });
+    expect(found.status).toBe('trusted');
+  });
+
+  it('stops at the per-file budget of signature checks and says so', () => {
+    const budget = new SignatureCheckBudget(1);
+    const options = {
+      intermediates: [fresh('inter')],
+      anchors: [fresh('root')],
+      time: AT,
+      usage: 'codeSigning' as const,
+      budget,
+    };
+    const result = buildChain(fresh('leaf'), options);
+    expect(result.status).toBe('incomplete');
+    expect(codes(result)[0]).toEqual(['chain-incomplete', '0x800B010A']);
+    expect(result.problems[0]!.message).toContain('after 1 certificate signature checks');
+    expect(budget.spent).toBe(1);
+    // With room for the two checks the same chain is trusted.
+    const roomy = buildChain(fresh('leaf'), { ...options, budget: new SignatureCheckBudget(2) });
+    expect(roomy.status).toBe('trusted');
+    expect(SIGNATURE_CHECKS_PER_FILE).toBeGreaterThanOrEqual(64);
+  });
+});
+
+describe('timestamp authority chain messages', () => {
+  it('tells to add an untrusted TSA root to tsa-roots', () => {
+    const result = build('tsa', ['inter', 'root'], ['root2'], { usage: 'timeStamping' });
+    expect(codes(result)).toEqual([['untrusted-root', '0x800B0109']]);
+    expect(result.problems[0]!.message).toContain('add it to tsa-roots');
+  });
+
+  it('tells to add a missing TSA root to tsa-roots', () => {
+    const result = build('tsa', ['inter'], ['root2'], { usage: 'timeStamping' });
+    expect(codes(result)).toEqual([['chain-incomplete', '0x800B010A']]);
+    expect(result.problems[0]!.message).toContain('add it to tsa-roots');
   });
 });
 

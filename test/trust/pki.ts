@@ -23,6 +23,12 @@ interface Spec {
   start?: string;
   end?: string;
   rsa?: boolean;
+  /** RSA modulus size (implies RSA); default 2048 for RSA keys. */
+  bits?: number;
+  /** RSA public exponent, decimal (implies RSA; generated with openssl). */
+  exponent?: string;
+  /** Digest of the issuer's signature on this certificate (openssl ca -md). Default sha256. */
+  md?: string;
 }
 
 const O = '/O=verify-authenticode tests';
@@ -45,6 +51,11 @@ const LEAF_BASE = [
   'authorityKeyIdentifier = keyid',
 ];
 const CODE_SIGNING_EXT = [...LEAF_BASE, 'extendedKeyUsage = codeSigning'];
+const CROWDED_EXT = [
+  'basicConstraints = critical, CA:TRUE',
+  'keyUsage = critical, keyCertSign',
+  'subjectKeyIdentifier = 0102030405060708090A0B0C0D0E0F1011121314',
+];
 
 const SPECS: Record<string, Spec> = {
   root: {
@@ -299,6 +310,90 @@ const SPECS: Record<string, Spec> = {
   cycleA: { subject: `/CN=Cycle A${O}`, keyOf: 'cycleSeedA', issuer: 'cycleSeedB', ext: CA_EXT },
   cycleB: { subject: `/CN=Cycle B${O}`, keyOf: 'cycleSeedB', issuer: 'cycleSeedA', ext: CA_EXT },
   cycleLeaf: { subject: `/CN=Cycle Signer${O}`, issuer: 'cycleA', ext: CODE_SIGNING_EXT },
+  // Windows' algorithm floor.
+  weakKeyLeaf: {
+    subject: `/CN=512-bit Signer${O}`,
+    issuer: 'inter',
+    ext: CODE_SIGNING_EXT,
+    bits: 512,
+  },
+  weakKeyInter: { subject: `/CN=512-bit CA${O}`, issuer: 'root', ext: CA_EXT, bits: 512 },
+  weakKeyInterLeaf: {
+    subject: `/CN=Signer Under 512-bit CA${O}`,
+    issuer: 'weakKeyInter',
+    ext: CODE_SIGNING_EXT,
+  },
+  rsaRoot: { subject: `/CN=RSA Root CA${O}`, ext: ROOT_EXT, rsa: true },
+  md5Inter: { subject: `/CN=MD5-signed CA${O}`, issuer: 'rsaRoot', ext: CA_EXT, md: 'md5' },
+  md5InterLeaf: {
+    subject: `/CN=Signer Under MD5 CA${O}`,
+    issuer: 'md5Inter',
+    ext: CODE_SIGNING_EXT,
+  },
+  md5Root: { subject: `/CN=MD5 Self-signed Root${O}`, ext: ROOT_EXT, md: 'md5', rsa: true },
+  md5RootLeaf: {
+    subject: `/CN=Signer Under MD5 Root${O}`,
+    issuer: 'md5Root',
+    ext: CODE_SIGNING_EXT,
+  },
+  bigExponentInter: {
+    subject: `/CN=Huge Exponent CA${O}`,
+    issuer: 'root',
+    ext: CA_EXT,
+    exponent: '36893488147419103233', // 2^65 + 1
+  },
+  bigExponentLeaf: {
+    subject: `/CN=Signer Under Huge Exponent CA${O}`,
+    issuer: 'bigExponentInter',
+    ext: CODE_SIGNING_EXT,
+  },
+  // Constraints Windows enforces and we do not evaluate.
+  nameConstrainedInter: {
+    subject: `/CN=Name Constrained CA${O}`,
+    issuer: 'root',
+    ext: [...CA_EXT, 'nameConstraints = critical, permitted;DNS:example.com'],
+  },
+  nameConstrainedLeaf: {
+    subject: `/CN=Signer Under Name Constrained CA${O}`,
+    issuer: 'nameConstrainedInter',
+    ext: CODE_SIGNING_EXT,
+  },
+  softNameConstrainedInter: {
+    subject: `/CN=Non-critical Name Constraints CA${O}`,
+    issuer: 'root',
+    ext: [...CA_EXT, 'nameConstraints = permitted;DNS:example.com'],
+  },
+  softNameConstrainedLeaf: {
+    subject: `/CN=Signer Under Non-critical Name Constraints${O}`,
+    issuer: 'softNameConstrainedInter',
+    ext: CODE_SIGNING_EXT,
+  },
+  policyConstrainedInter: {
+    subject: `/CN=Policy Constrained CA${O}`,
+    issuer: 'root',
+    ext: [...CA_EXT, 'policyConstraints = critical, requireExplicitPolicy:0'],
+  },
+  policyConstrainedLeaf: {
+    subject: `/CN=Signer Under Policy Constrained CA${O}`,
+    issuer: 'policyConstrainedInter',
+    ext: CODE_SIGNING_EXT,
+  },
+  // A timestamp authority certificate without any EKU extension.
+  noEkuTsa: { subject: `/CN=No EKU TSA${O}`, issuer: 'inter', ext: LEAF_BASE },
+  // Ten decoy CAs with the Name and key identifier of crowdedInter but other keys: a hostile
+  // pool of same-named issuers that all look like the best match.
+  ...Object.fromEntries(
+    Array.from({ length: 10 }, (_, i) => [
+      `decoy${i}`,
+      { subject: `/CN=Crowded CA${O}`, issuer: 'root', ext: CROWDED_EXT },
+    ]),
+  ),
+  crowdedInter: { subject: `/CN=Crowded CA${O}`, issuer: 'root', ext: CROWDED_EXT },
+  crowdedLeaf: {
+    subject: `/CN=Signer Under Crowded CA${O}`,
+    issuer: 'crowdedInter',
+    ext: CODE_SIGNING_EXT,
+  },
 };
 
 export interface TestPki {
@@ -359,10 +454,23 @@ export function generatePki(names: readonly string[] = Object.keys(SPECS)): Test
 
   for (const name of withDependencies(names)) {
     const spec = SPECS[name]!;
-    if (!spec.keyOf) {
-      const { privateKey } = spec.rsa
-        ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-        : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    if (spec.exponent) {
+      openssl([
+        'genpkey',
+        '-algorithm',
+        'RSA',
+        '-pkeyopt',
+        `rsa_keygen_bits:${spec.bits ?? 1024}`,
+        '-pkeyopt',
+        `rsa_keygen_pubexp:${spec.exponent}`,
+        '-out',
+        keyPath(name),
+      ]);
+    } else if (!spec.keyOf) {
+      const { privateKey } =
+        spec.rsa || spec.bits
+          ? generateKeyPairSync('rsa', { modulusLength: spec.bits ?? 2048 })
+          : generateKeyPairSync('ec', { namedCurve: 'P-256' });
       writeFileSync(keyPath(name), privateKey.export({ type: 'pkcs8', format: 'pem' }));
     }
     openssl(['req', '-new', '-key', keyPath(name), '-subj', spec.subject, '-out', `${name}.csr`]);
@@ -377,6 +485,7 @@ export function generatePki(names: readonly string[] = Object.keys(SPECS)): Test
       `${name}.csr`,
     ];
     args.push('-out', `${name}.pem`);
+    if (spec.md) args.push('-md', spec.md);
     args.push(
       '-startdate',
       spec.start ?? '20200101000000Z',

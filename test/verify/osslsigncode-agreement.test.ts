@@ -1,12 +1,14 @@
 /**
  * Cross-check against an independent implementation: osslsigncode's verdict and its calculated
- * digests on every committed fixture. Where we deliberately differ, the difference is named
- * here with the formats.md section that explains which way Windows goes.
+ * digests on every committed fixture. Where we deliberately differ, the difference is named in
+ * OSSLSIGNCODE_DIFFERENCES (src/report/code-descriptions.ts) with its reason, and rendered into
+ * docs/finding-codes.md.
  */
 import { describe, expect, it } from 'vitest';
 import { hasTool, run } from '../support/processes.js';
 import { loadManifest, REPO } from '../support/manifest.js';
 import { verifyJson } from '../support/cli-in-process.js';
+import { OSSLSIGNCODE_DIFFERENCES } from '../../src/report/index.js';
 
 const manifest = loadManifest();
 
@@ -21,19 +23,15 @@ const POLICY_CODES = new Set([
   'timestamp-missing',
 ]);
 
-/** Fixtures where our verdict on the signature itself deliberately differs from osslsigncode's. */
-const NAMED_DIFFERENCES: Record<string, string> = {
-  'fixtures/msi/signed-dse-metadata-changed.msi':
-    'stored vs recomputed MsiDigitalSignatureEx: Windows prepends the stored bytes and never validates them (formats.md §5.4); osslsigncode recomputes the pre-hash and reports a mismatch',
-  'fixtures/pe/damaged/pe-second-certificate-entry.exe':
-    'a second WIN_CERTIFICATE after the signature: Windows verifies the first entry only (docs/pe.md); osslsigncode 2.9 refuses any table that is not exactly one entry ("Corrupted attribute certificate table"). We pass with an unusual-layout warning',
-  'fixtures/msi/signed-dse-empty-stream-added.msi':
-    'an empty stream added after signing: Windows prepends the stored MsiDigitalSignatureEx (formats.md §5.4) and the content digest is unchanged; osslsigncode recomputes the pre-hash and reports a mismatch',
-  'fixtures/damaged/msi-trailing-data.msi':
-    'bytes after the last allocated sector: no digest covers them and signtool verify rejects such a file (osslsigncode issue #273); osslsigncode 2.9 ignores them (docs/hostile-input.md)',
-  'fixtures/msi/signed-timestamp-untrusted-tsa.msi':
-    'invalid timestamp: Windows reports TRUST_E_TIME_STAMP (formats.md §7.6, §7.8); osslsigncode prints the TSA failure but falls back to the current time and succeeds',
-};
+/**
+ * Fixtures where our verdict on the signature itself deliberately differs from osslsigncode's:
+ * the list docs/finding-codes.md renders, so every difference is named there with its reason.
+ */
+const NAMED_DIFFERENCES: Record<string, string> = Object.fromEntries(
+  OSSLSIGNCODE_DIFFERENCES.flatMap((d) =>
+    d.fixtures.map((path) => [path, `${d.topic}: ${d.why}`] as const),
+  ),
+);
 
 /** Fixtures whose computed digest deliberately differs from osslsigncode's calculated one. */
 const DIGEST_DIFFERENCES: Record<string, string> = {
@@ -68,6 +66,23 @@ function osslsigncodeVerify(path: string) {
   }
   return { ok: result.status === 0, output, calculated };
 }
+
+describe('named differences', () => {
+  it('name committed fixtures of the manifest only', () => {
+    const paths = new Set(manifest.fixtures.map((f) => f.path));
+    for (const path of Object.keys(NAMED_DIFFERENCES)) expect(paths, path).toContain(path);
+  });
+
+  it("match the manifest's recorded osslsigncode observations", () => {
+    for (const difference of OSSLSIGNCODE_DIFFERENCES) {
+      for (const path of difference.fixtures) {
+        const fixture = manifest.fixtures.find((f) => f.path === path)!;
+        const oursOk = !fixture.expected.codes.some((c) => !POLICY_CODES.has(c));
+        expect(oursOk, `${path}: ${difference.topic}`).not.toBe(fixture.osslsigncode === 'ok');
+      }
+    }
+  });
+});
 
 describe.skipIf(!hasTool('osslsigncode'))('agreement with osslsigncode on every fixture', () => {
   const cases = manifest.fixtures.map((f) => [f.path, f] as const);
