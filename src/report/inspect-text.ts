@@ -239,6 +239,7 @@ function chainLines(out: Lines, chain: ChainInspection, indent: number): void {
   if (chain.missingIssuer) {
     out.line(`${pad}   issued by "${t(chain.missingIssuer)}", which the signature does not carry`);
   }
+  out.line(`${pad}   ${rootProgramLine(chain.rootProgram)}`);
   for (const problem of chain.problems) {
     out.line(
       `${pad}${out.paint('red', '✖')} ${t(problem.code)} (${hresultText(problem.hresult)}): ${t(problem.message)}`,
@@ -264,6 +265,15 @@ function chainLines(out: Lines, chain: ChainInspection, indent: number): void {
   }
 }
 
+/** The chain root's status in Microsoft's Trusted Root Program, the built-in `windows` store. */
+function rootProgramLine(program: ChainInspection['rootProgram']): string {
+  const list = `Microsoft's Trusted Root Program (list of ${formatDateOnly(program.listDate)})`;
+  if (!program.listed) return `root: not in ${list}; endpoints must have it installed`;
+  const name = `"${t(program.name ?? '')}"`;
+  if (program.trusted) return `root: ${name} in ${list}, ${t(program.purposes ?? '')}`;
+  return `root: ${name} in ${list} but not trusted here: ${t(program.why ?? '')}`;
+}
+
 function formatDateOnly(iso: string): string {
   return iso.slice(0, 10);
 }
@@ -282,7 +292,8 @@ function timestampLines(out: Lines, ts: TimestampInspection): void {
     );
   }
   if (ts.digestAlgorithm) out.field('digest algorithm', t(ts.digestAlgorithm), 4);
-  if (ts.serialNumber) out.field('serial number', t(ts.serialNumber), 4);
+  // The RFC 3161 TSTInfo serial number (RFC 3161 §2.4.2): the token's, not the TSA certificate's.
+  if (ts.serialNumber) out.field('token serial number', t(ts.serialNumber), 4);
   if (ts.policy) out.field('policy', t(ts.policy), 4);
   if (ts.problem) {
     out.field(
@@ -414,6 +425,12 @@ function packageSection(out: Lines, pkg: PackageInspection): void {
   if (pkg.upgradeCode !== null) out.field('UpgradeCode', t(pkg.upgradeCode));
   if (pkg.targetProductCodes.length > 0)
     out.field('Target ProductCodes', pkg.targetProductCodes.map(t).join(', '));
+  if (pkg.transformTables !== null) {
+    out.field(
+      'Changed tables',
+      pkg.transformTables.length > 0 ? pkg.transformTables.map(t).join(', ') : 'none',
+    );
+  }
 
   const si = pkg.summaryInformation;
   if (si) {
@@ -429,7 +446,14 @@ function packageSection(out: Lines, pkg: PackageInspection): void {
     row('comments', si.comments);
     row(kind === 'msp' ? 'template (targets)' : 'template', si.template);
     row(kind === 'msp' ? 'last saved by (transforms)' : 'last saved by', si.lastSavedBy);
-    row(kind === 'msp' ? 'revision (patch code)' : 'revision (package code)', si.revisionNumber);
+    row(
+      kind === 'msp'
+        ? 'revision (patch code)'
+        : kind === 'mst'
+          ? 'revision (product codes and versions)'
+          : 'revision (package code)',
+      si.revisionNumber,
+    );
     if (si.pageCount !== null) {
       out.field(
         'page count',
@@ -453,6 +477,8 @@ function packageSection(out: Lines, pkg: PackageInspection): void {
     out.field('Summary information', 'none');
   }
 
+  // A transform has change rows, not these tables (src/msi/transform.ts).
+  if (pkg.transformTables !== null) return;
   const tables = pkg.tables;
   out.line(
     `  MsiPatchCertificate:${tables.msiPatchCertificate === null ? ' no table' : tables.msiPatchCertificate.length === 0 ? ' empty' : ''}`,

@@ -29,6 +29,7 @@ import {
 import { buildPolicy } from '../../src/verify/configure.js';
 import type { Policy } from '../../src/verify/policy.js';
 import { verifyArtifacts } from '../../src/verify/verify-artifacts.js';
+import type { NodeSpec } from '../support/cfb-builder.js';
 import { REPO } from '../support/manifest.js';
 import { startAllocationProbe, stopAllocationProbe } from './allocation-probe.js';
 import { covers, layoutOf, normalize, overlaps, type ByteRange, type Layout } from './layout.js';
@@ -112,6 +113,7 @@ const SEED_DIRECTORIES = [
   'fixtures/msp',
   'fixtures/cab',
   'fixtures/damaged',
+  'fixtures/mst',
   'fixtures/fuzz',
   'fixtures/pe',
   'fixtures/pe/damaged',
@@ -130,7 +132,7 @@ function listSeedFiles(): string[] {
   for (const dir of SEED_DIRECTORIES) {
     if (!existsSync(join(REPO, dir))) continue;
     for (const name of readdirSync(join(REPO, dir)).sort()) {
-      if (/\.(msi|msp|cab|exe|dll)$/.test(name)) files.push(join(REPO, dir, name));
+      if (/\.(msi|msp|mst|cab|exe|dll)$/.test(name)) files.push(join(REPO, dir, name));
     }
   }
   const external = join(REPO, 'fixtures/msi/external');
@@ -192,6 +194,16 @@ class Transplants implements TransplantSource {
     const tree = this.trees.get(recipient.name);
     if (!tree) return null;
     return rewriteCompound(tree, { signature: donor.blob });
+  }
+
+  rewrite(
+    recipient: MutationSeed,
+    edit: (children: NodeSpec[]) => NodeSpec[] | null,
+  ): Buffer | null {
+    const tree = this.trees.get(recipient.name);
+    if (!tree) return null;
+    const children = edit(tree.children);
+    return children ? rewriteCompound({ ...tree, children }, {}) : null;
   }
 }
 

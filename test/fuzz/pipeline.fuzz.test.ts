@@ -155,10 +155,12 @@ describe(`${INPUTS} mutated fixtures through the whole pipeline (seed ${RUN_SEED
       [
         'bit-flip',
         'copy-range',
+        'cross-link',
         'extend',
         'fill-ff',
         'hostile-value',
         'insert-copy',
+        'table-flood',
         'transplant',
         'truncate',
         'zero-range',
