@@ -60,6 +60,9 @@ export const FINDING_CODES = [
   'weak-certificate-signature',
   'unevaluated-constraint',
   'bad-key-usage',
+  'payload-unsigned',
+  'payload-wrong-signer',
+  'payload-unsigned-excused',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -499,16 +499,32 @@ function readU32(bytes: Uint8Array, at: number): number {
  * and cbUncomp with the data's sum as seed.
  */
 export function cabChecksum(bytes: Uint8Array, seed: number): number {
-  let sum = seed | 0;
   const words = bytes.length >>> 2;
-  let p = 0;
-  for (let i = 0; i < words; i++, p += 4) {
-    sum ^= bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
+  let sum = seed | 0;
+  if (words > 0 && !LITTLE_ENDIAN) {
+    for (let i = 0, p = 0; i < words; i++, p += 4) {
+      sum ^= bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
+    }
+  } else if (words > 0) {
+    // XOR 32-bit words through an aligned Int32Array view (a copy when the bytes are not
+    // 4-byte aligned): the byte-by-byte form is several times slower on large cabinets.
+    const aligned = bytes.byteOffset % 4 === 0 ? bytes : alignedCopy(bytes.subarray(0, words * 4));
+    const view = new Int32Array(aligned.buffer, aligned.byteOffset, words);
+    for (let i = 0; i < words; i++) sum ^= view[i]!;
   }
+  let p = words * 4;
   let tail = 0;
   const rest = bytes.length & 3;
   if (rest === 3) tail |= bytes[p++]! << 16;
   if (rest >= 2) tail |= bytes[p++]! << 8;
   if (rest >= 1) tail |= bytes[p]!;
   return (sum ^ tail) >>> 0;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+let scratch = new Uint8Array(64 * 1024);
+function alignedCopy(bytes: Uint8Array): Uint8Array {
+  if (scratch.length < bytes.length) scratch = new Uint8Array(bytes.length);
+  scratch.set(bytes);
+  return scratch.subarray(0, bytes.length);
 }

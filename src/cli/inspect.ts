@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { inspectFile } from '../inspect/index.js';
 import { buildRevocation } from '../verify/configure.js';
+import { listPayload } from '../payload/list.js';
+import { renderPayloadText } from '../report/payload-text.js';
 import { renderInspectionText } from '../report/inspect-text.js';
 import { ProgressLine, progressDelay } from './progress.js';
 import { parse, useColor, UsageError, type CliIo } from './run.js';
@@ -14,6 +16,7 @@ const INSPECT_OPTIONS = {
   revocation: { type: 'string' },
   crl: { type: 'string', multiple: true },
   'revocation-timeout': { type: 'string' },
+  payload: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -73,8 +76,14 @@ export async function runInspect(args: string[], io: CliIo): Promise<number> {
   progress.fileDone();
   progress.finish();
 
-  if (values.json) io.stdout.write(`${JSON.stringify(inspection, null, 2)}\n`);
-  else
+  // The payload is listed only for a readable package: a damaged one has nothing to walk.
+  const payload = values.payload && inspection.readable ? await listPayload(path) : undefined;
+  if (values.json) {
+    const output = payload ? { ...inspection, payload } : inspection;
+    io.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+  } else {
     io.stdout.write(renderInspectionText(inspection, { color: useColor(io, values['no-color']) }));
+    if (payload) io.stdout.write(renderPayloadText(payload));
+  }
   return inspection.readable ? 0 : 1;
 }

@@ -4,7 +4,7 @@ export const MAIN_USAGE = `verify-authenticode: verify Authenticode signatures o
 
 Usage:
   verify-authenticode verify [options] <path|glob>...
-  verify-authenticode inspect <file> [--json] [--at <TIME>]
+  verify-authenticode inspect <file> [--json] [--at <TIME>] [--payload]
   verify-authenticode fill-patch-certificate <msi>... --cert <FILE> [--cert <FILE>...] [--id <Name>]
                                             [--out <FILE>] [--remove-signature]
   verify-authenticode help [<command>] | --help | --version
@@ -31,8 +31,10 @@ Options:
                                        skipped). "any" accepts any signer whose chain verifies;
                                        without a pin the run warns
   --pin-from-msi <MSI>                 accept the signers listed in this MSI's MsiPatchCertificate
-  --trusted-roots <FILE>               PEM/DER bundle; signer chains must end at one of these
-  --tsa-roots <FILE>                   bundle for timestamp chains (default: --trusted-roots)
+  --trusted-roots windows|none|<FILE>  trust store for signer chains (repeatable, combined):
+                                       windows = Microsoft's Trusted Root Program (default),
+                                       FILE = PEM/DER roots, none = not checked (pin decides)
+  --tsa-roots windows|none|<FILE>      the same for timestamp chains (default: --trusted-roots)
   --intermediates <FILE>               extra intermediate certificates for chain building
   --baseline <MSI>                     target package for .msp checks (repeatable)
   --patch-certificate require|warn|off MSI must list the pinned signer in MsiPatchCertificate
@@ -71,7 +73,7 @@ Exit status: 0 every artifact passed, 1 at least one failed, 2 usage or configur
 3 every artifact passed but a report could not be written.
 `;
 
-export const INSPECT_USAGE = `Usage: verify-authenticode inspect <file> [--json] [--at <TIME>] [--revocation <MODE>] [--crl <FILE>...]
+export const INSPECT_USAGE = `Usage: verify-authenticode inspect <file> [--json] [--at <TIME>] [--revocation <MODE>] [--crl <FILE>...] [--payload]
 
 Shows everything about one file's signatures without a policy: kind, digest algorithms, stored
 and computed digests, each signature (nested included) with its signer, the chain found in the
@@ -90,6 +92,9 @@ Options:
   --crl <FILE>    CRL file (PEM or DER, repeatable), read offline
   --revocation-timeout <SECONDS>
                   longest one CRL or OCSP request may take (default: 5)
+  --payload       also list the payload: every file of the package's cabinets (by install
+                  path), Binary table streams and inner packages, with size, storage,
+                  compression (stored, MSZIP, LZX) and whether it is an executable
   --no-color      no colours (also when NO_COLOR is set or not a terminal)
   -h, --help      show this help
 

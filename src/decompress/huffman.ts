@@ -19,8 +19,11 @@ export type BuildResult = 'ok' | 'empty';
 export class HuffmanCode {
   /** Code length of each symbol; LZX updates these in place as deltas from block to block. */
   readonly lengths: Uint8Array;
-  /** `symbol << 5 | length`, or 0 when the code is longer than `primaryBits`. */
-  private readonly primary: Uint32Array;
+  /**
+   * Indexed by the next `primaryBits` input bits: `symbol << 5 | length`, or 0 when the code is
+   * longer than `primaryBits` (then {@link decode} finds it). Public for the LZX hot loop.
+   */
+  readonly table: Uint32Array;
   private readonly countPerLength = new Int32Array(MAX_CODE_LENGTH + 1);
   private readonly firstCode = new Int32Array(MAX_CODE_LENGTH + 1);
   private readonly firstIndex = new Int32Array(MAX_CODE_LENGTH + 1);
@@ -36,11 +39,11 @@ export class HuffmanCode {
    */
   constructor(
     readonly symbols: number,
-    private readonly primaryBits: number,
+    readonly primaryBits: number,
     slack = 0,
   ) {
     this.lengths = new Uint8Array(symbols + slack);
-    this.primary = new Uint32Array(1 << primaryBits);
+    this.table = new Uint32Array(1 << primaryBits);
     this.sortedSymbols = new Uint16Array(symbols);
   }
 
@@ -91,7 +94,7 @@ export class HuffmanCode {
       if (length !== 0) sortedSymbols[next[length]!++] = symbol;
     }
 
-    const { primary, primaryBits } = this;
+    const { table: primary, primaryBits } = this;
     primary.fill(0);
     for (let length = 1; length <= Math.min(longest, primaryBits); length++) {
       const count = countPerLength[length]!;
@@ -111,7 +114,7 @@ export class HuffmanCode {
    * `symbol << 5 | codeLength`; the caller consumes `codeLength` bits.
    */
   decode(bits16: number): number {
-    const entry = this.primary[bits16 >>> (MAX_CODE_LENGTH - this.primaryBits)]!;
+    const entry = this.table[bits16 >>> (MAX_CODE_LENGTH - this.primaryBits)]!;
     if (entry !== 0) return entry;
     return this.decodeLong(bits16);
   }

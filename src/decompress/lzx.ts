@@ -278,6 +278,9 @@ export class LzxDecoder {
    */
   private decodeSymbols(limit: number, alignedBlock: boolean): void {
     const { window, windowSize, data, end, main, lengthCode, aligned } = this;
+    const mainTable = main.table;
+    const mainShift = 32 - main.primaryBits;
+    const lengthTreeEmpty = this.lengthTreeEmpty;
     let pos = this.pos;
     let buffer = this.bitBuffer;
     let count = this.bitCount;
@@ -296,7 +299,8 @@ export class LzxDecoder {
         count += 16;
         pos += 2;
       }
-      let entry = main.decode(buffer >>> 16);
+      let entry = mainTable[buffer >>> mainShift]!;
+      if (entry === 0) entry = main.decode(buffer >>> 16);
       let used = entry & 31;
       buffer <<= used;
       count -= used;
@@ -309,7 +313,7 @@ export class LzxDecoder {
       const element = symbol - NUM_CHARS;
       let length = element & NUM_PRIMARY_LENGTHS;
       if (length === NUM_PRIMARY_LENGTHS) {
-        if (this.lengthTreeEmpty) {
+        if (lengthTreeEmpty) {
           throw new DecompressionError(
             'bad-huffman-table',
             'a long match with an empty length tree',
@@ -405,7 +409,13 @@ export class LzxDecoder {
       let source = windowPos - offset;
       if (source < 0) source += windowSize;
       if (source + length <= windowSize) {
-        for (let i = 0; i < length; i++) window[windowPos++] = window[source++]!;
+        if (length >= 32 && offset >= length) {
+          // Non-overlapping and long: a native copy.
+          window.copyWithin(windowPos, source, source + length);
+          windowPos += length;
+        } else {
+          for (let i = 0; i < length; i++) window[windowPos++] = window[source++]!;
+        }
       } else {
         for (let i = 0; i < length; i++) {
           window[windowPos++] = window[source++]!;
@@ -491,23 +501,20 @@ export function undoE8Translation(
 ): void {
   const limit = frame.length - 10;
   let i = 0;
-  let current = framePosition;
-  while (i < limit) {
-    if (frame[i] !== 0xe8) {
-      i++;
-      current++;
-      continue;
-    }
+  for (;;) {
+    // indexOf is a native scan: most bytes are not 0xE8.
+    const at = frame.indexOf(0xe8, i);
+    if (at < 0 || at >= limit) return;
+    const current = framePosition + at;
     const absolute =
-      frame[i + 1]! | (frame[i + 2]! << 8) | (frame[i + 3]! << 16) | (frame[i + 4]! << 24);
+      frame[at + 1]! | (frame[at + 2]! << 8) | (frame[at + 3]! << 16) | (frame[at + 4]! << 24);
     if (absolute >= -current && absolute < fileSize) {
       const relative = absolute >= 0 ? absolute - current : absolute + fileSize;
-      frame[i + 1] = relative & 0xff;
-      frame[i + 2] = (relative >>> 8) & 0xff;
-      frame[i + 3] = (relative >>> 16) & 0xff;
-      frame[i + 4] = (relative >>> 24) & 0xff;
+      frame[at + 1] = relative & 0xff;
+      frame[at + 2] = (relative >>> 8) & 0xff;
+      frame[at + 3] = (relative >>> 16) & 0xff;
+      frame[at + 4] = (relative >>> 24) & 0xff;
     }
-    i += 5;
-    current += 5;
+    i = at + 5;
   }
 }

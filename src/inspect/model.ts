@@ -111,6 +111,21 @@ export interface ChainInspection {
   /** Validity, usage and constraint problems at `time`, worst first. */
   problems: { code: FindingCode; message: string; hresult: string }[];
   /**
+   * What Microsoft's Trusted Root Program (the built-in `windows` store) says about the root
+   * the chain reaches (or, when the signature lacks it, the root its last issuer names).
+   */
+  rootProgram: {
+    /** thisUpdate of the list. */
+    listDate: string;
+    listed: boolean;
+    /** Trusted for this chain's usage, at `time`, for its end-entity certificate. */
+    trusted: boolean;
+    name?: string;
+    sha1?: string;
+    purposes?: string;
+    why?: string;
+  };
+  /**
    * Revocation status of each certificate but the root, when `--revocation` or `--crl` asked for
    * it, with what it means for the signature (docs/revocation.md).
    */

@@ -381,6 +381,34 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     defaultSeverity: 'warning',
     tags: ['payload', 'package'],
   },
+  'payload-unsigned': {
+    title: 'Unsigned executable inside the package',
+    meaning:
+      'An executable (EXE, DLL, SYS…) that the package carries — in its cabinets, its Binary table (custom actions) or an inner package — has no Authenticode signature, or one that does not verify. The signature on the package says nothing about the files inside it: once installed, each one is checked on its own, by Windows (SmartScreen, WDAC/AppLocker, driver signing) and by anti-malware.',
+    windows: `Windows Installer installs the file anyway; WinVerifyTrust on the installed file reports TRUST_E_NOSIGNATURE (${H.TRUST_E_NOSIGNATURE}), and application control policies may block it.`,
+    hresult: H.TRUST_E_NOSIGNATURE,
+    fix: 'Sign the file before it is packaged (sign the build output, then build the installer). If a third-party file is legitimately unsigned, list it in `payload-allow-unsigned` (the report counts what each entry excused).',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'authenticode', 'security'],
+  },
+  'payload-wrong-signer': {
+    title: 'Executable inside signed by someone not accepted',
+    meaning:
+      'An executable the package carries has a valid signature, but by a signer that is neither the pinned signer nor one of `payload-signers`. Typical: a redistributable signed by its vendor, or a file signed with a test or personal certificate by mistake.',
+    windows: 'Windows accepts any valid signature; only your policy can say whose it must be.',
+    fix: 'Add the vendor to `payload-signers` (a certificate file or sha256:THUMBPRINT) when the file is a genuine redistributable; otherwise re-sign it with your certificate.',
+    defaultSeverity: 'warning',
+    tags: ['payload', 'authenticode', 'pinning'],
+  },
+  'payload-unsigned-excused': {
+    title: 'Unsigned executables allowed by payload-allow-unsigned',
+    meaning:
+      'How many unsigned executables inside the package each `payload-allow-unsigned` entry excused. An entry that excused nothing is stale: the file is gone or now signed.',
+    windows: 'Not a Windows check.',
+    fix: 'Remove entries that excuse nothing; shrink the list as vendors start signing their files.',
+    defaultSeverity: 'notice',
+    tags: ['payload'],
+  },
   'too-few-artifacts': {
     title: 'Fewer artifacts than expected',
     meaning:
@@ -393,9 +421,9 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'outside-workspace': {
     title: 'Artifact outside the workspace',
     meaning:
-      'The path resolves outside the workspace, through `..` or a symbolic link — an artifact found by a glob, or an external cabinet an MSI names in its Media table. Globs do not follow links out of the workspace and cabinets are only read beside their package, so a pull request cannot make the action read files elsewhere on the runner.',
+      "An artifact a glob, a directory walk or a symbolic link reached resolves outside the workspace (or outside the directory written, for a path the workflow gave outside it), or an external cabinet an MSI names in its Media table leads outside the package's directory. Paths the workflow author wrote explicitly are read wherever they are; globs do not follow links out, and cabinets are only read beside their package, so a pull request cannot make the action read files elsewhere on the runner.",
     windows: 'Not a Windows condition.',
-    fix: 'Keep build output inside the workspace, or give the path explicitly if reading outside it is intended.',
+    fix: 'Keep build output inside the workspace and do not commit links that lead out of it. To read a file elsewhere on purpose, write its path (absolute, or `${{ runner.temp }}/…`) in `paths`.',
     defaultSeverity: 'error',
     tags: ['security', 'configuration'],
   },
@@ -471,7 +499,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     title: 'Certificate revoked',
     meaning:
       'A certificate of the signer chain or of the timestamp authority chain is revoked: its CA lists it in a CRL or its OCSP responder says so. A timestamp keeps a signature valid only when it proves the signature was made before the revocation date and the reason (superseded, cessation of operation, affiliation changed, hold) does not say the key was misused; key compromise, CA compromise, privilege withdrawn, an unspecified reason, a revocation dated before the timestamp, or no timestamp at all distrust the signature. See docs/revocation.md.',
-    windows: `WinVerifyTrust with revocation checking returns CERT_E_REVOKED (${H.CERT_E_REVOKED}); Windows shows the signature as revoked and SmartScreen, application control and Windows Installer treat the file as untrusted.`,
+    windows: `WinVerifyTrust with revocation checking returns CERT_E_REVOKED (${H.CERT_E_REVOKED}); Windows shows the signature as revoked and SmartScreen, application control and Windows Installer treat the file as untrusted. Windows compares the revocation date with the timestamp; for key compromise and the other reasons above this tool also fails revocations dated after the timestamp, since CAs do not always back-date them (docs/revocation.md).`,
     hresult: H.CERT_E_REVOKED,
     fix: 'Do not ship the file. Sign it again with a new, unrevoked certificate (and a timestamp). If the key was compromised, also find out what else it signed.',
     defaultSeverity: 'error',
@@ -576,6 +604,13 @@ export interface OsslsigncodeDifference {
 
 export const OSSLSIGNCODE_DIFFERENCES: readonly OsslsigncodeDifference[] = [
   {
+    topic: 'A certificate revoked as superseded after the timestamp',
+    fixtures: ['fixtures/revocation/superseded-timestamped.cab'],
+    ours: 'valid, with the notice revoked-after-timestamp (with the CRL files given)',
+    osslsigncode: 'checks the CRL (-CRLfile) at the current time and fails the signature',
+    why: 'Windows checks revocation at the timestamp time (CERT_REVOCATION_PARA.pftTimeToUse), so a revocation dated after the timestamp does not touch the signature; docs/revocation.md.',
+  },
+  {
     topic: 'Bytes after the last allocated sector of a signed MSI',
     fixtures: ['fixtures/damaged/msi-trailing-data.msi'],
     ours: 'error trailing-data',
@@ -590,7 +625,14 @@ export const OSSLSIGNCODE_DIFFERENCES: readonly OsslsigncodeDifference[] = [
     ],
     ours: 'valid, with the warning digest-metadata-changed',
     osslsigncode: 'recomputes the metadata pre-hash and reports a digest mismatch',
-    why: 'Windows prepends the stored MsiDigitalSignatureEx bytes and never validates them.',
+    why: 'Windows prepends the stored MsiDigitalSignatureEx bytes and never validates them; an empty stream added after signing leaves the content digest unchanged.',
+  },
+  {
+    topic: 'Bytes after the last allocated sector of an MSI',
+    fixtures: ['fixtures/damaged/msi-trailing-data.msi'],
+    ours: 'error trailing-data',
+    osslsigncode: 'ignores them (2.9)',
+    why: 'No digest covers them and signtool verify rejects such a file (osslsigncode issue #273); see docs/hostile-input.md.',
   },
   {
     topic: 'A present timestamp that does not verify',
@@ -622,6 +664,13 @@ export const OSSLSIGNCODE_DIFFERENCES: readonly OsslsigncodeDifference[] = [
     ours: 'error timestamp-invalid',
     osslsigncode: 'accepts the timestamp',
     why: 'Deliberate strictness: RFC 3161 §2.3 requires id-kp-timeStamping and every real TSA certificate carries it; accepting any EKU-less certificate as a TSA would let it back-date signatures. Whether Windows accepts such a timestamp is not known (see timestamp-invalid).',
+  },
+  {
+    topic: 'MD5 in a timestamp',
+    fixtures: ['fixtures/msi/signed-expired-md5-timestamp.msi'],
+    ours: 'error timestamp-invalid',
+    osslsigncode: 'accepts the timestamp',
+    why: 'Windows refuses MD5 in Authenticode; a timestamp relying on it cannot date the signature. (An MD5 file or SignerInfo digest is the error weak-digest here; osslsigncode accepts those too.)',
   },
   {
     topic: 'RSA keys under 1024 bits',
@@ -776,9 +825,9 @@ export function renderFindingCodesDoc(): string {
   }
   out.push(
     '',
-    'Other differences that do not change a fixture verdict: MD5 anywhere in a signature is an',
-    'error here (Windows refuses it), and `min-digest` applies to the SignerInfo digest as well as',
-    'the file digest; an unusual SpcIndirectDataContent type is a warning here and ignored by',
+    'Other differences: an MD5 file or SignerInfo digest is the error `weak-digest` here (Windows',
+    'refuses MD5; the agreement test counts `weak-digest` as policy), and `min-digest` applies to',
+    'the SignerInfo digest as well as the file digest; an unusual SpcIndirectDataContent type is a warning here and ignored by',
     'osslsigncode; chain building here is bounded (8 same-named issuers per step, 256 certificate',
     'signature checks per file, RSA public exponents of at most 64 bits).',
   );

@@ -231,6 +231,7 @@ function chainLines(out: Lines, chain: ChainInspection, indent: number): void {
   if (chain.missingIssuer) {
     out.line(`${pad}   issued by "${t(chain.missingIssuer)}", which the signature does not carry`);
   }
+  out.line(`${pad}   ${rootProgramLine(chain.rootProgram)}`);
   for (const problem of chain.problems) {
     out.line(
       `${pad}${out.paint('red', '✖')} ${t(problem.code)} (${hresultText(problem.hresult)}): ${t(problem.message)}`,
@@ -256,6 +257,15 @@ function chainLines(out: Lines, chain: ChainInspection, indent: number): void {
   }
 }
 
+/** The chain root's status in Microsoft's Trusted Root Program, the built-in `windows` store. */
+function rootProgramLine(program: ChainInspection['rootProgram']): string {
+  const list = `Microsoft's Trusted Root Program (list of ${formatDateOnly(program.listDate)})`;
+  if (!program.listed) return `root: not in ${list}; endpoints must have it installed`;
+  const name = `"${t(program.name ?? '')}"`;
+  if (program.trusted) return `root: ${name} in ${list}, ${t(program.purposes ?? '')}`;
+  return `root: ${name} in ${list} but not trusted here: ${t(program.why ?? '')}`;
+}
+
 function formatDateOnly(iso: string): string {
   return iso.slice(0, 10);
 }
@@ -274,7 +284,8 @@ function timestampLines(out: Lines, ts: TimestampInspection): void {
     );
   }
   if (ts.digestAlgorithm) out.field('digest algorithm', t(ts.digestAlgorithm), 4);
-  if (ts.serialNumber) out.field('serial number', t(ts.serialNumber), 4);
+  // The RFC 3161 TSTInfo serial number (RFC 3161 §2.4.2): the token's, not the TSA certificate's.
+  if (ts.serialNumber) out.field('token serial number', t(ts.serialNumber), 4);
   if (ts.policy) out.field('policy', t(ts.policy), 4);
   if (ts.problem) {
     out.field(

@@ -214,6 +214,20 @@ export function programName(info: RootListInfo): string {
   return `Microsoft's Trusted Root Program (list of ${info.thisUpdate.slice(0, 10)})`;
 }
 
+/** The root program's answer for one chain root, for reports (JSON, summary, inspect). */
+export interface RootProgramAssessment {
+  list: RootListInfo;
+  /** The root is in the list (under any purpose). */
+  listed: boolean;
+  /** Trusted for the usage at the chain's time, for its end-entity certificate. */
+  trusted: boolean;
+  name?: string;
+  sha1?: string;
+  /** The list's purposes and dates for this root, in words. */
+  summary?: string;
+  why?: string;
+}
+
 interface Index {
   bySha1: Map<string, RootRecord>;
   bySubject: Map<string, RootRecord[]>;
@@ -295,6 +309,39 @@ export class RootProgram {
       }
     }
     return undefined;
+  }
+
+  /**
+   * What the list says about the root a chain reaches: `top` is the chain's last certificate, a
+   * root itself or (when the signature lacks the root) the certificate whose issuer it names.
+   */
+  assess(
+    top: Certificate,
+    usage: RootProgramUsage,
+    at: { time: Date; endEntity: Certificate },
+  ): RootProgramAssessment {
+    const facts = factsOf(top);
+    let record: RootRecord | undefined;
+    let root: Certificate | null;
+    if (facts.subjectDer.equals(facts.issuerDer)) {
+      const found = this.rootFor(top);
+      record = found?.record;
+      root = found?.certificate ?? null;
+    } else {
+      record = this.recordsNamed(facts.issuerDer)[0];
+      root = record ? this.certificateOf(record) : null;
+    }
+    if (!record) return { list: this.info, listed: false, trusted: false };
+    const verdict = judgeRoot(record, root, usage, at);
+    return {
+      list: this.info,
+      listed: true,
+      name: record.name,
+      sha1: record.sha1,
+      summary: describeRoot(record),
+      trusted: verdict.trusted,
+      ...(verdict.trusted ? {} : { why: verdict.why }),
+    };
   }
 
   /** A listed root by thumbprint (SHA-1, any case), for reports. */

@@ -47,7 +47,7 @@ export interface ArtifactOutcome {
   /** Facts from the MSI database (MSI/MSP), when it could be read. */
   package: PackageFacts | null;
   /** The chains whose revocation status decides the verdict (revocation-check.ts). */
-  revocationSubjects: RevocationSubject[];
+  revocationSubjects?: RevocationSubject[];
 }
 
 /** One signature's chains as the revocation phase needs them. */
@@ -268,7 +268,7 @@ async function verifyOpened(
     if (evaluation.report.index === 0 || policy.signatures === 'all') {
       findings.push(...evaluation.findings);
       if (evaluation.chain) {
-        outcome.revocationSubjects.push({
+        (outcome.revocationSubjects ??= []).push({
           signatureIndex: evaluation.report.index,
           signerChain: evaluation.chain,
           signerProvenBy:

@@ -228,7 +228,7 @@ export function checkPatch(
  * package, and `..\\..\\.ssh\\id_rsa` or a symbolic link beside it must not make us read
  * the runner's files.
  */
-async function cabinetBeside(packagePath: string, cabinet: string): Promise<string | null> {
+export async function cabinetBeside(packagePath: string, cabinet: string): Promise<string | null> {
   const name = cabinet.replace(/\\/g, '/');
   if (name.includes('\0') || isAbsolute(name) || /^[A-Za-z]:/.test(name)) return null;
   if (name.split('/').includes('..')) return null;

@@ -57,11 +57,13 @@ export function createDecoderFuzzContext(options: { timeBoundMs: number }): Deco
   const { cabinets } = JSON.parse(
     readFileSync(join(REPO, 'fixtures/payload/expected.json'), 'utf8'),
   ) as { cabinets: { path: string }[] };
-  const seeds = cabinets.map((c): DecoderSeed => ({
-    name: basename(c.path),
-    extension: '.cab',
-    bytes: readFileSync(join(REPO, c.path)),
-  }));
+  const seeds = cabinets
+    .filter((c) => c.path.endsWith('.cab'))
+    .map((c): DecoderSeed => ({
+      name: basename(c.path),
+      extension: '.cab',
+      bytes: readFileSync(join(REPO, c.path)),
+    }));
   return { seeds, timeBoundMs: options.timeBoundMs };
 }
 

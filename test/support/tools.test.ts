@@ -18,6 +18,7 @@ const BASE_COMMANDS = new Set([
   'git',
   'cmp',
   'mkdir',
+  'mkfifo',
   'unshare',
 ]);
 

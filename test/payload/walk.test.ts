@@ -1,0 +1,148 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RandomAccessFile } from '../../src/io/random-access-file.js';
+import {
+  payloadLimitsFor,
+  walkPayload,
+  type PayloadFile,
+  type PayloadWalk,
+} from '../../src/payload/walk.js';
+import { makeTempDir } from '../cab/support/tools.js';
+
+interface ExpectedPayload {
+  path: string;
+  payload?: Record<string, { kind: string; signed?: boolean; sha256: string }>;
+}
+const { cabinets } = JSON.parse(readFileSync('fixtures/payload/expected.json', 'utf8')) as {
+  cabinets: ExpectedPayload[];
+};
+const expectedFor = (path: string) => cabinets.find((c) => c.path === path)!.payload!;
+
+async function walk(
+  path: string,
+  kind: 'msi' | 'cab',
+  limits = {},
+): Promise<PayloadWalk & { executables: Map<string, string> }> {
+  const source = await RandomAccessFile.open(path);
+  const executables = new Map<string, string>();
+  try {
+    const result = await walkPayload(path, source, kind, {
+      limits: { ...payloadLimitsFor(source.size), ...limits },
+      severity: 'warning',
+      onExecutable: async (file: PayloadFile, bytes: Buffer) => {
+        executables.set(file.path.join(' ▸ '), createHash('sha256').update(bytes).digest('hex'));
+      },
+    });
+    return { ...result, executables };
+  } finally {
+    await source.close();
+  }
+}
+
+const temp = makeTempDir('va-walk');
+afterAll(() => temp.cleanup());
+
+describe('payload walk', () => {
+  it('names every file of an MSI cabinet by its install path and hands each PE to the PE hook', async () => {
+    const path = 'fixtures/payload/msi-unsigned-dll.msi';
+    const expected = expectedFor(path);
+    const result = await walk(path, 'msi');
+    expect(result.findings).toEqual([]);
+    expect(Object.fromEntries(result.files.map((f) => [f.path.join(' ▸ '), f.kind]))).toEqual(
+      Object.fromEntries(Object.entries(expected).map(([p, e]) => [p, e.kind])),
+    );
+    expect(
+      result.files.every((f) => f.container === '#payload.cab' && f.compression === 'mszip'),
+    ).toBe(true);
+    const pes = Object.entries(expected).filter(([, e]) => e.kind === 'pe');
+    expect(Object.fromEntries(result.executables)).toEqual(
+      Object.fromEntries(pes.map(([p, e]) => [p, e.sha256])),
+    );
+  });
+
+  it('includes Binary table streams (custom action DLLs)', async () => {
+    const path = 'fixtures/payload/msi-binary-table-dll.msi';
+    const result = await walk(path, 'msi');
+    const custom = result.files.find((f) => f.path[0] === '[Binary]/ContosoCustomActions');
+    expect(custom).toMatchObject({ origin: 'binary-table', kind: 'pe', compression: 'stream' });
+    expect(result.executables.get('[Binary]/ContosoCustomActions')).toBe(
+      expectedFor(path)['[Binary]/ContosoCustomActions']!.sha256,
+    );
+  });
+
+  it('reads an external cabinet beside the package', async () => {
+    const result = await walk('fixtures/msi/external/ok/product.msi', 'msi');
+    expect(result.findings).toEqual([]);
+    expect(result.files.map((f) => [f.path[0], f.container]).sort()).toEqual([
+      ['[ProgramFilesFolder]/ContosoFixture/payload.bin', 'data1.cab'],
+      ['[ProgramFilesFolder]/ContosoFixture/readme.txt', 'data1.cab'],
+    ]);
+  });
+
+  it('walks an MSI inside a cabinet artifact, naming the inner files under the MSI', async () => {
+    const dir = join(temp.dir, 'nested');
+    execFileSync('mkdir', ['-p', dir]);
+    copyFileSync('fixtures/payload/msi-unsigned-dll.msi', join(dir, 'product.msi'));
+    execFileSync('gcab', ['-c', '-z', '-n', join(dir, 'outer.cab'), join(dir, 'product.msi')]);
+    const result = await walk(join(dir, 'outer.cab'), 'cab');
+    expect(result.findings).toEqual([]);
+    expect(result.files.find((f) => f.path.length === 1)).toMatchObject({
+      path: ['product.msi'],
+      kind: 'msi',
+    });
+    expect([...result.executables.keys()].sort()).toEqual([
+      'product.msi ▸ [ProgramFilesFolder]/Contoso Payload/bin/app.exe',
+      'product.msi ▸ [ProgramFilesFolder]/Contoso Payload/bin/core.dll',
+      'product.msi ▸ [ProgramFilesFolder]/Contoso Payload/bin/helper.dll',
+    ]);
+  });
+
+  it('stops at the depth limit with payload-too-large', async () => {
+    const dir = join(temp.dir, 'deep');
+    execFileSync('mkdir', ['-p', dir]);
+    copyFileSync('fixtures/payload/msi-unsigned-dll.msi', join(dir, 'level0.msi'));
+    for (let level = 1; level <= 3; level++) {
+      execFileSync('gcab', [
+        '-c',
+        '-n',
+        join(dir, `level${level}.cab`),
+        join(dir, `level${level - 1}.${level === 1 ? 'msi' : 'cab'}`),
+      ]);
+    }
+    // level3.cab ▸ level2.cab ▸ level1.cab ▸ level0.msi: the MSI is 3 containers down.
+    const result = await walk(join(dir, 'level3.cab'), 'cab', { maxDepth: 2 });
+    expect(result.findings.map((f) => f.code)).toEqual(['payload-too-large']);
+    expect(result.findings[0]!.message).toContain('level2.cab ▸ level1.cab ▸ level0.msi');
+    expect(result.executables.size).toBe(0);
+  });
+
+  it('turns damaged compressed data into a finding with the policy severity', async () => {
+    const result = await walk('fixtures/payload/lzx-bad-huffman-table.cab', 'cab');
+    expect(result.findings.map((f) => [f.code, f.severity])).toEqual([
+      ['corrupt-payload', 'warning'],
+    ]);
+  });
+});
+
+describe('inspect --payload listing', () => {
+  it('lists every inner file with install path, size, storage and kind', async () => {
+    const { listPayload } = await import('../../src/payload/list.js');
+    const { renderPayloadText } = await import('../../src/report/payload-text.js');
+    const listing = await listPayload('fixtures/payload/msi-binary-table-dll.msi');
+    const text = renderPayloadText(listing);
+    expect(text).toContain('Payload: 5 file(s)');
+    expect(text).toMatch(
+      /\[ProgramFilesFolder\]\/Contoso Payload\/bin\/helper\.dll {2}\d+ bytes {2}\(#payload\.cab, mszip\) {2}executable/,
+    );
+    expect(text).toContain('[Binary]/ContosoCustomActions');
+    expect(text).toMatch(/readme\.txt {2}9000 bytes {2}\(#payload\.cab, mszip\)\n/);
+  });
+
+  it('lists nothing for a file that is not a package', async () => {
+    const { listPayload } = await import('../../src/payload/list.js');
+    expect(await listPayload('fixtures/pki/signer.pem')).toEqual({ files: [], findings: [] });
+  });
+});
