@@ -20,8 +20,8 @@ Run "verify-authenticode <command> --help" for a command's options.
 export const VERIFY_USAGE = `Usage: verify-authenticode verify [options] <path|glob>...
 
 Verifies each artifact's Authenticode signature the way Windows does, offline. File types are
-detected from content; a directory is searched for .msi, .msp, .mst and .cab files; quoted globs
-are expanded by the tool. Reports show paths as given. While a long run works, standard error
+detected from content; a directory is searched for .msi, .msp, .mst, .cab, .exe, .dll, .sys, .ocx
+and .efi files; quoted globs are expanded by the tool. Reports show paths as given. While a long run works, standard error
 shows its progress (files done, bytes hashed, rate) when it is a terminal, and nothing otherwise.
 
 Options:

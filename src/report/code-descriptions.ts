@@ -30,7 +30,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'not-a-package': {
     title: 'Not an installer package',
     meaning:
-      'The file is neither a compound file (MSI, MSP, MST, MSM) nor a cabinet: its first bytes match no installer format. The file type is decided by content, not by extension, so a ZIP archive, an HTML error page or a Git LFS pointer saved as .msi ends up here.',
+      'The file is neither a compound file (MSI, MSP, MST, MSM), a cabinet nor a PE image (EXE, DLL, SYS, OCX, EFI): its first bytes match no supported format (an MZ file without a PE header, a DOS or 16-bit program, is not a PE image). The file type is decided by content, not by extension, so a ZIP archive, an HTML error page or a Git LFS pointer saved as .msi ends up here.',
     windows: `WinVerifyTrust finds no subject interface package for the file and returns TRUST_E_SUBJECT_FORM_UNKNOWN (${H.TRUST_E_SUBJECT_FORM_UNKNOWN}); Windows Installer refuses to open it (error 1620).`,
     hresult: H.TRUST_E_SUBJECT_FORM_UNKNOWN,
     fix: 'Check that the build step produced the real package and that the path globs match only installers. A download that returned an error page, a file checked out as a Git LFS pointer, or an upload that was cut short all look like this.',
@@ -50,7 +50,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   unsigned: {
     title: 'No Authenticode signature',
     meaning:
-      'The package carries no signature: an MSI, MSP or MST has no \\x05DigitalSignature stream, a cabinet has no signature in its reserve area.',
+      'The package carries no signature: an MSI, MSP or MST has no \\x05DigitalSignature stream, a cabinet has no signature in its reserve area, a PE file has an empty Certificate Table entry. Catalog (.cat) signing, which some Windows system files use instead of an embedded signature, is not considered.',
     windows: `WinVerifyTrust returns TRUST_E_NOSIGNATURE (${H.TRUST_E_NOSIGNATURE}); Windows shows "Unknown publisher" and SmartScreen and application control policies block or warn.`,
     hresult: H.TRUST_E_NOSIGNATURE,
     fix: 'Sign the package as the last step of the build, for example `signtool sign /fd sha256 /tr <timestamp URL> /td sha256 /f <cert.pfx> <file>` or `osslsigncode sign -h sha256 -ts <timestamp URL> -certs <cert.pem> -key <key.pem> -in <file> -out <signed file>`. If the pipeline has a signing step, check that it signs this exact file and not a copy, and that nothing repacks the file afterwards.',
@@ -63,14 +63,14 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
       'A signature is present but cannot be decoded as an Authenticode PKCS #7 SignedData: it is truncated, holds garbage, has the wrong content type, or its SpcIndirectDataContent does not fit this kind of file.',
     windows: `WinVerifyTrust returns TRUST_E_MALFORMED_SIGNATURE (${H.TRUST_E_MALFORMED_SIGNATURE}) on current Windows (older versions report TRUST_E_NOSIGNATURE, ${H.TRUST_E_NOSIGNATURE}).`,
     hresult: H.TRUST_E_MALFORMED_SIGNATURE,
-    fix: 'Sign the unsigned build output again with a mainstream tool (signtool, osslsigncode, jsign, AzureSignTool). Do not edit or append to the signature stream or the cabinet reserve area after signing.',
+    fix: 'Sign the unsigned build output again with a mainstream tool (signtool, osslsigncode, jsign, AzureSignTool). Do not edit or append to the signature stream, the cabinet reserve area or a PE certificate table after signing. For a PE file this also covers a damaged certificate table and data hidden in it (the MS13-098 pattern, rejected as Windows does with EnableCertPaddingCheck; see docs/pe.md).',
     defaultSeverity: 'error',
     tags: ['security', 'authenticode', 'signature'],
   },
   'bad-digest': {
     title: 'File changed after signing',
     meaning:
-      'The digest stored in the signature does not match the digest computed from the file: something in the signed content (a stream, a table, the summary information, cabinet data) was changed, added or removed after the file was signed.',
+      'The digest stored in the signature does not match the digest computed from the file: something in the signed content (a stream, a table, the summary information, cabinet data, a PE section, header or overlay, or a page of a PE file with page hashes) was changed, added or removed after the file was signed.',
     windows: `WinVerifyTrust returns TRUST_E_BAD_DIGEST (${H.TRUST_E_BAD_DIGEST}); Windows Installer reports the package as tampered with, and UAC shows it as from an unknown publisher.`,
     hresult: H.TRUST_E_BAD_DIGEST,
     fix: 'Make signing the very last step. Any post-processing (filling MsiPatchCertificate, editing properties or the summary information, re-compressing, adding files) must happen before signing, or the file must be signed again after it. If the file left the signing step intact, find what rewrote it in transit (caches, artifact storage, antivirus, line-ending conversion).',
@@ -230,9 +230,9 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'trailing-data': {
     title: 'Data no digest covers',
     meaning:
-      'The file has bytes that no digest covers: data after the last allocated sector of a signed compound file (MSI/MSP/MST), bytes between the end of a cabinet (cbCabinet) and its appended signature, or bytes inside a cabinet that no structure lists. Uncovered bytes are a place to hide content that the signature appears to vouch for.',
+      'The file has bytes that no digest covers: data after the last allocated sector of a signed compound file (MSI/MSP/MST), bytes between the end of a cabinet (cbCabinet) and its appended signature, bytes inside a cabinet that no structure lists, or bytes after the certificate table of a PE file, which should end the file. Uncovered bytes are a place to hide content that the signature appears to vouch for.',
     windows:
-      'MSI: WinVerifyTrust (signtool verify) rejects a signed MSI with data after its last allocated sector, so this is an error. CAB, bytes between cbCabinet and the signature: osslsigncode hashes them and reports a digest mismatch, jsign and we do not hash them; what Windows does is not known, so this is an error too. CAB, unlisted bytes inside cbCabinet (a gap before the first CFFILE): they are hashed and signed, so only a warning. docs/hostile-input.md lists each case.',
+      'MSI: WinVerifyTrust (signtool verify) rejects a signed MSI with data after its last allocated sector, so this is an error. CAB, bytes between cbCabinet and the signature: osslsigncode hashes them and reports a digest mismatch, jsign and we do not hash them; what Windows does is not known, so this is an error too. CAB, unlisted bytes inside cbCabinet (a gap before the first CFFILE): they are hashed and signed, so only a warning. PE: bytes after the certificate table are hashed with the image (only the table is excluded), so data appended after signing fails the digest (bad-digest) and this finding is a warning beside it. docs/hostile-input.md and docs/pe.md list each case.',
     fix: 'Rebuild and sign the package without appending anything. Find the step that appends data (installers that embed payloads, download tools, concatenation).',
     defaultSeverity: 'error',
     tags: ['security', 'authenticode', 'integrity'],
@@ -316,7 +316,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'unusual-layout': {
     title: 'Unusual package layout',
     meaning:
-      'The package is readable but departs from what mainstream tools write: a non-zero reserved field, an unexpected format version, a signature stored in the header reserve, non-zero filler in the signature locator. Windows reads such files; some tools may not.',
+      'The package is readable but departs from what mainstream tools write: a non-zero reserved field, an unexpected format version, a signature stored in the header reserve, non-zero filler in the signature locator, a PE certificate table off its 8-byte boundary or holding more than one entry (Windows verifies only the first; nothing checks the others, reported as a warning). Windows reads such files; some tools may not.',
     windows: 'Windows accepts the layout; the verdict does not depend on it.',
     fix: 'Nothing to fix if the package installs. If you did not expect it, check which tool built or post-processed the package.',
     defaultSeverity: 'notice',
@@ -603,6 +603,13 @@ export interface OsslsigncodeDifference {
 }
 
 export const OSSLSIGNCODE_DIFFERENCES: readonly OsslsigncodeDifference[] = [
+  {
+    topic: 'A second WIN_CERTIFICATE entry in a PE certificate table',
+    fixtures: ['fixtures/pe/damaged/pe-second-certificate-entry.exe'],
+    ours: 'valid, with the warning unusual-layout (nothing checks the other entry)',
+    osslsigncode: 'refuses the table ("Corrupted attribute certificate table")',
+    why: 'Windows verifies the first entry of the attribute certificate table and ignores the others; docs/pe.md.',
+  },
   {
     topic: 'A certificate revoked as superseded after the timestamp',
     fixtures: ['fixtures/revocation/superseded-timestamped.cab'],

@@ -5,7 +5,8 @@ import type { Finding } from '../findings.js';
  * Its JSON form is a public contract (schemaVersion 1, issue #2); add fields, never rename.
  */
 
-export type ArtifactKind = 'msi' | 'msp' | 'mst' | 'msm' | 'cab' | 'unknown';
+/** `pe`: a PE image (.exe, .dll, .sys, .ocx, .efi, whatever its name). */
+export type ArtifactKind = 'msi' | 'msp' | 'mst' | 'msm' | 'cab' | 'pe' | 'unknown';
 
 export interface CertificateSummary {
   subject: string;

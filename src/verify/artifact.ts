@@ -317,6 +317,11 @@ const EXTENSION_KINDS: Readonly<Record<string, ArtifactKind>> = {
   '.mst': 'mst',
   '.msm': 'msm',
   '.cab': 'cab',
+  '.exe': 'pe',
+  '.dll': 'pe',
+  '.sys': 'pe',
+  '.ocx': 'pe',
+  '.efi': 'pe',
 };
 
 const KIND_NAMES: Readonly<Record<ArtifactKind, string>> = {
@@ -325,6 +330,7 @@ const KIND_NAMES: Readonly<Record<ArtifactKind, string>> = {
   mst: 'a transform (.mst)',
   msm: 'a merge module (.msm)',
   cab: 'a cabinet (.cab)',
+  pe: 'a PE image (.exe, .dll, .sys, .ocx, .efi)',
   unknown: 'an unknown compound file',
 };
 

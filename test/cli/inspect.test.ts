@@ -35,6 +35,7 @@ const SHAPE = {
     'nestedSignatureErrors',
     'package',
     'path',
+    'pe',
     'readable',
     'schemaVersion',
     'signatures',

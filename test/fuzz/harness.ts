@@ -49,10 +49,12 @@ import {
   msiReferenceAgrees,
   referenceCabSignature,
   referenceMsiSignature,
+  peReferenceAgrees,
+  referencePeSignature,
 } from './reference.js';
 import { Rng } from './rng.js';
 
-export type SeedKind = 'msi' | 'msp' | 'cab' | 'other';
+export type SeedKind = 'msi' | 'msp' | 'cab' | 'pe' | 'other';
 
 export interface Seed extends MutationSeed {
   readonly kind: SeedKind;
@@ -113,11 +115,14 @@ const SEED_DIRECTORIES = [
   'fixtures/damaged',
   'fixtures/mst',
   'fixtures/fuzz',
+  'fixtures/pe',
+  'fixtures/pe/damaged',
 ];
 
 function kindOf(path: string, bytes: Buffer): SeedKind {
   const layout = layoutOf(bytes);
   if (layout.container === 'cab') return 'cab';
+  if (layout.container === 'pe') return 'pe';
   if (layout.container === 'cfb') return path.endsWith('.msp') ? 'msp' : 'msi';
   return 'other';
 }
@@ -127,7 +132,7 @@ function listSeedFiles(): string[] {
   for (const dir of SEED_DIRECTORIES) {
     if (!existsSync(join(REPO, dir))) continue;
     for (const name of readdirSync(join(REPO, dir)).sort()) {
-      if (/\.(msi|msp|mst|cab)$/.test(name)) files.push(join(REPO, dir, name));
+      if (/\.(msi|msp|mst|cab|exe|dll)$/.test(name)) files.push(join(REPO, dir, name));
     }
   }
   const external = join(REPO, 'fixtures/msi/external');
@@ -335,9 +340,10 @@ export async function createFuzzContext(options: {
 
 /** Seeds of each kind get a fixed share of the inputs, so every kind is covered. */
 const KIND_WEIGHTS: readonly (readonly [number, SeedKind])[] = [
-  [40, 'msi'],
-  [20, 'msp'],
-  [30, 'cab'],
+  [30, 'msi'],
+  [15, 'msp'],
+  [25, 'cab'],
+  [20, 'pe'],
   [10, 'other'],
 ];
 
@@ -380,7 +386,9 @@ export function judgePass(
         ? referenceMsiSignature(bytes)
         : container === 'cab'
           ? referenceCabSignature(bytes)
-          : null;
+          : container === 'pe'
+            ? referencePeSignature(bytes)
+            : null;
   } catch (error) {
     return {
       reason: '',
@@ -407,7 +415,9 @@ export function judgePass(
   const verdict =
     container === 'cfb'
       ? msiReferenceAgrees(bytes, good.algorithm, good.digest)
-      : cabReferenceAgrees(bytes, good.algorithm, good.digest);
+      : container === 'pe'
+        ? peReferenceAgrees(bytes, good.algorithm, good.digest)
+        : cabReferenceAgrees(bytes, good.algorithm, good.digest);
   if (!verdict.agreed) {
     return {
       reason: '',
