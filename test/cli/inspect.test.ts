@@ -115,6 +115,7 @@ const SHAPE = {
     'summaryInformation',
     'tables',
     'targetProductCodes',
+    'transformTables',
     'upgradeCode',
   ],
   summary: [
@@ -302,6 +303,17 @@ describe('inspect --json', () => {
       summaryInformation: { revisionNumber: expect.stringMatching(/^\{[0-9A-F-]{36}\}/) },
     });
     expect(inspection.signatures[0]!.checks.digest.state).toBe('pass');
+  });
+
+  it('a transform: read as a transform (exit 0, no malformed-package), its changed tables listed', () => {
+    const { status, inspection } = inspectJson('fixtures/mst/signed.mst');
+    expect(status).toBe(0);
+    expect(inspection).toMatchObject({ kind: 'mst', readable: true, signed: true, errors: [] });
+    expect(inspection.package).toMatchObject({
+      clsidKind: 'mst',
+      transformTables: ['Property', 'VAFixture', '_Columns', '_Tables'],
+      summaryInformation: { title: 'Transform', template: 'Intel;1033' },
+    });
   });
 
   it('a tampered MSP: still inspected (exit 0), the digest check fails with both digests shown', () => {
