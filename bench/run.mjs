@@ -163,6 +163,19 @@ function buildVerifyInputs() {
 }
 if (VERIFY_CASES.some(wanted)) buildVerifyInputs();
 
+// ---- PE input (issue 16) ------------------------------------------------------------------------
+// A PE image with a large overlay (a self-extracting installer's shape): the tiny x64 fixture
+// program followed by just under 1 GiB of incompressible bytes, signed.
+if (wanted('pe-1g')) {
+  ensure('pe-1g.exe', 'x64 EXE with a 1 GiB overlay, signed', (file) => {
+    pseudoRandom(`${file}.overlay`, GiB - 64 * 1024, 7);
+    sh(
+      `cat '${join(REPO, 'fixtures/pe/unsigned-x64.exe')}' '${file}.overlay' > '${file}.unsigned' && rm '${file}.overlay' && ` +
+        `${SIGN} -in '${file}.unsigned' -out '${file}' >/dev/null && rm '${file}.unsigned'`,
+    );
+  });
+}
+
 // ---- payload inputs (issue 17) ---------------------------------------------------------------
 /**
  * Moderately compressible bytes (about 2:1 under LZX and MSZIP, like installer payloads): runs
@@ -356,6 +369,16 @@ const cases = [
       ['ours', 'osslsigncode', null],
     ],
     rssTarget: 150,
+  },
+  {
+    name: 'pe-1g',
+    what: '1 GiB PE (x64 EXE with a large overlay)',
+    commands: [ours(out('pe-1g.exe')), osslsigncode(out('pe-1g.exe')), sha256sum(out('pe-1g.exe'))],
+    ratios: [
+      ['ours', 'openssl dgst', 1.2],
+      ['ours', 'osslsigncode', null],
+    ],
+    rssTarget: 100,
   },
   {
     name: 'small-100',

@@ -2,7 +2,7 @@
 // dist/index.js (the verify action), dist/fill-patch-certificate.js (the fill action) and
 // dist/cli.js (the command line). They must run with no node_modules present.
 import { build } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -51,3 +51,8 @@ await build({
   logLevel: 'warning',
   charset: 'utf8',
 });
+
+// The built-in Windows root list is data read on first use (src/trust/windows-roots.ts looks for
+// it beside the running module), not code every run must compile: it ships beside the bundles.
+copyFileSync('src/trust/windows-roots.json', 'dist/windows-roots.json');
+copyFileSync('src/trust/windows-roots-certificates.json', 'dist/windows-roots-certificates.json');

@@ -17,6 +17,7 @@
  *   --bound MS     per-input time bound counted as a failure (default 10000)
  *   --watchdog MS  per-input time after which the worker is killed as hung (default 60000)
  *   --recheck F…   re-run saved candidates (their .json files) against the current code
+ *   --kinds K,…    only seeds of these kinds (msi, msp, cab, pe, other)
  *   --target T     pipeline (default): mutated fixtures through the whole pipeline;
  *                  decoders: mutated payload cabinets (fixtures/payload/) through the streaming
  *                  extraction and the LZX / MSZIP decoders (test/fuzz/decompress-harness.ts)
@@ -62,6 +63,7 @@ const { values, positionals } = parseArgs({
     child: { type: 'string' },
     recheck: { type: 'boolean' },
     target: { type: 'string', default: 'pipeline' },
+    kinds: { type: 'string' },
   },
 });
 
@@ -82,12 +84,20 @@ interface Target {
 }
 type AnyInput = FuzzInput | DecoderFuzzInput;
 
+/** `--kinds pe,cab`: fuzz only seeds of these kinds (e.g. a run focused on one format). */
+const kinds = values.kinds?.split(',').map((k) => k.trim());
+
 const pipelineTarget: Target = {
-  createContext: () =>
-    createFuzzContext({
+  createContext: async () => {
+    const context = await createFuzzContext({
       workDir: join(tmpdir(), `va-fuzz-${process.pid}`),
       timeBoundMs: boundMs,
-    }),
+    });
+    if (!kinds) return context;
+    const seeds = context.seeds.filter((s) => kinds.includes(s.kind));
+    if (seeds.length === 0) throw new Error(`--kinds ${values.kinds}: no seeds of those kinds`);
+    return { ...context, seeds };
+  },
   generate: (context, runSeed, index) => generateInput(context as FuzzContext, runSeed, index),
   check: (context, input) => checkInput(context as FuzzContext, input as FuzzInput),
   describe: (input) => describeInput(input as FuzzInput),

@@ -34,6 +34,9 @@ const report = await verifyArtifacts(
   policy,
 );
 const markdown = renderSummary(report, {
+  // GitHub's summary pane is about 1,000 pixels wide; the page above is as wide.
+  workspace: repo,
+  reportOutput: true,
   context: {
     sha: '3f2a9c1d0b8e7f6a5d4c3b2a19081726354433ab',
     ref: 'refs/pull/128/merge',
@@ -46,7 +49,7 @@ const markdown = renderSummary(report, {
 });
 const body = await marked.parse(markdown, { gfm: true });
 const html = `<!doctype html><html><head><meta charset="utf-8"><style>
-body{font:14px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif;color:#1f2328;background:#fff;margin:24px;max-width:1280px}
+body{font:14px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif;color:#1f2328;background:#fff;margin:24px;max-width:1012px}
 h2,h3{border-bottom:1px solid #d1d9e0;padding-bottom:.3em}
 table{border-collapse:collapse;margin:12px 0;display:block;overflow:auto}
 th,td{border:1px solid #d1d9e0;padding:6px 13px;text-align:left}
@@ -66,7 +69,7 @@ execFileSync('/usr/bin/chromium', [
   '--no-first-run',
   `--user-data-dir=${profile}`,
   '--hide-scrollbars',
-  '--window-size=1320,1400',
+  '--window-size=1060,1600',
   `--screenshot=${join(repo, 'docs/job-summary.png')}`,
   `file://${join(repo, 'docs/job-summary.html')}`,
 ]);

@@ -1,6 +1,6 @@
 // npm run update-windows-roots -- <authroot.stl | authrootstl.cab> <certificates dir> [--origin TEXT]
 //
-// Regenerates src/trust/windows-roots-data.ts, the built-in `windows` trust store, from Microsoft's
+// Regenerates src/trust/windows-roots-list.ts and windows-roots.json, the built-in `windows` trust store, from Microsoft's
 // Certificate Trust List (docs/windows-roots.md). The list's signature and its signer's chain to
 // Microsoft Root Certificate Authority 2010 are verified first; every certificate the data keeps
 // must match the SHA-1 (and SHA-256) the signed list gives for it. The certificates directory
@@ -8,16 +8,22 @@
 // (http://ctldl.windowsupdate.com/msdownload/update/v3/static/trustedr/en/<SHA-1>.crt).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCertificateFile } from '../src/trust/bundle.js';
 import {
   generateWindowsRoots,
-  renderWindowsRootData,
+  renderWindowsRootCertificates,
+  renderWindowsRootJson,
+  renderWindowsRootList,
 } from '../src/trust/windows-roots-generator.js';
 import type { Certificate } from '../src/x509/certificate.js';
 
-const OUTPUT = fileURLToPath(new URL('../src/trust/windows-roots-data.ts', import.meta.url));
+const LIST_OUTPUT = fileURLToPath(new URL('../src/trust/windows-roots-list.ts', import.meta.url));
+const ROOTS_OUTPUT = fileURLToPath(new URL('../src/trust/windows-roots.json', import.meta.url));
+const CERTIFICATES_OUTPUT = fileURLToPath(
+  new URL('../src/trust/windows-roots-certificates.json', import.meta.url),
+);
 
 function usage(message: string): never {
   process.stderr.write(
@@ -66,13 +72,14 @@ try {
     list: readList(listPath),
     certificate: certificateFrom(certificatesDir),
     origin:
-      origin ??
-      `Microsoft Trusted Root Program, authroot.stl from Windows Update (${basename(listPath)})`,
+      origin ?? 'Microsoft Trusted Root Program (authroot.stl, Windows automatic root update)',
   });
-  writeFileSync(OUTPUT, renderWindowsRootData(generated));
-  const withCertificate = generated.records.filter((r) => r.cert).length;
+  writeFileSync(LIST_OUTPUT, renderWindowsRootList(generated));
+  writeFileSync(ROOTS_OUTPUT, renderWindowsRootJson(generated));
+  writeFileSync(CERTIFICATES_OUTPUT, renderWindowsRootCertificates(generated));
+  const withCertificate = generated.certificates.size;
   process.stdout.write(
-    `verified the list of ${generated.info.thisUpdate} (sequence ${generated.info.sequenceNumber}): ${generated.info.listed} roots, ${withCertificate} kept with their certificate for code signing or time stamping\nwrote ${OUTPUT}\n`,
+    `verified the list of ${generated.info.thisUpdate} (sequence ${generated.info.sequenceNumber}): ${generated.info.listed} roots, ${withCertificate} kept with their certificate for code signing or time stamping\nwrote ${LIST_OUTPUT}\nwrote ${ROOTS_OUTPUT}\nwrote ${CERTIFICATES_OUTPUT}\n`,
   );
 } catch (error) {
   process.stderr.write(`update-windows-roots: ${(error as Error).message}\n`);

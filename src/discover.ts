@@ -5,7 +5,7 @@ import type { Finding } from './findings.js';
 import type { ArtifactInput } from './verify/verify-artifacts.js';
 
 /** Extensions searched for when a path names a directory. Files are typed by content later. */
-const PACKAGE_EXTENSIONS = ['.msi', '.msp', '.mst', '.cab'];
+const PACKAGE_EXTENSIONS = ['.msi', '.msp', '.mst', '.cab', '.exe', '.dll', '.sys', '.ocx', '.efi'];
 /** Bound on directory walking so a hostile tree (or a link farm) cannot stall discovery. */
 const MAX_FILES = 100_000;
 

@@ -18,6 +18,8 @@ export type {
   DottedOid,
   FileDigest,
   NestedSignatureError,
+  PageHashes,
+  PeImageData,
   RawAttribute,
   RawAuthenticatedAttributes,
   SignatureAlgorithmRef,

@@ -4,26 +4,31 @@ import { MalformedSignatureError } from '../errors.js';
 import { digestRef } from './algorithms.js';
 import {
   children,
+  decodeExact,
   decoding,
+  isContext,
   isSequence,
+  isSet,
   objectIdentifier,
   octetStringValue,
   smallInteger,
   type Block,
 } from './asn1.js';
 import { MSI_SIP_GUID, OID, oidName } from './oids.js';
-import type { FileDigest, SipInfo } from './types.js';
+import type { FileDigest, PeImageData, SipInfo } from './types.js';
 
 export interface IndirectData {
   dataType: string;
   sipInfo: SipInfo | null;
+  peImageData: PeImageData | null;
   fileDigest: FileDigest;
 }
 
 /**
  * SpcIndirectDataContent ::= SEQUENCE { data SpcAttributeTypeAndOptionalValue, messageDigest DigestInfo }
- * The data value is only interpreted for MSI (SpcSipInfo); for CAB producers disagree on its
- * type and form (see unusualDataType) and it is not hashed.
+ * The data value is interpreted for MSI (SpcSipInfo) and PE files (SpcPeImageData, for its page
+ * hashes); for CAB producers disagree on its type and form (see unusualDataType) and it is not
+ * hashed.
  */
 export function decodeIndirectData(block: Block): IndirectData {
   const [data, messageDigest] = children(block);
@@ -41,6 +46,7 @@ export function decodeIndirectData(block: Block): IndirectData {
   return {
     dataType,
     sipInfo: dataType === OID.spcSipInfo && value ? readSipInfo(value) : null,
+    peImageData: dataType === OID.spcPeImageData ? readPeImageData(value) : null,
     fileDigest: {
       ...digestRef(digestInfo.digestAlgorithm.algorithmId),
       digest: octetStringValue(digestInfo.digest as Block, 'DigestInfo.digest'),
@@ -85,4 +91,68 @@ function readSipInfo(value: Block): SipInfo | null {
   if (!isSequence(value) || !version || !uuid || !(uuid instanceof asn1js.OctetString)) return null;
   const guid = octetStringValue(uuid, 'SpcSipInfo.uuid');
   return { version: smallInteger(version), guid, isMsiSip: guid.equals(MSI_SIP_GUID) };
+}
+
+/**
+ * The class ID of the SpcSerializedObject that carries page hashes
+ * ({A6B586D5-B4A1-2466-AE05-A217DA8E60D6}, as stored), Microsoft "Windows Authenticode Portable
+ * Executable Signature Format", SpcPeImageData.
+ */
+export const PAGE_HASHES_CLASS_ID = Buffer.from('a6b586d5b4a12466ae05a217da8e60d6', 'hex');
+
+/**
+ * SpcPeImageData ::= SEQUENCE { flags SpcPeImageFlags DEFAULT includeResources,
+ *                              file [0] EXPLICIT SpcLink OPTIONAL }
+ * SpcLink ::= CHOICE { url [0] IMPLICIT IA5String, moniker [1] IMPLICIT SpcSerializedObject,
+ *                      file [2] EXPLICIT SpcString }
+ * Only a moniker with the page-hash class ID means something to Windows: the serialized data is
+ * SET { SEQUENCE { type (V1 SHA-1 or V2 SHA-256), SET { OCTET STRING table } } }. A page-hash
+ * moniker that does not decode makes the signature malformed; anything else is kept as "no page
+ * hashes" (signtool writes an SpcLink file with an empty "<<<Obsolete>>>" string).
+ */
+function readPeImageData(value: Block | undefined): PeImageData {
+  if (!value) return { link: 'absent', pageHashes: null };
+  if (!isSequence(value)) throw new MalformedSignatureError('SpcPeImageData is not a SEQUENCE');
+  const file = children(value).find((child) => isContext(child, 0));
+  const link = file ? children(file)[0] : undefined;
+  if (!link) return { link: 'absent', pageHashes: null };
+  if (isContext(link, 0)) return { link: 'url', pageHashes: null };
+  if (isContext(link, 2)) return { link: 'file', pageHashes: null };
+  if (!isContext(link, 1)) {
+    throw new MalformedSignatureError('SpcPeImageData.file is not an SpcLink');
+  }
+  const [classId, serialized] = children(link);
+  if (!classId || !serialized) {
+    throw new MalformedSignatureError('SpcSerializedObject is not {classId, serializedData}');
+  }
+  const id = octetStringValue(classId, 'SpcSerializedObject.classId');
+  if (!id.equals(PAGE_HASHES_CLASS_ID)) return { link: 'moniker', pageHashes: null };
+  const data = octetStringValue(serialized, 'SpcSerializedObject.serializedData');
+  const set = decodeExact(data, 'page hashes');
+  const [attribute] = children(set);
+  if (!isSet(set) || !attribute || !isSequence(attribute)) {
+    throw new MalformedSignatureError(
+      'page hashes are not a SET of SpcAttributeTypeAndOptionalValue',
+    );
+  }
+  const [type, values] = children(attribute);
+  if (!type || !values || !isSet(values)) {
+    throw new MalformedSignatureError('page hashes have no type and value');
+  }
+  const oid = objectIdentifier(type, 'page hashes type');
+  const version =
+    oid === OID.spcPeImagePageHashesV1 ? 1 : oid === OID.spcPeImagePageHashesV2 ? 2 : null;
+  if (version === null) {
+    throw new MalformedSignatureError(`page hashes of unknown type ${oid}`);
+  }
+  const [table] = children(values);
+  if (!table) throw new MalformedSignatureError('page hashes have no table');
+  return {
+    link: 'moniker',
+    pageHashes: {
+      version,
+      algorithm: version === 1 ? 'sha1' : 'sha256',
+      table: octetStringValue(table, 'page hash table'),
+    },
+  };
 }

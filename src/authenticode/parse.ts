@@ -100,6 +100,7 @@ function parseContentInfo(
     contentType: signedData.contentType,
     dataType: indirect.dataType,
     sipInfo: indirect.sipInfo,
+    peImageData: indirect.peImageData,
     fileDigest: indirect.fileDigest,
     indirectDataContent: encodedBytes(signedData.content as Block),
     digestAlgorithms: signedData.digestAlgorithms,

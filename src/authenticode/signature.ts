@@ -2,6 +2,7 @@ import { constants, createHash, publicDecrypt, verify, type KeyObject } from 'no
 import * as pkijs from 'pkijs';
 import type { DigestAlgorithm } from '../digest.js';
 import type { Certificate } from '../x509/certificate.js';
+import { checkTimeBudget } from '../work-budget.js';
 import { digestRef, ECDSA_CURVES, isDigestAlgorithm, signatureFamily } from './algorithms.js';
 import { decodeExact, decoding } from './asn1.js';
 import { OID } from './oids.js';
@@ -73,6 +74,8 @@ function verifySignatureValue(
   data: Buffer,
   certificate: Certificate,
 ): SignatureOutcome {
+  // Signer, countersigner and nested signatures each cost a public-key operation.
+  checkTimeBudget();
   const { oid, name } = signer.signatureAlgorithm;
   const family = signatureFamily(oid);
   if (!family) return unsupported(`signature algorithm ${name} is not supported`);

@@ -32,6 +32,24 @@ export interface SipInfo {
   isMsiSip: boolean;
 }
 
+/** SpcPeImageData of a PE signature (Microsoft "Windows Authenticode PE Signature Format"). */
+export interface PeImageData {
+  /** Which SpcLink the `file` field holds (`absent` when it has none). */
+  link: 'absent' | 'url' | 'moniker' | 'file';
+  /** Page hashes from an SpcSerializedObject moniker with the page-hash class ID. */
+  pageHashes: PageHashes | null;
+}
+
+/**
+ * SPC_PE_IMAGE_PAGE_HASHES_V1 (SHA-1) or _V2 (SHA-256): a table of entries, each a 4-byte
+ * little-endian file offset and the hash of the page there; the last entry's hash is zero.
+ */
+export interface PageHashes {
+  version: 1 | 2;
+  algorithm: 'sha1' | 'sha256';
+  table: Buffer;
+}
+
 export type SignerIdentifier =
   | {
       kind: 'issuerAndSerialNumber';
@@ -97,6 +115,8 @@ export interface AuthenticodeSignature {
   dataType: string;
   /** Decoded SpcSipInfo when dataType is SPC_SIPINFO_OBJID and it decodes; null otherwise. */
   sipInfo: SipInfo | null;
+  /** Decoded SpcPeImageData when dataType is SPC_PE_IMAGE_DATA_OBJID; null otherwise. */
+  peImageData: PeImageData | null;
   fileDigest: FileDigest;
   /** Exact stored bytes of the SpcIndirectDataContent (tag, length and contents). */
   indirectDataContent: Buffer;

@@ -228,7 +228,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case '-v':
       case '--version':
-        io.stdout.write(`${TOOL.version}\n`);
+        io.stdout.write(
+          `${TOOL.version}\nwindows trust store: ${TOOL.windowsRoots.origin}, list of ${TOOL.windowsRoots.thisUpdate} (sequence ${TOOL.windowsRoots.sequenceNumber})\n`,
+        );
         return 0;
       case 'verify':
         return await runVerify(rest, io);

@@ -20,8 +20,8 @@ Run "verify-authenticode <command> --help" for a command's options.
 export const VERIFY_USAGE = `Usage: verify-authenticode verify [options] <path|glob>...
 
 Verifies each artifact's Authenticode signature the way Windows does, offline. File types are
-detected from content; a directory is searched for .msi, .msp, .mst and .cab files; quoted globs
-are expanded by the tool. Reports show paths as given. While a long run works, standard error
+detected from content; a directory is searched for .msi, .msp, .mst, .cab, .exe, .dll, .sys, .ocx
+and .efi files; quoted globs are expanded by the tool. Reports show paths as given. While a long run works, standard error
 shows its progress (files done, bytes hashed, rate) when it is a terminal, and nothing otherwise.
 
 Options:
@@ -31,8 +31,10 @@ Options:
                                        skipped). "any" accepts any signer whose chain verifies;
                                        without a pin the run warns
   --pin-from-msi <MSI>                 accept the signers listed in this MSI's MsiPatchCertificate
-  --trusted-roots <FILE>               PEM/DER bundle; signer chains must end at one of these
-  --tsa-roots <FILE>                   bundle for timestamp chains (default: --trusted-roots)
+  --trusted-roots windows|none|<FILE>  trust store for signer chains (repeatable, combined):
+                                       windows = Microsoft's Trusted Root Program (default),
+                                       FILE = PEM/DER roots, none = not checked (pin decides)
+  --tsa-roots windows|none|<FILE>      the same for timestamp chains (default: --trusted-roots)
   --intermediates <FILE>               extra intermediate certificates for chain building
   --baseline <MSI>                     target package for .msp checks (repeatable)
   --patch-certificate require|warn|off MSI must list the pinned signer in MsiPatchCertificate

@@ -98,7 +98,7 @@ function cabinetFindings(cabinet: Cabinet): Finding[] {
 
 /**
  * Cabinet oddities are data from the reader; here they become findings. Bytes the digest does
- * not cover are worth a warning; layouts Windows reads but tools disagree on are notices.
+ * not cover are errors; layouts Windows reads but tools disagree on are notices.
  */
 function findingForCabAnomaly(anomaly: CabAnomaly): Finding | null {
   switch (anomaly.code) {

@@ -1,4 +1,5 @@
 import type { RandomAccessSource } from '../io/random-access-file.js';
+import { probePe } from '../pe/index.js';
 import type { ArtifactKind } from '../report/model.js';
 import type { ContainerFormat } from './types.js';
 
@@ -7,11 +8,11 @@ export type Container = ContainerFormat | 'other';
 
 const CFB_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 const CAB_MAGIC = Buffer.from('MSCF', 'latin1');
+const MZ_MAGIC = Buffer.from('MZ', 'latin1');
 
 /** Names for common non-packages, so the finding says what the file is instead. */
 const OTHER_MAGICS: readonly [Buffer, string][] = [
   [Buffer.from('PK\x03\x04', 'latin1'), 'a ZIP archive'],
-  [Buffer.from('MZ', 'latin1'), 'a Windows executable (PE)'],
   [Buffer.from('%PDF', 'latin1'), 'a PDF document'],
   [Buffer.from([0x1f, 0x8b]), 'a gzip stream'],
   [Buffer.from('\x7fELF', 'latin1'), 'an ELF executable'],
@@ -50,6 +51,15 @@ export async function detectContainer(source: RandomAccessSource): Promise<Detec
   }
   if (head.subarray(0, 4).equals(CAB_MAGIC))
     return { container: 'cabinet', description: 'a cabinet' };
+  if (head.subarray(0, 2).equals(MZ_MAGIC)) {
+    // A file cut short before its PE header is a damaged PE file, not some other format.
+    return (await probePe(source)) === 'not-pe'
+      ? {
+          container: 'other',
+          description: 'an MS-DOS or 16-bit Windows executable (MZ without a PE header)',
+        }
+      : { container: 'portable-executable', description: 'a PE image' };
+  }
   const text = (await source.read(0, Math.min(TEXT_PROBE_BYTES, source.size)))
     .toString('latin1')
     .replace(/^\ufeff|^\xef\xbb\xbf/, '')
@@ -61,15 +71,15 @@ export async function detectContainer(source: RandomAccessSource): Promise<Detec
     if (head.subarray(0, magic.length).equals(magic))
       return { container: 'other', description: name };
   }
-  return { container: 'other', description: 'neither a compound file nor a cabinet' };
+  return { container: 'other', description: 'neither a compound file, a cabinet nor a PE image' };
 }
 
 /** The kind a container claims by its magic bytes, before its structure is read. */
 export function claimedKind(container: ContainerFormat): ArtifactKind {
-  return container === 'cabinet' ? 'cab' : 'msi';
+  return container === 'cabinet' ? 'cab' : container === 'portable-executable' ? 'pe' : 'msi';
 }
 
 /** The message of the `not-a-package` finding for a file no container format recognises. */
 export function notAPackageMessage(detection: Detection): string {
-  return `the file is ${detection.description}, not an MSI, MSP, MST or CAB package`;
+  return `the file is ${detection.description}, not an MSI, MSP, MST, CAB or PE file`;
 }

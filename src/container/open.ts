@@ -1,6 +1,7 @@
 import type { RandomAccessSource } from '../io/random-access-file.js';
 import { openCabinetContainer } from './cabinet.js';
 import { openCompoundFileContainer } from './compound-file.js';
+import { openPortableExecutableContainer } from './portable-executable.js';
 import type { Detection } from './detect.js';
 import type { ContainerFormat, OpenContainerOptions, SignedContainer } from './types.js';
 
@@ -19,5 +20,7 @@ export async function openContainer(
       return openCompoundFileContainer(source, options);
     case 'cabinet':
       return openCabinetContainer(source, options);
+    case 'portable-executable':
+      return openPortableExecutableContainer(source, options);
   }
 }

@@ -5,10 +5,11 @@ import type { DigestAlgorithm } from '../digest.js';
 import type { Finding } from '../findings.js';
 import type { SegmentHasher } from '../io/hash-plan.js';
 import type { ArtifactKind } from '../report/model.js';
+import type { CertificateTable, PeImage } from '../pe/index.js';
 import type { PackageFacts } from '../verify/package-facts.js';
 
 /** What the first bytes say the file is. The extension is never consulted. */
-export type ContainerFormat = 'compound-file' | 'cabinet';
+export type ContainerFormat = 'compound-file' | 'cabinet' | 'portable-executable';
 
 /** The structures a container was read from, for views that show them (inspect). */
 export type ContainerStructure =
@@ -18,7 +19,13 @@ export type ContainerStructure =
       /** The stored \x05MsiDigitalSignatureEx bytes; null when absent. */
       prehash: Buffer | null;
     }
-  | { format: 'cabinet'; header: CabHeader; cabinet: Cabinet | null };
+  | { format: 'cabinet'; header: CabHeader; cabinet: Cabinet | null }
+  | {
+      format: 'portable-executable';
+      image: PeImage;
+      /** The attribute certificate table; null when absent or unreadable. */
+      table: CertificateTable | null;
+    };
 
 /** Which part a deferred read error belongs to (see {@link SignedContainer.deferredError}). */
 export interface DeferredError {

@@ -24,6 +24,7 @@ import { TOOL } from '../verify/tool.js';
 import { inspectCabinet } from './cabinet.js';
 import type { DigitalSignatureExInspection, Inspection, InspectionError } from './model.js';
 import { inspectPackage } from './package.js';
+import { inspectPeImage } from './portable-executable.js';
 import { inspectRevocation } from './revocation.js';
 import { inspectSignature } from './signature.js';
 
@@ -106,6 +107,7 @@ function blank(path: string, now: Date): Inspection {
     msiDigitalSignatureEx: null,
     package: null,
     cabinet: null,
+    pe: null,
     errors: [],
   };
 }
@@ -190,6 +192,8 @@ async function inspectOpened(
     inspection.package = await inspectPackage(structure.cfb, inspection.errors);
   } else if (structure.format === 'cabinet') {
     inspection.cabinet = inspectCabinet(structure.header, structure.cabinet);
+  } else {
+    inspection.pe = inspectPeImage(structure.image, structure.table, undefined);
   }
   if (container.deferredError) {
     if (container.deferredError.part === 'signature') inspection.signed = true;
@@ -207,6 +211,9 @@ async function inspectOpened(
     };
   }
   const signatures = container.signature ? decodeSignatures(container.signature, inspection) : [];
+  if (structure.format === 'portable-executable') {
+    inspection.pe = inspectPeImage(structure.image, structure.table, signatures[0]);
+  }
   try {
     const computed =
       signatures.length > 0

@@ -20,7 +20,7 @@ export interface Inspection {
   /** What the file is, from its content: the package kind, or `unknown`. */
   kind: ArtifactKind;
   /** Container by magic bytes; null when the file could not be opened. */
-  container: 'compound-file' | 'cabinet' | 'other' | null;
+  container: 'compound-file' | 'cabinet' | 'portable-executable' | 'other' | null;
   /** The container in words ("a ZIP archive", "a compound file"). */
   containerDescription: string;
   /**
@@ -44,6 +44,8 @@ export interface Inspection {
   package: PackageInspection | null;
   /** CAB only. */
   cabinet: CabinetInspection | null;
+  /** PE only. */
+  pe: PeInspection | null;
   /** What stopped reading part of the file, in the order met. Empty when everything was read. */
   errors: InspectionError[];
   /** How revocation was checked (`--revocation`, `--crl`); absent when it was not asked for. */
@@ -110,6 +112,21 @@ export interface ChainInspection {
   missingIssuer: string | null;
   /** Validity, usage and constraint problems at `time`, worst first. */
   problems: { code: FindingCode; message: string; hresult: string }[];
+  /**
+   * What Microsoft's Trusted Root Program (the built-in `windows` store) says about the root
+   * the chain reaches (or, when the signature lacks it, the root its last issuer names).
+   */
+  rootProgram: {
+    /** thisUpdate of the list. */
+    listDate: string;
+    listed: boolean;
+    /** Trusted for this chain's usage, at `time`, for its end-entity certificate. */
+    trusted: boolean;
+    name?: string;
+    sha1?: string;
+    purposes?: string;
+    why?: string;
+  };
   /**
    * Revocation status of each certificate but the root, when `--revocation` or `--crl` asked for
    * it, with what it means for the signature (docs/revocation.md).
@@ -262,6 +279,8 @@ export interface PackageInspection {
   upgradeCode: string | null;
   /** MSP: target ProductCodes from the summary Template. */
   targetProductCodes: string[];
+  /** MST: the tables the transform changes (its table streams hold change rows); else null. */
+  transformTables: string[] | null;
   /** Each table: null when the package has no such table, [] when it is empty. */
   tables: {
     msiPatchCertificate: { patchCertificate: string; digitalCertificate: string }[] | null;
@@ -324,4 +343,50 @@ export interface CabinetInspection {
    */
   trailingBytes: number | null;
   anomalies: { code: string; message: string }[];
+}
+
+export interface PeInspection {
+  format: 'PE32' | 'PE32+';
+  /** "x64 (AMD64), 0x8664". */
+  machine: string;
+  machineValue: number;
+  /** "Windows GUI", "EFI application". */
+  subsystem: string;
+  subsystemValue: number;
+  /** IMAGE_FILE_DLL is set. */
+  dll: boolean;
+  characteristics: number;
+  /** COFF TimeDateStamp (seconds since 1970, often a build hash in reproducible builds). */
+  timeDateStamp: number;
+  /** The CheckSum field; not part of the signed digest. */
+  checksum: number;
+  sizeOfHeaders: number;
+  fileAlignment: number;
+  sectionAlignment: number;
+  sections: {
+    name: string;
+    virtualAddress: number;
+    virtualSize: number;
+    rawOffset: number;
+    rawSize: number;
+    characteristics: number;
+  }[];
+  /** End of the last section's raw data; bytes after it (an overlay) are hashed too. */
+  endOfSections: number;
+  /** Bytes between the end of the sections and the certificate table (or the end of the file). */
+  overlayBytes: number;
+  /** The Certificate Table directory entry; null when the optional header has none. */
+  certificateDirectory: { offset: number; size: number } | null;
+  /** The attribute certificate table; null when unsigned or unreadable. */
+  certificateTable: {
+    offset: number;
+    size: number;
+    entries: { offset: number; length: number; revision: number; type: number }[];
+    /** Non-zero bytes in the table outside every entry (MS13-098). */
+    unaccountedBytes: number;
+    /** Bytes after the table, which should end the file. */
+    trailingBytes: number;
+  } | null;
+  /** Page hashes of the primary signature: null when it carries none. */
+  pageHashes: { version: 1 | 2; algorithm: string; entries: number } | null;
 }

@@ -9,6 +9,7 @@ import {
   readMedia,
   readPatchCertificates,
   readProperties,
+  readTransform,
   type MsiDatabase,
   type SummaryInformation,
 } from '../msi/index.js';
@@ -85,6 +86,7 @@ export async function inspectPackage(
     manufacturer: null,
     upgradeCode: null,
     targetProductCodes: [],
+    transformTables: null,
     tables: {
       msiPatchCertificate: null,
       msiDigitalCertificate: null,
@@ -92,6 +94,17 @@ export async function inspectPackage(
       media: null,
     },
   };
+  if (clsidKind === 'mst') {
+    // Change rows, not database rows: read as a transform (src/msi/transform.ts).
+    const transform = await attempt('the transform cannot be read', errors, () =>
+      readTransform(cfb),
+    );
+    if (transform?.summaryInformation) {
+      inspection.summaryInformation = summary(transform.summaryInformation);
+    }
+    if (transform) inspection.transformTables = [...transform.changedTables];
+    return inspection;
+  }
   const db: MsiDatabase | undefined = await attempt(
     'the installer database cannot be read',
     errors,
@@ -105,9 +118,6 @@ export async function inspectPackage(
       .map((code) => code.trim())
       .filter((code) => code !== '');
   }
-  // Transforms store tables as change lists, not rows to query (formats.md §4.3).
-  if (clsidKind === 'mst') return inspection;
-
   const properties = await attempt('Property table', errors, () => readProperties(db));
   if (properties) {
     inspection.productCode = properties.get('ProductCode') ?? null;

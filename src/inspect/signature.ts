@@ -16,6 +16,7 @@ import {
   type ChainUsage,
   type SignatureCheckBudget,
 } from '../trust/index.js';
+import { windowsRootProgram } from '../trust/windows-roots.js';
 import type { Certificate } from '../x509/certificate.js';
 import { certificateDetails } from './certificate.js';
 import type {
@@ -46,6 +47,17 @@ function inspectChain(
   budget: SignatureCheckBudget,
 ): ChainInspection {
   const chain = buildChain(leaf, { intermediates: pool, anchors: [], time, usage, budget });
+  const top = chain.chain[chain.chain.length - 1] ?? leaf;
+  const program = windowsRootProgram();
+  const assessment = program.assess(
+    top,
+    usage === 'timeStamping' ? 'timeStamping' : 'codeSigning',
+    {
+      time,
+      endEntity: leaf,
+    },
+  );
+  const { list: _list, summary, ...view } = assessment;
   const inspection: ChainInspection = {
     time: time.toISOString(),
     timeReason,
@@ -53,6 +65,11 @@ function inspectChain(
     certificates: chain.chain.map(certificateDetails),
     missingIssuer: chain.missingIssuer ?? null,
     problems: chain.problems.map((p) => ({ code: p.code, message: p.message, hresult: p.hresult })),
+    rootProgram: {
+      listDate: program.info.thisUpdate,
+      ...view,
+      ...(summary ? { purposes: summary } : {}),
+    },
   };
   builtChains.set(inspection, chain);
   return inspection;

@@ -99,3 +99,4 @@ export {
   type PatchMetadataRow,
   type PatchSequenceRow,
 } from './signing-tables.js';
+export { readTransform, type TransformContents } from './transform.js';

@@ -210,25 +210,33 @@ export function decodeRows(
   rows: readonly RawRow[],
   pool: StringPool,
 ): Row[] {
-  return rows.map((raw) => {
-    // No prototype: column names come from the file (a column named `__proto__` stays data).
-    const row = Object.create(null) as Record<string, CellValue>;
+  // Per table, not per cell: tables can hold a million rows (DEFAULT_MAX_ROWS).
+  const kinds = columns.map((column) => columnKind(column.type));
+  const names = columns.map((column) => column.name);
+  // A column named `__proto__` would set the prototype of a plain object: such a table's rows
+  // get no prototype at all (slower dictionary objects, only for such a file).
+  const plain = !names.includes('__proto__');
+  const out = new Array<Row>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const raw = rows[r]!;
+    const row = (plain ? {} : Object.create(null)) as Record<string, CellValue>;
     let streamName: string | undefined;
-    columns.forEach((column, c) => {
+    for (let c = 0; c < columns.length; c++) {
       const stored = raw[c]!;
-      if (columnKind(column.type) === 'binary') {
+      if (kinds[c] === 'binary') {
         // The marker's value carries no meaning; only NULL (0) versus not (§8.2 item 26).
-        if (stored === 0) row[column.name] = null;
+        if (stored === 0) row[names[c]!] = null;
         else {
           streamName ??= binaryStreamName(table, columns, raw, pool);
-          row[column.name] = new BinaryRef(table, column.name, streamName);
+          row[names[c]!] = new BinaryRef(table, names[c]!, streamName);
         }
       } else {
-        row[column.name] = decodeCell(column, stored, pool);
+        row[names[c]!] = decodeCell(columns[c]!, stored, pool);
       }
-    });
-    return row;
-  });
+    }
+    out[r] = row;
+  }
+  return out;
 }
 
 /** A value to store: binary cells take any non-NULL value (the bytes go to a stream). */

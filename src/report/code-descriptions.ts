@@ -30,7 +30,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'not-a-package': {
     title: 'Not an installer package',
     meaning:
-      'The file is neither a compound file (MSI, MSP, MST, MSM) nor a cabinet: its first bytes match no installer format. The file type is decided by content, not by extension, so a ZIP archive, an HTML error page or a Git LFS pointer saved as .msi ends up here.',
+      'The file is neither a compound file (MSI, MSP, MST, MSM), a cabinet nor a PE image (EXE, DLL, SYS, OCX, EFI): its first bytes match no supported format (an MZ file without a PE header, a DOS or 16-bit program, is not a PE image). The file type is decided by content, not by extension, so a ZIP archive, an HTML error page or a Git LFS pointer saved as .msi ends up here.',
     windows: `WinVerifyTrust finds no subject interface package for the file and returns TRUST_E_SUBJECT_FORM_UNKNOWN (${H.TRUST_E_SUBJECT_FORM_UNKNOWN}); Windows Installer refuses to open it (error 1620).`,
     hresult: H.TRUST_E_SUBJECT_FORM_UNKNOWN,
     fix: 'Check that the build step produced the real package and that the path globs match only installers. A download that returned an error page, a file checked out as a Git LFS pointer, or an upload that was cut short all look like this.',
@@ -50,7 +50,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   unsigned: {
     title: 'No Authenticode signature',
     meaning:
-      'The package carries no signature: an MSI, MSP or MST has no \\x05DigitalSignature stream, a cabinet has no signature in its reserve area.',
+      'The package carries no signature: an MSI, MSP or MST has no \\x05DigitalSignature stream, a cabinet has no signature in its reserve area, a PE file has an empty Certificate Table entry. Catalog (.cat) signing, which some Windows system files use instead of an embedded signature, is not considered.',
     windows: `WinVerifyTrust returns TRUST_E_NOSIGNATURE (${H.TRUST_E_NOSIGNATURE}); Windows shows "Unknown publisher" and SmartScreen and application control policies block or warn.`,
     hresult: H.TRUST_E_NOSIGNATURE,
     fix: 'Sign the package as the last step of the build, for example `signtool sign /fd sha256 /tr <timestamp URL> /td sha256 /f <cert.pfx> <file>` or `osslsigncode sign -h sha256 -ts <timestamp URL> -certs <cert.pem> -key <key.pem> -in <file> -out <signed file>`. If the pipeline has a signing step, check that it signs this exact file and not a copy, and that nothing repacks the file afterwards.',
@@ -63,14 +63,14 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
       'A signature is present but cannot be decoded as an Authenticode PKCS #7 SignedData: it is truncated, holds garbage, has the wrong content type, or its SpcIndirectDataContent does not fit this kind of file.',
     windows: `WinVerifyTrust returns TRUST_E_MALFORMED_SIGNATURE (${H.TRUST_E_MALFORMED_SIGNATURE}) on current Windows (older versions report TRUST_E_NOSIGNATURE, ${H.TRUST_E_NOSIGNATURE}).`,
     hresult: H.TRUST_E_MALFORMED_SIGNATURE,
-    fix: 'Sign the unsigned build output again with a mainstream tool (signtool, osslsigncode, jsign, AzureSignTool). Do not edit or append to the signature stream or the cabinet reserve area after signing.',
+    fix: 'Sign the unsigned build output again with a mainstream tool (signtool, osslsigncode, jsign, AzureSignTool). Do not edit or append to the signature stream, the cabinet reserve area or a PE certificate table after signing. For a PE file this also covers a damaged certificate table and data hidden in it (the MS13-098 pattern, rejected as Windows does with EnableCertPaddingCheck; see docs/pe.md).',
     defaultSeverity: 'error',
     tags: ['security', 'authenticode', 'signature'],
   },
   'bad-digest': {
     title: 'File changed after signing',
     meaning:
-      'The digest stored in the signature does not match the digest computed from the file: something in the signed content (a stream, a table, the summary information, cabinet data) was changed, added or removed after the file was signed.',
+      'The digest stored in the signature does not match the digest computed from the file: something in the signed content (a stream, a table, the summary information, cabinet data, a PE section, header or overlay, or a page of a PE file with page hashes) was changed, added or removed after the file was signed.',
     windows: `WinVerifyTrust returns TRUST_E_BAD_DIGEST (${H.TRUST_E_BAD_DIGEST}); Windows Installer reports the package as tampered with, and UAC shows it as from an unknown publisher.`,
     hresult: H.TRUST_E_BAD_DIGEST,
     fix: 'Make signing the very last step. Any post-processing (filling MsiPatchCertificate, editing properties or the summary information, re-compressing, adding files) must happen before signing, or the file must be signed again after it. If the file left the signing step intact, find what rewrote it in transit (caches, artifact storage, antivirus, line-ending conversion).',
@@ -230,9 +230,9 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'trailing-data': {
     title: 'Data no digest covers',
     meaning:
-      'The file has bytes that no digest covers: data after the last allocated sector of a signed compound file (MSI/MSP/MST), bytes between the end of a cabinet (cbCabinet) and its appended signature, or bytes inside a cabinet that no structure lists. Uncovered bytes are a place to hide content that the signature appears to vouch for.',
+      'The file has bytes that no digest covers: data after the last allocated sector of a signed compound file (MSI/MSP/MST), bytes between the end of a cabinet (cbCabinet) and its appended signature, bytes inside a cabinet that no structure lists, or bytes after the certificate table of a PE file, which should end the file. Uncovered bytes are a place to hide content that the signature appears to vouch for.',
     windows:
-      'MSI: WinVerifyTrust (signtool verify) rejects a signed MSI with data after its last allocated sector, so this is an error. CAB, bytes between cbCabinet and the signature: osslsigncode hashes them and reports a digest mismatch, jsign and we do not hash them; what Windows does is not known, so this is an error too. CAB, unlisted bytes inside cbCabinet (a gap before the first CFFILE): they are hashed and signed, so only a warning. docs/hostile-input.md lists each case.',
+      'MSI: WinVerifyTrust (signtool verify) rejects a signed MSI with data after its last allocated sector, so this is an error. CAB, bytes between cbCabinet and the signature: osslsigncode hashes them and reports a digest mismatch, jsign and we do not hash them; what Windows does is not known, so this is an error too. CAB, unlisted bytes inside cbCabinet (a gap before the first CFFILE): they are hashed and signed, so only a warning. PE: bytes after the certificate table are hashed with the image (only the table is excluded), so data appended after signing fails the digest (bad-digest) and this finding is a warning beside it. docs/hostile-input.md and docs/pe.md list each case.',
     fix: 'Rebuild and sign the package without appending anything. Find the step that appends data (installers that embed payloads, download tools, concatenation).',
     defaultSeverity: 'error',
     tags: ['security', 'authenticode', 'integrity'],
@@ -316,7 +316,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'unusual-layout': {
     title: 'Unusual package layout',
     meaning:
-      'The package is readable but departs from what mainstream tools write: a non-zero reserved field, an unexpected format version, a signature stored in the header reserve, non-zero filler in the signature locator. Windows reads such files; some tools may not.',
+      'The package is readable but departs from what mainstream tools write: a non-zero reserved field, an unexpected format version, a signature stored in the header reserve, non-zero filler in the signature locator, a PE certificate table off its 8-byte boundary or holding more than one entry (Windows verifies only the first; nothing checks the others, reported as a warning). Windows reads such files; some tools may not.',
     windows: 'Windows accepts the layout; the verdict does not depend on it.',
     fix: 'Nothing to fix if the package installs. If you did not expect it, check which tool built or post-processed the package.',
     defaultSeverity: 'notice',
@@ -421,9 +421,9 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'outside-workspace': {
     title: 'Artifact outside the workspace',
     meaning:
-      'The path resolves outside the workspace, through `..` or a symbolic link — an artifact found by a glob, or an external cabinet an MSI names in its Media table. Globs do not follow links out of the workspace and cabinets are only read beside their package, so a pull request cannot make the action read files elsewhere on the runner.',
+      "An artifact a glob, a directory walk or a symbolic link reached resolves outside the workspace (or outside the directory written, for a path the workflow gave outside it), or an external cabinet an MSI names in its Media table leads outside the package's directory. Paths the workflow author wrote explicitly are read wherever they are; globs do not follow links out, and cabinets are only read beside their package, so a pull request cannot make the action read files elsewhere on the runner.",
     windows: 'Not a Windows condition.',
-    fix: 'Keep build output inside the workspace, or give the path explicitly if reading outside it is intended.',
+    fix: 'Keep build output inside the workspace and do not commit links that lead out of it. To read a file elsewhere on purpose, write its path (absolute, or `${{ runner.temp }}/…`) in `paths`.',
     defaultSeverity: 'error',
     tags: ['security', 'configuration'],
   },
@@ -499,7 +499,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
     title: 'Certificate revoked',
     meaning:
       'A certificate of the signer chain or of the timestamp authority chain is revoked: its CA lists it in a CRL or its OCSP responder says so. A timestamp keeps a signature valid only when it proves the signature was made before the revocation date and the reason (superseded, cessation of operation, affiliation changed, hold) does not say the key was misused; key compromise, CA compromise, privilege withdrawn, an unspecified reason, a revocation dated before the timestamp, or no timestamp at all distrust the signature. See docs/revocation.md.',
-    windows: `WinVerifyTrust with revocation checking returns CERT_E_REVOKED (${H.CERT_E_REVOKED}); Windows shows the signature as revoked and SmartScreen, application control and Windows Installer treat the file as untrusted.`,
+    windows: `WinVerifyTrust with revocation checking returns CERT_E_REVOKED (${H.CERT_E_REVOKED}); Windows shows the signature as revoked and SmartScreen, application control and Windows Installer treat the file as untrusted. Windows compares the revocation date with the timestamp; for key compromise and the other reasons above this tool also fails revocations dated after the timestamp, since CAs do not always back-date them (docs/revocation.md).`,
     hresult: H.CERT_E_REVOKED,
     fix: 'Do not ship the file. Sign it again with a new, unrevoked certificate (and a timestamp). If the key was compromised, also find out what else it signed.',
     defaultSeverity: 'error',
@@ -604,6 +604,20 @@ export interface OsslsigncodeDifference {
 
 export const OSSLSIGNCODE_DIFFERENCES: readonly OsslsigncodeDifference[] = [
   {
+    topic: 'A second WIN_CERTIFICATE entry in a PE certificate table',
+    fixtures: ['fixtures/pe/damaged/pe-second-certificate-entry.exe'],
+    ours: 'valid, with the warning unusual-layout (nothing checks the other entry)',
+    osslsigncode: 'refuses the table ("Corrupted attribute certificate table")',
+    why: 'Windows verifies the first entry of the attribute certificate table and ignores the others; docs/pe.md.',
+  },
+  {
+    topic: 'A certificate revoked as superseded after the timestamp',
+    fixtures: ['fixtures/revocation/superseded-timestamped.cab'],
+    ours: 'valid, with the notice revoked-after-timestamp (with the CRL files given)',
+    osslsigncode: 'checks the CRL (-CRLfile) at the current time and fails the signature',
+    why: 'Windows checks revocation at the timestamp time (CERT_REVOCATION_PARA.pftTimeToUse), so a revocation dated after the timestamp does not touch the signature; docs/revocation.md.',
+  },
+  {
     topic: 'Bytes after the last allocated sector of a signed MSI',
     fixtures: ['fixtures/damaged/msi-trailing-data.msi'],
     ours: 'error trailing-data',
@@ -618,7 +632,14 @@ export const OSSLSIGNCODE_DIFFERENCES: readonly OsslsigncodeDifference[] = [
     ],
     ours: 'valid, with the warning digest-metadata-changed',
     osslsigncode: 'recomputes the metadata pre-hash and reports a digest mismatch',
-    why: 'Windows prepends the stored MsiDigitalSignatureEx bytes and never validates them.',
+    why: 'Windows prepends the stored MsiDigitalSignatureEx bytes and never validates them; an empty stream added after signing leaves the content digest unchanged.',
+  },
+  {
+    topic: 'Bytes after the last allocated sector of an MSI',
+    fixtures: ['fixtures/damaged/msi-trailing-data.msi'],
+    ours: 'error trailing-data',
+    osslsigncode: 'ignores them (2.9)',
+    why: 'No digest covers them and signtool verify rejects such a file (osslsigncode issue #273); see docs/hostile-input.md.',
   },
   {
     topic: 'A present timestamp that does not verify',
@@ -650,6 +671,13 @@ export const OSSLSIGNCODE_DIFFERENCES: readonly OsslsigncodeDifference[] = [
     ours: 'error timestamp-invalid',
     osslsigncode: 'accepts the timestamp',
     why: 'Deliberate strictness: RFC 3161 §2.3 requires id-kp-timeStamping and every real TSA certificate carries it; accepting any EKU-less certificate as a TSA would let it back-date signatures. Whether Windows accepts such a timestamp is not known (see timestamp-invalid).',
+  },
+  {
+    topic: 'MD5 in a timestamp',
+    fixtures: ['fixtures/msi/signed-expired-md5-timestamp.msi'],
+    ours: 'error timestamp-invalid',
+    osslsigncode: 'accepts the timestamp',
+    why: 'Windows refuses MD5 in Authenticode; a timestamp relying on it cannot date the signature. (An MD5 file or SignerInfo digest is the error weak-digest here; osslsigncode accepts those too.)',
   },
   {
     topic: 'RSA keys under 1024 bits',
@@ -804,9 +832,9 @@ export function renderFindingCodesDoc(): string {
   }
   out.push(
     '',
-    'Other differences that do not change a fixture verdict: MD5 anywhere in a signature is an',
-    'error here (Windows refuses it), and `min-digest` applies to the SignerInfo digest as well as',
-    'the file digest; an unusual SpcIndirectDataContent type is a warning here and ignored by',
+    'Other differences: an MD5 file or SignerInfo digest is the error `weak-digest` here (Windows',
+    'refuses MD5; the agreement test counts `weak-digest` as policy), and `min-digest` applies to',
+    'the SignerInfo digest as well as the file digest; an unusual SpcIndirectDataContent type is a warning here and ignored by',
     'osslsigncode; chain building here is bounded (8 same-named issuers per step, 256 certificate',
     'signature checks per file, RSA public exponents of at most 64 bits).',
   );

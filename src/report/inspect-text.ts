@@ -6,6 +6,7 @@ import type {
   Inspection,
   InspectionError,
   PackageInspection,
+  PeInspection,
   SignatureInspection,
   TimestampInspection,
 } from '../inspect/model.js';
@@ -56,6 +57,7 @@ export function renderInspectionText(inspection: Inspection, options: InspectTex
   if (inspection.msiDigitalSignatureEx) dseSection(out, inspection);
   if (inspection.package) packageSection(out, inspection.package);
   if (inspection.cabinet) cabinetSection(out, inspection.cabinet);
+  if (inspection.pe) peSection(out, inspection.pe);
   if (inspection.errors.length > 0) {
     out.blank();
     out.heading('Errors');
@@ -98,6 +100,7 @@ function kindText(inspection: Inspection): string {
     mst: 'MST transform',
     msm: 'MSM merge module',
     cab: 'cabinet',
+    pe: 'PE image',
     unknown: 'not a package',
   };
   const name = names[inspection.kind] ?? inspection.kind;
@@ -105,6 +108,11 @@ function kindText(inspection: Inspection): string {
   if (!pkg && inspection.container === 'compound-file')
     return 'compound file (damaged: its kind cannot be read)';
   if (!inspection.cabinet && inspection.container === 'cabinet') return 'cabinet (damaged)';
+  if (!inspection.pe && inspection.container === 'portable-executable') return 'PE image (damaged)';
+  if (inspection.pe) {
+    const pe = inspection.pe;
+    return `${pe.dll ? 'DLL' : 'executable'}, ${pe.format}, ${t(pe.machine)}, ${t(pe.subsystem)}`;
+  }
   if (pkg) {
     return `${name} (compound file v${pkg.compoundFile.version}, ${pkg.compoundFile.sectorSize}-byte sectors)`;
   }
@@ -231,6 +239,7 @@ function chainLines(out: Lines, chain: ChainInspection, indent: number): void {
   if (chain.missingIssuer) {
     out.line(`${pad}   issued by "${t(chain.missingIssuer)}", which the signature does not carry`);
   }
+  out.line(`${pad}   ${rootProgramLine(chain.rootProgram)}`);
   for (const problem of chain.problems) {
     out.line(
       `${pad}${out.paint('red', '✖')} ${t(problem.code)} (${hresultText(problem.hresult)}): ${t(problem.message)}`,
@@ -256,6 +265,15 @@ function chainLines(out: Lines, chain: ChainInspection, indent: number): void {
   }
 }
 
+/** The chain root's status in Microsoft's Trusted Root Program, the built-in `windows` store. */
+function rootProgramLine(program: ChainInspection['rootProgram']): string {
+  const list = `Microsoft's Trusted Root Program (list of ${formatDateOnly(program.listDate)})`;
+  if (!program.listed) return `root: not in ${list}; endpoints must have it installed`;
+  const name = `"${t(program.name ?? '')}"`;
+  if (program.trusted) return `root: ${name} in ${list}, ${t(program.purposes ?? '')}`;
+  return `root: ${name} in ${list} but not trusted here: ${t(program.why ?? '')}`;
+}
+
 function formatDateOnly(iso: string): string {
   return iso.slice(0, 10);
 }
@@ -274,7 +292,8 @@ function timestampLines(out: Lines, ts: TimestampInspection): void {
     );
   }
   if (ts.digestAlgorithm) out.field('digest algorithm', t(ts.digestAlgorithm), 4);
-  if (ts.serialNumber) out.field('serial number', t(ts.serialNumber), 4);
+  // The RFC 3161 TSTInfo serial number (RFC 3161 §2.4.2): the token's, not the TSA certificate's.
+  if (ts.serialNumber) out.field('token serial number', t(ts.serialNumber), 4);
   if (ts.policy) out.field('policy', t(ts.policy), 4);
   if (ts.problem) {
     out.field(
@@ -406,6 +425,12 @@ function packageSection(out: Lines, pkg: PackageInspection): void {
   if (pkg.upgradeCode !== null) out.field('UpgradeCode', t(pkg.upgradeCode));
   if (pkg.targetProductCodes.length > 0)
     out.field('Target ProductCodes', pkg.targetProductCodes.map(t).join(', '));
+  if (pkg.transformTables !== null) {
+    out.field(
+      'Changed tables',
+      pkg.transformTables.length > 0 ? pkg.transformTables.map(t).join(', ') : 'none',
+    );
+  }
 
   const si = pkg.summaryInformation;
   if (si) {
@@ -421,7 +446,14 @@ function packageSection(out: Lines, pkg: PackageInspection): void {
     row('comments', si.comments);
     row(kind === 'msp' ? 'template (targets)' : 'template', si.template);
     row(kind === 'msp' ? 'last saved by (transforms)' : 'last saved by', si.lastSavedBy);
-    row(kind === 'msp' ? 'revision (patch code)' : 'revision (package code)', si.revisionNumber);
+    row(
+      kind === 'msp'
+        ? 'revision (patch code)'
+        : kind === 'mst'
+          ? 'revision (product codes and versions)'
+          : 'revision (package code)',
+      si.revisionNumber,
+    );
     if (si.pageCount !== null) {
       out.field(
         'page count',
@@ -445,6 +477,8 @@ function packageSection(out: Lines, pkg: PackageInspection): void {
     out.field('Summary information', 'none');
   }
 
+  // A transform has change rows, not these tables (src/msi/transform.ts).
+  if (pkg.transformTables !== null) return;
   const tables = pkg.tables;
   out.line(
     `  MsiPatchCertificate:${tables.msiPatchCertificate === null ? ' no table' : tables.msiPatchCertificate.length === 0 ? ' empty' : ''}`,
@@ -495,6 +529,63 @@ const UNSIGNED_REASONS: Readonly<Record<string, string>> = {
   'no-signature-structure': 'the reserve holds no signature structure',
   'empty-locator': 'the locator is empty (space reserved for a signature)',
 };
+
+function peSection(out: Lines, pe: PeInspection): void {
+  const hex = (n: number, width = 8) => `0x${n.toString(16).padStart(width, '0')}`;
+  out.blank();
+  out.heading('PE image');
+  out.field('Format', `${pe.format}${pe.dll ? ', DLL' : ''}`);
+  out.field('Machine', t(pe.machine));
+  out.field('Subsystem', `${t(pe.subsystem)} (${pe.subsystemValue})`);
+  out.field('CheckSum', `${hex(pe.checksum)} (not signed)`);
+  out.field(
+    'Alignment',
+    `file ${pe.fileAlignment}, sections ${pe.sectionAlignment}; headers ${pe.sizeOfHeaders} bytes`,
+  );
+  out.field('Sections', String(pe.sections.length));
+  for (const section of pe.sections) {
+    out.line(
+      `    ${t(section.name || '(unnamed)').padEnd(10)} raw ${section.rawSize} bytes at ${section.rawOffset}, virtual ${hex(section.virtualAddress)} (${section.virtualSize} bytes)`,
+    );
+  }
+  if (pe.overlayBytes > 0) {
+    out.field('Overlay', `${pe.overlayBytes} bytes after the last section (hashed)`);
+  }
+  const table = pe.certificateTable;
+  if (!table) {
+    out.field(
+      'Signature location',
+      pe.certificateDirectory && pe.certificateDirectory.size > 0
+        ? `Certificate Table entry: ${pe.certificateDirectory.size} bytes at ${pe.certificateDirectory.offset} (unreadable)`
+        : 'none (empty Certificate Table entry)',
+    );
+  } else {
+    out.field(
+      'Signature location',
+      `certificate table of ${table.size} bytes at offset ${table.offset}, ${plural(table.entries.length, 'WIN_CERTIFICATE entry', 'WIN_CERTIFICATE entries')}`,
+    );
+    for (const entry of table.entries) {
+      out.line(
+        `    ${entry.length} bytes at ${entry.offset}, revision ${hex(entry.revision, 4)}, type ${hex(entry.type, 4)}`,
+      );
+    }
+    if (table.unaccountedBytes > 0) {
+      out.field(
+        'Unaccounted bytes',
+        `${table.unaccountedBytes} non-zero bytes in the table outside every entry`,
+      );
+    }
+    if (table.trailingBytes > 0) {
+      out.field('After the table', `${table.trailingBytes} bytes (the table should end the file)`);
+    }
+  }
+  out.field(
+    'Page hashes',
+    pe.pageHashes
+      ? `${pe.pageHashes.algorithm} (V${pe.pageHashes.version}), ${pe.pageHashes.entries} entries`
+      : 'none',
+  );
+}
 
 function cabinetSection(out: Lines, cab: CabinetInspection): void {
   out.blank();

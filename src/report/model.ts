@@ -5,7 +5,8 @@ import type { Finding } from '../findings.js';
  * Its JSON form is a public contract (schemaVersion 1, issue #2); add fields, never rename.
  */
 
-export type ArtifactKind = 'msi' | 'msp' | 'mst' | 'msm' | 'cab' | 'unknown';
+/** `pe`: a PE image (.exe, .dll, .sys, .ocx, .efi, whatever its name). */
+export type ArtifactKind = 'msi' | 'msp' | 'mst' | 'msm' | 'cab' | 'pe' | 'unknown';
 
 export interface CertificateSummary {
   subject: string;
@@ -116,7 +117,12 @@ export interface ReportSummary {
 
 export interface Report {
   schemaVersion: 1;
-  tool: { name: string; version: string };
+  tool: {
+    name: string;
+    version: string;
+    /** The Microsoft root list the built-in `windows` trust store was made from. */
+    windowsRoots?: { thisUpdate: string; sequenceNumber: string; origin: string };
+  };
   artifacts: ArtifactReport[];
   summary: ReportSummary;
   /** Findings about the run rather than one artifact (e.g. a glob that matched too few files). */
@@ -127,7 +133,30 @@ export interface Report {
    * Root and intermediate certificates the verified signatures chain to, for the
    * "Certificates endpoints need" section.
    */
-  endpointCertificates?: (CertificateSummary & { role: 'root' | 'intermediate' })[];
+  endpointCertificates?: EndpointCertificate[];
   /** How revocation was checked; absent in reports of versions without revocation checking. */
   revocation?: RevocationSummary;
 }
+
+/** What Microsoft's Trusted Root Program says about a chain root (docs/windows-roots.md). */
+export interface EndpointRootProgram {
+  /** thisUpdate of the list consulted (ISO 8601). */
+  listDate: string;
+  /** The root is in the list, for any purpose. */
+  listed: boolean;
+  /** The list trusts it for this chain: its purpose, at its validation time, for its signer. */
+  trusted: boolean;
+  /** The list's friendly name for the root. */
+  name?: string;
+  /** The list's purposes and dates for the root, in words. */
+  purposes?: string;
+  /** Why the list does not trust it for this chain. */
+  why?: string;
+}
+
+/** A certificate endpoints need, for the "Certificates endpoints need" section. */
+export type EndpointCertificate = CertificateSummary & {
+  role: 'root' | 'intermediate';
+  /** For roots: the root program's view. */
+  rootProgram?: EndpointRootProgram;
+};

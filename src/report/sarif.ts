@@ -1,3 +1,4 @@
+import { CODE_DOCS_URL, REPOSITORY_URL } from '../verify/tool.js';
 import { createHash } from 'node:crypto';
 import { posix, win32 } from 'node:path';
 import { FINDING_CODES, sortFindings, type Finding } from '../findings.js';
@@ -17,11 +18,15 @@ export interface SarifOptions {
   includeNotices?: boolean;
   /** `tool.driver.informationUri`. */
   informationUri?: string;
-  /** Base of per-code help links: `${helpUriBase}#${code}` (e.g. the docs/finding-codes.md URL). */
+  /**
+   * Base of per-code help links: `${helpUriBase}#${code}` (default: docs/finding-codes.md in the
+   * repository; its headings are the codes).
+   */
   helpUriBase?: string;
 }
 
-export const DEFAULT_INFORMATION_URI = 'https://www.npmjs.com/package/verify-authenticode';
+/** The repository, not a package registry page: the tool is published as an action. */
+export const DEFAULT_INFORMATION_URI = REPOSITORY_URL;
 
 export type SarifLevel = 'error' | 'warning' | 'note';
 
@@ -173,7 +178,7 @@ function rules(helpUriBase: string | undefined): SarifRule[] {
  * `invocations[0].toolExecutionNotifications` rather than to results without a location.
  */
 export function buildSarif(report: Report, options: SarifOptions): SarifLog {
-  const ruleList = rules(options.helpUriBase);
+  const ruleList = rules(options.helpUriBase ?? CODE_DOCS_URL);
   const ruleIndex = new Map(ruleList.map((r, i) => [r.id, i]));
   const wanted = (f: Finding) => f.severity !== 'notice' || options.includeNotices === true;
   const results: SarifResult[] = [];

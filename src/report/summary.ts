@@ -21,6 +21,7 @@ import {
 import type {
   ArtifactReport,
   CertificateSummary,
+  EndpointCertificate,
   Report,
   RevocationEntry,
   SignatureReport,
@@ -89,14 +90,14 @@ const date = (iso: string): string => {
 
 const STATUS_ICON = { failed: '❌', warned: '⚠️', passed: '✅' } as const;
 
-/**
- * Per-render settings: the workspace paths are shown relative to, and where codes link to.
- * Set by renderSummary before rendering (the renderers below are pure functions of the report).
- */
-let view: { workspace?: string; codeDocs: string } = { codeDocs: CODE_DOCS_URL };
+/** Per-render settings: the workspace paths are shown relative to, and where codes link to. */
+interface View {
+  workspace?: string;
+  codeDocs: string;
+}
 
 /** An absolute path inside the workspace, shown relative to it (forward slashes). */
-function shownPath(path: string): string {
+function shownPath(view: View, path: string): string {
   const ws = view.workspace?.replace(/[\\/]+$/, '');
   if (!ws) return path;
   for (const sep of ['/', '\\']) {
@@ -110,23 +111,31 @@ function shownPath(path: string): string {
 }
 
 /** A message with the workspace prefix removed from any absolute path it quotes. */
-function shownMessage(message: string): string {
+function shownMessage(view: View, message: string): string {
   const ws = view.workspace?.replace(/[\\/]+$/, '');
   if (!ws) return message;
   return message.split(`${ws}/`).join('').split(`${ws}\\`).join('');
 }
 
+/**
+ * Our own text (a code's title or fix), escaped like everything else, with its `code` spans
+ * shown as code: backticks are escaped first, then each escaped pair becomes a <code> element.
+ */
+function ourInline(text: string): string {
+  return md(text).replace(/&#96;(.+?)&#96;/g, '<code>$1</code>');
+}
+
 /** The code as a link to its section in docs/finding-codes.md. */
-function codeLink(findingCode: string): string {
+function codeLink(view: View, findingCode: string): string {
   const anchor = /^[a-z0-9-]+$/.test(findingCode) ? findingCode : '';
   return anchor
     ? `<a href="${escapeHtml(`${view.codeDocs}#${anchor}`)}"><code>${anchor}</code></a>`
     : code(findingCode);
 }
 
-function statusCell(artifact: ArtifactReport): string {
+function statusCell(view: View, artifact: ArtifactReport): string {
   const group = artifactGroup(artifact);
-  if (group === 'failed') return `${STATUS_ICON.failed} ${codeLink(artifact.status)}`;
+  if (group === 'failed') return `${STATUS_ICON.failed} ${codeLink(view, artifact.status)}`;
   const warnings = artifact.findings.filter((f) => f.severity === 'warning').length;
   if (group === 'warned') return `${STATUS_ICON.warned} valid, ${plural(warnings, 'warning')}`;
   return `${STATUS_ICON.passed} valid`;
@@ -145,13 +154,13 @@ const TABLE_HEAD = [
 const shortThumbprint = (sha256: string): string => thumbprintPrefix(sha256).slice(0, 8);
 
 /** One table row, always one line: every cell is escaped, so no `|` or line break survives. */
-function tableRow(artifact: ArtifactReport): string {
+function tableRow(view: View, artifact: ArtifactReport): string {
   const sig = primarySignature(artifact);
   const signer = sig?.signer;
   const ts = sig?.timestamp;
   const cells = [
-    statusCell(artifact),
-    `<code>${cell(shownPath(artifact.path))}</code>`,
+    statusCell(view, artifact),
+    `<code>${cell(shownPath(view, artifact.path))}</code>`,
     md(artifact.kind),
     signer
       ? `${cell(commonName(signer))} ${code(shortThumbprint(signer.sha256))}`
@@ -166,12 +175,12 @@ function tableRow(artifact: ArtifactReport): string {
 }
 
 /** One line of the collapsed list of clean passing artifacts. */
-function passingListItem(artifact: ArtifactReport): string {
+function passingListItem(view: View, artifact: ArtifactReport): string {
   const signer = primarySignature(artifact)?.signer;
   const who = signer
     ? ` · ${cell(commonName(signer))} ${code(shortThumbprint(signer.sha256))}`
     : '';
-  return `- <code>${cell(shownPath(artifact.path))}</code> · ${md(artifact.kind)} · ${formatBytes(artifact.size)}${who}`;
+  return `- <code>${cell(shownPath(view, artifact.path))}</code> · ${md(artifact.kind)} · ${formatBytes(artifact.size)}${who}`;
 }
 
 function hresultCell(finding: Finding): string {
@@ -180,7 +189,7 @@ function hresultCell(finding: Finding): string {
   return `${code(finding.hresult)}${name ? ` ${name}` : ''}`;
 }
 
-function findingsTable(findings: readonly Finding[]): string[] {
+function findingsTable(view: View, findings: readonly Finding[]): string[] {
   const shown = findings.slice(0, MAX_FINDINGS_PER_ARTIFACT);
   const lines = ['| Severity | Code | HRESULT | Message |', '| --- | --- | --- | --- |'];
   for (const f of shown) {
@@ -189,7 +198,7 @@ function findingsTable(findings: readonly Finding[]): string[] {
         ? ` (signature #${f.signatureIndex})`
         : '';
     lines.push(
-      `| ${md(f.severity)} | ${codeLink(f.code)} | ${hresultCell(f)} | ${md(clip(shownMessage(f.message), MAX_MESSAGE_CHARS))}${sig} |`,
+      `| ${md(f.severity)} | ${codeLink(view, f.code)} | ${hresultCell(f)} | ${md(clip(shownMessage(view, f.message), MAX_MESSAGE_CHARS))}${sig} |`,
     );
   }
   if (findings.length > shown.length) {
@@ -263,7 +272,7 @@ function revocationSection(report: Report): string {
   const revocation = report.revocation;
   if (!revocation) return '';
   if (!revocation.checked) {
-    return '### Revocation\n\nRevocation was not checked (`revocation: off` and no CRL files).\n';
+    return '### Revocation\n\nRevocation was not checked (<code>revocation: off</code> and no CRL files).\n';
   }
   const how =
     revocation.mode === 'off'
@@ -287,15 +296,18 @@ function revocationSection(report: Report): string {
  * One failing artifact: the reason (the worst finding's message) and the fix in view, then a
  * `<details>` block with every finding and each signature's chain.
  */
-function failureDetails(artifact: ArtifactReport): string {
+function failureDetails(view: View, artifact: ArtifactReport): string {
   const worst = orderedFindings(artifact).find((f) => f.severity === 'error');
-  const lines = [`#### ${STATUS_ICON.failed} <code>${cell(shownPath(artifact.path))}</code>`, ''];
+  const lines = [
+    `#### ${STATUS_ICON.failed} <code>${cell(shownPath(view, artifact.path))}</code>`,
+    '',
+  ];
   if (worst) {
     const description = describeCode(worst.code);
     lines.push(
-      `${codeLink(worst.code)} **${md(description.title)}**: ${md(clip(shownMessage(worst.message), MAX_MESSAGE_CHARS))}`,
+      `${codeLink(view, worst.code)} **${md(description.title)}**: ${md(clip(shownMessage(view, worst.message), MAX_MESSAGE_CHARS))}`,
       '',
-      `**Fix:** ${md(description.fix)}`,
+      `**Fix:** ${ourInline(description.fix)}`,
       '',
     );
   }
@@ -303,9 +315,9 @@ function failureDetails(artifact: ArtifactReport): string {
     '<details>',
     `<summary>All findings, signatures and certificates</summary>`,
     '',
-    `Path: ${code(shownPath(artifact.path))} · ${md(artifact.kind)} · ${formatBytes(artifact.size)}`,
+    `Path: ${code(shownPath(view, artifact.path))} · ${md(artifact.kind)} · ${formatBytes(artifact.size)}`,
     '',
-    ...findingsTable(orderedFindings(artifact)),
+    ...findingsTable(view, orderedFindings(artifact)),
     '',
   );
   for (const sig of artifact.signatures.slice(0, 8)) lines.push(...signatureSection(sig, artifact));
@@ -320,12 +332,12 @@ function failureDetails(artifact: ArtifactReport): string {
 }
 
 /** One list line per warning of a passing artifact. */
-function warningListItems(artifact: ArtifactReport): string[] {
+function warningListItems(view: View, artifact: ArtifactReport): string[] {
   return orderedFindings(artifact)
     .filter((f) => f.severity === 'warning')
     .map(
       (f) =>
-        `- ${STATUS_ICON.warned} <code>${cell(shownPath(artifact.path))}</code>: ${codeLink(f.code)} ${md(clip(shownMessage(f.message), MAX_MESSAGE_CHARS))}${f.hresult ? ` (${hresultCell(f)})` : ''}`,
+        `- ${STATUS_ICON.warned} <code>${cell(shownPath(view, artifact.path))}</code>: ${codeLink(view, f.code)} ${md(clip(shownMessage(view, f.message), MAX_MESSAGE_CHARS))}${f.hresult ? ` (${hresultCell(f)})` : ''}`,
     );
 }
 
@@ -361,7 +373,7 @@ function contextLines(context: SummaryContext | undefined): string {
  * code of artifact notices that weaken it (a chain root reported rather than trusted), then
  * each path or glob with its match count.
  */
-function runFindingsSection(report: Report): string {
+function runFindingsSection(view: View, report: Report): string {
   const findings = (report.runFindings ?? []).filter(
     (f) => f.severity !== 'notice' || WEAKENING_CODES.has(f.code),
   );
@@ -385,13 +397,13 @@ function runFindingsSection(report: Report): string {
           ? STATUS_ICON.warned
           : 'ℹ️';
     lines.push(
-      `- ${icon} ${codeLink(f.code)}: ${md(clip(shownMessage(f.message), MAX_MESSAGE_CHARS))}`,
+      `- ${icon} ${codeLink(view, f.code)}: ${md(clip(shownMessage(view, f.message), MAX_MESSAGE_CHARS))}`,
     );
   }
   for (const { finding, count } of weakening.values()) {
     const on = count > 1 ? ` (${plural(count, 'artifact')}; the first:)` : '';
     lines.push(
-      `- ℹ️ ${codeLink(finding.code)}${on} ${md(clip(shownMessage(finding.message), MAX_MESSAGE_CHARS))}`,
+      `- ℹ️ ${codeLink(view, finding.code)}${on} ${md(clip(shownMessage(view, finding.message), MAX_MESSAGE_CHARS))}`,
     );
   }
   if (patterns.length > 0) {
@@ -408,8 +420,25 @@ function runFindingsSection(report: Report): string {
   return `${lines.join('\n')}\n`;
 }
 
-function endpointRow(c: CertificateSummary & { role: string }): string {
-  return `| ${md(c.role)} | ${cell(c.subject)} | ${code(c.sha256)} | ${code(c.sha1)} | ${date(c.notAfter)} |`;
+/** What an endpoint needs for this certificate, in plain words. */
+function endpointNeed(c: EndpointCertificate): string {
+  if (c.role === 'intermediate') {
+    return 'Must travel inside the signature (signtool /ac, osslsigncode -ac) or be installed on every endpoint';
+  }
+  const program = c.rootProgram;
+  if (!program) return 'Must be in every endpoint’s Trusted Root Certification Authorities store';
+  const list = `Microsoft’s Trusted Root Program (list of ${program.listDate.slice(0, 10)})`;
+  if (program.trusted) {
+    return `Trusted by Windows through ${list} as “${program.name ?? ''}” (${program.purposes ?? ''}); endpoints with automatic root update get it, others need it installed`;
+  }
+  if (program.listed) {
+    return `Listed in ${list} as “${program.name ?? ''}” but not trusted for this signature: ${program.why ?? ''}`;
+  }
+  return `Not in ${list}: every endpoint needs it installed in Trusted Root Certification Authorities (Group Policy, Intune), or verification fails with 0x800B010A / 0x800B0109`;
+}
+
+function endpointRow(c: EndpointCertificate): string {
+  return `| ${md(c.role)} | ${cell(c.subject)} | ${code(c.sha256)} | ${code(c.sha1)} | ${date(c.notAfter)} | ${md(clip(endpointNeed(c), MAX_MESSAGE_CHARS))} |`;
 }
 
 const ENDPOINT_HEAD = [
@@ -417,8 +446,8 @@ const ENDPOINT_HEAD = [
   '',
   'Machines that install these packages must trust these roots and be able to find these intermediates (Windows shows the SHA-1 thumbprint).',
   '',
-  '| Role | Subject | SHA-256 | SHA-1 thumbprint | Expires |',
-  '| --- | --- | --- | --- | --- |',
+  '| Role | Subject | SHA-256 | SHA-1 thumbprint | Expires | What endpoints need |',
+  '| --- | --- | --- | --- | --- | --- |',
 ].join('\n');
 
 /** Takes rendered items in order while they fit the budget; renders only what it looks at. */
@@ -466,6 +495,10 @@ function memo<T>(render: (item: T) => string): (item: T) => string {
 const moreArtifacts = (n: number) => `… and ${plural(n, 'more artifact')} (see the JSON report)`;
 
 function render(report: Report, options: SummaryOptions, maxBytes: number): string {
+  const view: View = {
+    codeDocs: options.codeDocs ?? CODE_DOCS_URL,
+    ...(options.workspace ? { workspace: options.workspace } : {}),
+  };
   const collapseAbove = options.collapsePassingAbove ?? DEFAULT_COLLAPSE_ABOVE;
   const ordered = orderArtifacts(report.artifacts);
   const failing = ordered.filter((a) => a.verdict === 'fail');
@@ -475,7 +508,7 @@ function render(report: Report, options: SummaryOptions, maxBytes: number): stri
 
   const context = contextLines(options.context);
   const head = context ? `${heading(report)}\n${context}` : heading(report);
-  const run = runFindingsSection(report);
+  const run = runFindingsSection(view, report);
 
   // Room for headings, notes and closing tags that are added around the variable parts.
   const OVERHEAD = 2048;
@@ -490,14 +523,14 @@ function render(report: Report, options: SummaryOptions, maxBytes: number): stri
 
   // Failures and warnings lead the table; clean passes follow unless collapsed.
   const attention = [...failing, ...warned];
-  const attentionRows = take(attention, tableRow, Math.max(0, budget * 0.4));
+  const attentionRows = take(attention, (a) => tableRow(view, a), Math.max(0, budget * 0.4));
   budget -= attentionRows.used;
 
-  const cleanItem = memo(collapse ? passingListItem : tableRow);
+  const cleanItem = memo((a: ArtifactReport) => (collapse ? passingListItem : tableRow)(view, a));
   const cleanReserve = need(clean, cleanItem, Math.max(0, budget * 0.25));
-  const details = take(failing, failureDetails, Math.max(0, budget - cleanReserve));
+  const details = take(failing, (a) => failureDetails(view, a), Math.max(0, budget - cleanReserve));
   budget -= details.used;
-  const warningItems = warned.flatMap(warningListItems);
+  const warningItems = warned.flatMap((a) => warningListItems(view, a));
   const cleanReserve2 = need(clean, cleanItem, Math.max(0, budget * 0.5));
   const warnings = take(warningItems, (item) => item, Math.max(0, budget - cleanReserve2));
   budget -= warnings.used;
@@ -567,7 +600,11 @@ function render(report: Report, options: SummaryOptions, maxBytes: number): stri
   const text = out.join('\n');
   // Anything cut above says "see the JSON report": show how to keep it.
   const hint = /JSON report/.test(text) ? uploadHint(options.reportOutput ?? false) : '';
-  return `${text}\n${hint}<sub>${md(report.tool.name)} ${md(report.tool.version)}</sub>\n`;
+  const roots = report.tool.windowsRoots;
+  const list = roots
+    ? ` · Windows roots: Microsoft’s Trusted Root Program list of ${md(roots.thisUpdate.slice(0, 10))} (sequence ${md(roots.sequenceNumber)})`
+    : '';
+  return `${text}\n${hint}<sub>${md(report.tool.name)} ${md(report.tool.version)}${list}</sub>\n`;
 }
 
 /** How to keep the JSON report as a workflow artifact, for summaries that had to cut details. */
@@ -579,7 +616,7 @@ function uploadHint(reportOutput: boolean): string {
     '',
     'Give the verify step <code>id: verify</code> and add:',
     '',
-    '<pre><code>- uses: actions/upload-artifact@v4',
+    '<pre><code>- uses: actions/upload-artifact@v7',
     '  if: always()',
     '  with:',
     '    name: verify-authenticode-report',
@@ -600,10 +637,6 @@ function uploadHint(reportOutput: boolean): string {
  * JSON report)".
  */
 export function renderSummary(report: Report, options: SummaryOptions = {}): string {
-  view = {
-    codeDocs: options.codeDocs ?? CODE_DOCS_URL,
-    ...(options.workspace ? { workspace: options.workspace } : {}),
-  };
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (report.artifacts.length <= SMALL_REPORT) {
     // Budget shares only matter when something must be cut; a small report may fit whole.

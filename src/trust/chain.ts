@@ -76,6 +76,9 @@ export interface ChainResult {
   missingIssuer?: string;
   /** What the root program says about the chain's root, when one was consulted and lists it. */
   rootProgram?: RootProgramStatus;
+  /** The time and usage the chain was checked for. */
+  time: Date;
+  usage: ChainUsage;
 }
 
 /** The root program's view of the chain's root (or, by name, of its missing issuer). */
@@ -93,7 +96,7 @@ const DEFAULT_MAX_LENGTH = 10;
 
 /** What a user can change when a root is not trusted (the action input and the CLI option). */
 const FIX_UNTRUSTED_ROOT =
-  'If it is your own root, add its certificate file to trusted-roots (one entry per line, next to `windows`, the default; --trusted-roots FILE on the command line), or set trusted-roots to none to let only the pinned signer decide';
+  'If it is your own root, add its certificate file to trusted-roots (one entry per line, next to windows, the default; --trusted-roots FILE on the command line), or set trusted-roots to none to let only the pinned signer decide';
 /** Bounds on the search so hostile certificate sets cannot make it exponential. */
 const MAX_EXPANSIONS = 512;
 const MAX_PATHS = 64;
@@ -502,6 +505,8 @@ function evaluate(
     lifetimeSigning: leafEku?.includes(EKU.lifetimeSigning) ?? false,
     ...(missingIssuer !== undefined ? { missingIssuer } : {}),
     ...(rootProgram ? { rootProgram } : {}),
+    time: options.time,
+    usage: options.usage,
   };
 }
 

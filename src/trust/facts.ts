@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { Certificate } from '../x509/certificate.js';
+import { checkTimeBudget } from '../work-budget.js';
 
 /**
  * What chain building needs to know about one certificate, read once from the pkijs structure:
@@ -264,6 +265,9 @@ export function isSignedBy(
     results.set(issuer.sha256, false);
     return false;
   }
+  // A signature check is the expensive step of chain building (huge RSA exponents, many
+  // same-named candidates): the file's time budget is checked before each one.
+  checkTimeBudget();
   // Not cached when refused: the pair was never checked.
   if (budget && !budget.take()) return false;
   let verified = false;

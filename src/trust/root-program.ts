@@ -25,7 +25,8 @@ export interface RootListInfo {
 
 /**
  * One root of the list, as committed in the generated data: the list's properties in readable
- * form. `cert` is present only for roots the list trusts for code signing or time stamping;
+ * form. `certificate` marks the roots the list allows for code signing or time stamping, whose
+ * certificates are kept (in a separate file, loaded only when a chain needs one);
  * the others are kept (without certificate) so that a chain ending at one can say why it fails.
  */
 export interface RootRecord {
@@ -45,8 +46,8 @@ export interface RootRecord {
   notBeforePurposes?: string[];
   /** MD5 of the certificate's subject Name DER, hex: the index chain building looks issuers up by. */
   subject: string;
-  /** The certificate, base64 DER. */
-  cert?: string;
+  /** The store holds this root's certificate (see RootProgram's certificate loader). */
+  certificate?: true;
 }
 
 export type RootProgramUsage = 'codeSigning' | 'timeStamping';
@@ -126,7 +127,7 @@ export function rootRecord(entry: TrustListEntry, certificate: Certificate | nul
       ? { notBeforePurposes: entry.notBeforePurposes.map(purposeName) }
       : {}),
     subject,
-    ...(needed ? { cert: certificate!.der.toString('base64') } : {}),
+    ...(needed ? { certificate: true as const } : {}),
   };
 }
 
@@ -214,6 +215,20 @@ export function programName(info: RootListInfo): string {
   return `Microsoft's Trusted Root Program (list of ${info.thisUpdate.slice(0, 10)})`;
 }
 
+/** The root program's answer for one chain root, for reports (JSON, summary, inspect). */
+export interface RootProgramAssessment {
+  list: RootListInfo;
+  /** The root is in the list (under any purpose). */
+  listed: boolean;
+  /** Trusted for the usage at the chain's time, for its end-entity certificate. */
+  trusted: boolean;
+  name?: string;
+  sha1?: string;
+  /** The list's purposes and dates for this root, in words. */
+  summary?: string;
+  why?: string;
+}
+
 interface Index {
   bySha1: Map<string, RootRecord>;
   bySubject: Map<string, RootRecord[]>;
@@ -227,9 +242,17 @@ export class RootProgram {
   private index: Index | undefined;
   private readonly certificates = new Map<string, Certificate>();
 
+  private encoded: ReadonlyMap<string, string> | undefined;
+
+  /**
+   * `load` gives the roots; `loadCertificates` the certificates (SHA-1 → base64 DER) of those
+   * marked `certificate`. Each is called once, when first needed: most runs that end at a
+   * private root never read a certificate.
+   */
   constructor(
     readonly info: RootListInfo,
     private readonly load: () => readonly RootRecord[],
+    private readonly loadCertificates: () => ReadonlyMap<string, string>,
   ) {}
 
   private get records(): Index {
@@ -250,15 +273,18 @@ export class RootProgram {
   /** Number of roots in the store that carry a certificate (usable for code signing or time stamping). */
   get usableCount(): number {
     let n = 0;
-    for (const record of this.records.bySha1.values()) if (record.cert) n++;
+    for (const record of this.records.bySha1.values()) if (record.certificate) n++;
     return n;
   }
 
   private certificateOf(record: RootRecord): Certificate | null {
-    if (!record.cert) return null;
+    if (!record.certificate) return null;
     let certificate = this.certificates.get(record.sha1);
     if (!certificate) {
-      certificate = Certificate.fromDer(Buffer.from(record.cert, 'base64'));
+      this.encoded ??= this.loadCertificates();
+      const base64 = this.encoded.get(record.sha1);
+      if (!base64) throw new Error(`the Windows root list lacks the certificate of ${record.sha1}`);
+      certificate = Certificate.fromDer(Buffer.from(base64, 'base64'));
       this.certificates.set(record.sha1, certificate);
     }
     return certificate;
@@ -295,6 +321,39 @@ export class RootProgram {
       }
     }
     return undefined;
+  }
+
+  /**
+   * What the list says about the root a chain reaches: `top` is the chain's last certificate, a
+   * root itself or (when the signature lacks the root) the certificate whose issuer it names.
+   */
+  assess(
+    top: Certificate,
+    usage: RootProgramUsage,
+    at: { time: Date; endEntity: Certificate },
+  ): RootProgramAssessment {
+    const facts = factsOf(top);
+    let record: RootRecord | undefined;
+    let root: Certificate | null;
+    if (facts.subjectDer.equals(facts.issuerDer)) {
+      const found = this.rootFor(top);
+      record = found?.record;
+      root = found?.certificate ?? null;
+    } else {
+      record = this.recordsNamed(facts.issuerDer)[0];
+      root = record ? this.certificateOf(record) : null;
+    }
+    if (!record) return { list: this.info, listed: false, trusted: false };
+    const verdict = judgeRoot(record, root, usage, at);
+    return {
+      list: this.info,
+      listed: true,
+      name: record.name,
+      sha1: record.sha1,
+      summary: describeRoot(record),
+      trusted: verdict.trusted,
+      ...(verdict.trusted ? {} : { why: verdict.why }),
+    };
   }
 
   /** A listed root by thumbprint (SHA-1, any case), for reports. */

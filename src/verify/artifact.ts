@@ -31,6 +31,7 @@ import {
   TimeBudget,
   TimeBudgetExceededError,
 } from './time-budget.js';
+import { withinBudget } from '../work-budget.js';
 
 /** What one artifact's verification produced: its report and the facts cross-artifact checks use. */
 export interface ArtifactOutcome {
@@ -46,7 +47,7 @@ export interface ArtifactOutcome {
   /** Facts from the MSI database (MSI/MSP), when it could be read. */
   package: PackageFacts | null;
   /** The chains whose revocation status decides the verdict (revocation-check.ts). */
-  revocationSubjects: RevocationSubject[];
+  revocationSubjects?: RevocationSubject[];
 }
 
 /** One signature's chains as the revocation phase needs them. */
@@ -156,8 +157,10 @@ export async function verifySource(
     outcome.report.size = source.size;
     const read = budget.guard(options.onBytes ? countReads(source, options.onBytes) : source);
     const hasher = options.hasher?.(read);
-    const work = verifyOpened(read, policy, outcome, findings, hasher);
-    if ((await budget.race(work)).timedOut) {
+    const work = withinBudget(budget, () => verifyOpened(read, policy, outcome, findings, hasher));
+    // Also when the work finished late: a step that swallowed the budget error (a candidate
+    // issuer "not verified") must not decide the verdict.
+    if ((await budget.race(work)).timedOut || budget.expired) {
       // The abandoned work may still write to these objects: report from copies.
       abandoned = settled(work);
       outcome = {
@@ -265,7 +268,7 @@ async function verifyOpened(
     if (evaluation.report.index === 0 || policy.signatures === 'all') {
       findings.push(...evaluation.findings);
       if (evaluation.chain) {
-        outcome.revocationSubjects.push({
+        (outcome.revocationSubjects ??= []).push({
           signatureIndex: evaluation.report.index,
           signerChain: evaluation.chain,
           signerProvenBy:
@@ -314,6 +317,11 @@ const EXTENSION_KINDS: Readonly<Record<string, ArtifactKind>> = {
   '.mst': 'mst',
   '.msm': 'msm',
   '.cab': 'cab',
+  '.exe': 'pe',
+  '.dll': 'pe',
+  '.sys': 'pe',
+  '.ocx': 'pe',
+  '.efi': 'pe',
 };
 
 const KIND_NAMES: Readonly<Record<ArtifactKind, string>> = {
@@ -322,6 +330,7 @@ const KIND_NAMES: Readonly<Record<ArtifactKind, string>> = {
   mst: 'a transform (.mst)',
   msm: 'a merge module (.msm)',
   cab: 'a cabinet (.cab)',
+  pe: 'a PE image (.exe, .dll, .sys, .ocx, .efi)',
   unknown: 'an unknown compound file',
 };
 

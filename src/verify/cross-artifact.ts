@@ -1,6 +1,6 @@
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
-import { realpath, stat } from 'node:fs/promises';
+import { opendir, realpath, stat } from 'node:fs/promises';
 import { type Finding } from '../findings.js';
 import type { CertificateSummary, PatchCertificateState } from '../report/model.js';
 import { Certificate } from '../x509/certificate.js';
@@ -28,6 +28,14 @@ interface ListedCertificate {
   der: Buffer | null;
   /** Decoded once; null when the bytes are not a certificate or there is no row. */
   certificate: Certificate | null;
+}
+
+function decodeCertificate(der: Buffer): Certificate | null {
+  try {
+    return Certificate.fromDer(der);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -58,12 +66,7 @@ function distinctListed(
       if (known.ids.length < MAX_LISTED_CERTIFICATES) known.ids.push(id);
       continue;
     }
-    let certificate: Certificate | null;
-    try {
-      certificate = Certificate.fromDer(der);
-    } catch {
-      certificate = null;
-    }
+    const certificate = decodeCertificate(der);
     byBytes.set(key, { ids: [id], rows, der, certificate });
   }
   return [...byBytes.values(), ...missing];
@@ -240,7 +243,8 @@ export async function cabinetBeside(packagePath: string, cabinet: string): Promi
 /**
  * Distinct external cabinet names checked per package. Real packages have a handful of media
  * rows (one per cabinet); the limit only stops a table built to make us walk the filesystem
- * (issue 20, item 3). Every name is resolved with at most three filesystem calls.
+ * (issue 20, item 3). Every name is resolved with at most three filesystem calls, and one
+ * directory listing per directory when a name matches only without regard to case.
  */
 export const MAX_EXTERNAL_CABINETS = 1024;
 /** Items one grouped finding names before it only counts the rest. */
@@ -284,17 +288,73 @@ class GroupedFindings {
 type CabinetFile =
   | { kind: 'outside' }
   | { kind: 'missing' }
+  | { kind: 'short-long' }
+  | { kind: 'ambiguous'; names: string[] }
   | { kind: 'not-a-file' }
-  | { kind: 'file'; path: string };
+  | { kind: 'file'; path: string; foundAs: string | null };
 
-async function locateCabinet(packagePath: string, cabinet: string): Promise<CabinetFile> {
+/** Entries of one directory read when looking for a cabinet name without regard to case. */
+export const MAX_DIRECTORY_ENTRIES = 100_000;
+
+/** Names in a directory (at most {@link MAX_DIRECTORY_ENTRIES}); [] when it cannot be read. */
+async function directoryNames(directory: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of await opendir(directory)) {
+      names.push(entry.name);
+      if (names.length >= MAX_DIRECTORY_ENTRIES) break;
+    }
+  } catch {
+    return [];
+  }
+  return names;
+}
+
+/**
+ * Finds an external cabinet the way Windows Installer does: beside the package, the name
+ * matched without regard to case ("if the cabinet file is stored as a separate file, the name
+ * of the cabinet file is not case-sensitive", Microsoft's Cabinet data type documentation) —
+ * on a case-sensitive file system `DATA1.CAB` authored and `data1.cab` shipped must still meet.
+ * The same documentation says the Cabinet type cannot use the `short|long` file name syntax:
+ * such a name names no file Windows can hold. Each directory is listed at most once per
+ * package (`listings`).
+ */
+async function locateCabinet(
+  packagePath: string,
+  cabinet: string,
+  listings: Map<string, Promise<string[]>>,
+): Promise<CabinetFile> {
+  if (cabinet.includes('|')) return { kind: 'short-long' };
   const path = await cabinetBeside(packagePath, cabinet);
   if (path === null) return { kind: 'outside' };
-  const info = await stat(path).catch(() => null);
-  if (info === null) return { kind: 'missing' };
+  let info = await stat(path).catch(() => null);
+  let foundAs: string | null = null;
+  let found = path;
+  if (info === null) {
+    const directory = dirname(path);
+    let listing = listings.get(directory);
+    if (!listing) {
+      listing = directoryNames(directory);
+      listings.set(directory, listing);
+    }
+    const wanted = basename(path).toUpperCase();
+    const matches = (await listing).filter((name) => name.toUpperCase() === wanted);
+    if (matches.length > 1) return { kind: 'ambiguous', names: matches };
+    if (matches.length === 0) return { kind: 'missing' };
+    // The match goes through the same boundary checks as the authored name.
+    const normalized = cabinet.replace(/\\/g, '/');
+    const slash = normalized.lastIndexOf('/');
+    const alternative = normalized.slice(0, slash + 1) + matches[0]!;
+    const matched = await cabinetBeside(packagePath, alternative);
+    if (matched === null) return { kind: 'outside' };
+    info = await stat(matched).catch(() => null);
+    if (info === null) return { kind: 'missing' };
+    foundAs = matches[0]!;
+    found = matched;
+  }
   // A directory or a FIFO named like a cabinet: nothing is read (opening a FIFO would block).
   if (!info.isFile()) return { kind: 'not-a-file' };
-  return { kind: 'file', path };
+  return { kind: 'file', path: found, foundAs };
 }
 
 /**
@@ -319,6 +379,7 @@ export async function checkExternalCabinets(
   }
   const problems = new GroupedFindings();
   const located = new Map<string, Promise<CabinetFile>>();
+  const listings = new Map<string, Promise<string[]>>();
   const verified = new Map<string, Promise<ArtifactOutcome>>();
   let skippedSigned = 0;
   let skippedUnsigned = 0;
@@ -333,7 +394,7 @@ export async function checkExternalCabinets(
         else skippedUnsigned++;
         continue;
       }
-      pending = locateCabinet(artifact.path, cabinet);
+      pending = locateCabinet(artifact.path, cabinet, listings);
       located.set(cabinet, pending);
     }
     const file = await pending;
@@ -365,6 +426,30 @@ export async function checkExternalCabinets(
       );
       continue;
     }
+    if (file.kind === 'short-long') {
+      problems.add(
+        {
+          severity,
+          code: 'external-cabinet-missing',
+          lead: 'external cabinet names use the short|long file name syntax, which the Cabinet data type does not allow',
+          tail: ': Windows Installer looks for a file with that literal name, and no Windows file name contains "|"',
+        },
+        JSON.stringify(cabinet) + ` (disk ${media.diskId})`,
+      );
+      continue;
+    }
+    if (file.kind === 'ambiguous') {
+      problems.add(
+        {
+          severity,
+          code: 'external-cabinet-missing',
+          lead: 'several files beside the package match an external cabinet name without regard to case, as Windows Installer matches it',
+          tail: '; a Windows file system holds only one of them, so which one ships is unclear',
+        },
+        `${item}: ${file.names.map((n) => JSON.stringify(n)).join(', ')}`,
+      );
+      continue;
+    }
     if (file.kind === 'not-a-file') {
       problems.add(
         {
@@ -376,6 +461,17 @@ export async function checkExternalCabinets(
         item,
       );
       continue;
+    }
+    if (file.foundAs !== null) {
+      problems.add(
+        {
+          severity: 'notice',
+          code: 'unusual-layout',
+          lead: 'external cabinets were found under names that differ in case from the Media table (Windows Installer matches them without regard to case; a case-sensitive file system does not)',
+          tail: '',
+        },
+        `${item} found as ${JSON.stringify(file.foundAs)}`,
+      );
     }
     if (!row) continue;
     let verifying = verified.get(file.path);

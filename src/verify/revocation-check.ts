@@ -48,7 +48,7 @@ export async function checkRevocation(
   const checker = new RevocationChecker(settings, policy.now, fetcher);
   for (const outcome of outcomes) {
     const list: Finding[] = [];
-    for (const subject of outcome.revocationSubjects) {
+    for (const subject of outcome.revocationSubjects ?? []) {
       const report = outcome.report.signatures.find((s) => s.index === subject.signatureIndex);
       for (const item of itemsOf(subject)) {
         const result = await checker.check({

@@ -8,6 +8,7 @@ import type { SignatureCheck } from '../container/index.js';
 import { DIGEST_NAMES, type DigestAlgorithm } from '../digest.js';
 import { HRESULT, type Finding } from '../findings.js';
 import type { SignatureReport, TimestampSummary } from '../report/model.js';
+import { formatTime } from '../report/format.js';
 import {
   buildChain,
   newSignatureCheckBudget,
@@ -79,7 +80,7 @@ export function evaluateSignature(
     add({
       severity: 'warning',
       code: 'unusual-signature-type',
-      message: `${unusualType}; the verdict rests on the file digest`,
+      message: `${typeProblem}; the verdict rests on the file digest`,
     });
   }
 
@@ -213,19 +214,15 @@ export function evaluateSignature(
   // 6. Policy. MD5 is an error whatever the policy: Windows refuses it in Authenticode.
   //    min-digest applies to the file digest and to the SignerInfo digest, which is what the
   //    signer's key actually signs.
-  const signerDigest = signature.signerDigestAlgorithm.algorithm;
-  for (const [what, digest] of [
-    ['file digest', algorithm],
-    ['signer digest (the hash the signature covers)', signerDigest],
-  ] as const) {
-    if (!isDigestAlgorithm(digest) || !isWeakerThan(digest, policy.minDigest)) continue;
+  const weak = weakDigests(algorithm, signature.signerDigestAlgorithm.algorithm, policy.minDigest);
+  for (const { digest, what } of weak) {
     add({
       severity: digest === 'md5' ? 'error' : policy.weakDigestSeverity,
       code: 'weak-digest',
       message:
         digest === 'md5'
-          ? `the ${what} uses MD5, which Windows refuses in Authenticode`
-          : `the ${what} uses ${DIGEST_NAMES[digest]}, weaker than the required ${DIGEST_NAMES[policy.minDigest]}; current Windows versions may treat SHA-1 signatures as invalid`,
+          ? `${what} MD5, which Windows refuses in Authenticode`
+          : `${what} ${DIGEST_NAMES[digest]}, weaker than the required ${DIGEST_NAMES[policy.minDigest]}; current Windows versions may treat SHA-1 signatures as invalid`,
       hresult: HRESULT.CRYPT_E_SECURITY_SETTINGS,
     });
   }
@@ -243,7 +240,7 @@ export function evaluateSignature(
       add({
         severity: 'warning',
         code: 'expires-soon',
-        message: `the signer certificate expires on ${signer.notAfter.toISOString()} (in ${Math.ceil(remaining / DAY_MS)} days) and the signature has no timestamp: the file will stop verifying then`,
+        message: `the signer certificate expires on ${formatTime(signer.notAfter.toISOString())} (in ${Math.ceil(remaining / DAY_MS)} days) and the signature has no timestamp: the file will stop verifying then`,
       });
     }
   }
@@ -276,6 +273,30 @@ export function evaluateSignature(
     timestamp: used,
     judgedAtTimestamp: validation.reason === 'timestamp',
   };
+}
+
+/**
+ * The file digest and the SignerInfo digest (what the signer's key actually signs) below
+ * `minimum`, one entry per algorithm: "the file digest uses", "the signer digest (…) uses" or
+ * both in one sentence when they share the algorithm, as a SHA-1 signature usually does.
+ */
+function weakDigests(
+  file: DigestAlgorithm,
+  signerDigest: string,
+  minimum: DigestAlgorithm,
+): { digest: DigestAlgorithm; what: string }[] {
+  // MD5 is weak whatever `minimum` says.
+  const weak = (digest: DigestAlgorithm) => digest === 'md5' || isWeakerThan(digest, minimum);
+  const fileWeak = weak(file);
+  const signerWeak = isDigestAlgorithm(signerDigest) && weak(signerDigest);
+  const signerWords = 'the signer digest (the hash the signature covers)';
+  if (fileWeak && signerWeak && signerDigest === file) {
+    return [{ digest: file, what: `the file digest and ${signerWords} use` }];
+  }
+  const out: { digest: DigestAlgorithm; what: string }[] = [];
+  if (fileWeak) out.push({ digest: file, what: 'the file digest uses' });
+  if (signerWeak) out.push({ digest: signerDigest, what: `${signerWords} uses` });
+  return out;
 }
 
 function isDigestAlgorithm(value: unknown): value is DigestAlgorithm {

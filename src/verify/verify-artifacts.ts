@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { capFindings, type Finding } from '../findings.js';
-import type { ArtifactReport, CertificateSummary, Report } from '../report/model.js';
+import type { ArtifactReport, EndpointCertificate, Report } from '../report/model.js';
+import type { RootProgram } from '../trust/root-program.js';
+import { windowsRootProgram } from '../trust/windows-roots.js';
 import { summarizeCertificate } from './certificate-summary.js';
 import { verifyArtifact, type ArtifactOutcome } from './artifact.js';
 import {
@@ -136,7 +138,10 @@ async function verifyWithPool(
         runFindings.filter((f) => f.severity === 'warning').length,
     },
     ...(runFindings.length > 0 ? { runFindings } : {}),
-    endpointCertificates: endpointCertificates(artifacts.map((a) => a.outcome)),
+    endpointCertificates: endpointCertificates(
+      artifacts.map((a) => a.outcome),
+      policy.rootProgram ?? windowsRootProgram(),
+    ),
     revocation: revocation.summary,
   };
 }
@@ -148,17 +153,38 @@ function finalize(report: ArtifactReport, extra: Finding[]): void {
   report.status = firstError ? firstError.code : 'valid';
 }
 
-/** Roots and intermediates that verified signatures chain to: what endpoints must hold. */
+/**
+ * Roots and intermediates that verified signatures chain to: what endpoints must hold. Each root
+ * says whether Windows trusts it through Microsoft's Trusted Root Program for that chain (even
+ * when the run trusted it through a root file or did not check trust: the question is what
+ * endpoints do).
+ */
 function endpointCertificates(
   outcomes: readonly ArtifactOutcome[],
+  program: RootProgram,
 ): Report['endpointCertificates'] {
-  const seen = new Map<string, CertificateSummary & { role: 'root' | 'intermediate' }>();
+  const seen = new Map<string, EndpointCertificate>();
   for (const outcome of outcomes) {
     for (const chain of outcome.chains) {
       chain.chain.slice(1).forEach((certificate, i, rest) => {
         const role = i === rest.length - 1 && certificate.isSelfIssued ? 'root' : 'intermediate';
-        if (!seen.has(certificate.sha256))
-          seen.set(certificate.sha256, { ...summarizeCertificate(certificate), role });
+        if (seen.has(certificate.sha256)) return;
+        const entry: EndpointCertificate = { ...summarizeCertificate(certificate), role };
+        if (role === 'root' && chain.usage !== 'rootListSigner') {
+          const assessment = program.assess(certificate, chain.usage, {
+            time: chain.time,
+            endEntity: chain.chain[0]!,
+          });
+          entry.rootProgram = {
+            listDate: assessment.list.thisUpdate,
+            listed: assessment.listed,
+            trusted: assessment.trusted,
+            ...(assessment.name ? { name: assessment.name } : {}),
+            ...(assessment.summary ? { purposes: assessment.summary } : {}),
+            ...(assessment.why ? { why: assessment.why } : {}),
+          };
+        }
+        seen.set(certificate.sha256, entry);
       });
     }
   }

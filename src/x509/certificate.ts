@@ -188,10 +188,12 @@ export class Certificate {
  * file with the same chain, so decoding each distinct certificate once (and keeping the keys,
  * signature checks and facts cached on the one object) makes many small files cheap (issue 19).
  * A hit is confirmed by comparing the bytes, so a certificate that differs from a cached one in
- * any byte is a different object with its own decisions. Bounded: the oldest entries go first.
+ * any byte is a different object with its own decisions. Bounded: the oldest entries go first;
+ * 1,024 decoded certificates (with their pkijs trees) stay within about 20 MiB, while a release
+ * has a handful of distinct ones.
  */
 const interned = new Map<string, Certificate>();
-const MAX_INTERNED = 4096;
+const MAX_INTERNED = 1024;
 
 /**
  * The Certificate for these exact DER bytes, decoded at most once per process while cached.

@@ -35,6 +35,7 @@ const SHAPE = {
     'nestedSignatureErrors',
     'package',
     'path',
+    'pe',
     'readable',
     'schemaVersion',
     'signatures',
@@ -80,7 +81,15 @@ const SHAPE = {
     'sha256',
     'subject',
   ],
-  chain: ['certificates', 'missingIssuer', 'problems', 'status', 'time', 'timeReason'],
+  chain: [
+    'certificates',
+    'missingIssuer',
+    'problems',
+    'rootProgram',
+    'status',
+    'time',
+    'timeReason',
+  ],
   checks: ['chain', 'digest', 'fileType', 'signerSignature', 'timestamp'],
   timestamp: [
     'chain',
@@ -196,6 +205,8 @@ describe('inspect --json', () => {
         status: 'no-anchors',
         missingIssuer: 'C=US, O=Verify-Authenticode Test PKI (TEST ONLY), CN=VA Test Root CA',
         problems: [],
+        // The root its last issuer names is not in Microsoft's list: endpoints must install it.
+        rootProgram: { listDate: '2025-06-16T17:56:11Z', listed: false, trusted: false },
       },
       timestamps: [],
       checks: {

@@ -55,10 +55,14 @@ describe('help and version', () => {
     }
   });
 
-  it.each([['--version'], ['-v']])('%s prints the package version', (flag) => {
+  it.each([['--version'], ['-v']])('%s prints the package version and the root list', (flag) => {
     const result = cli([flag]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe(`${VERSION}\n`);
+    const [version, store] = result.stdout.split('\n');
+    expect(version).toBe(VERSION);
+    expect(store).toBe(
+      `windows trust store: Microsoft Trusted Root Program (authroot.stl, Windows automatic root update), list of 2025-06-16T17:56:11Z (sequence 1401DBDEE7F1A4F449)`,
+    );
   });
 
   it('without a command prints the main help on standard error and exits 2', () => {

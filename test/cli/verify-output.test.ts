@@ -129,12 +129,14 @@ describe('verify: human output', () => {
 
 describe('verify: which files, shown how', () => {
   const cabinets = [
+    'jsign-pe-image-data.cab',
     'signed-nested-sha512.cab',
     'signed-sha1.cab',
     'signed-sha256.cab',
     'signed-signer2.cab',
     'signed-stored-sha256.cab',
     'signed-timestamped.cab',
+    'signtool-spc-link.cab',
     'unsigned-mszip.cab',
     'unsigned-stored.cab',
   ];

@@ -93,3 +93,30 @@ describe('discoverArtifacts', () => {
     ]);
   });
 });
+
+describe('PE files in a directory', () => {
+  it('a directory is searched for .exe, .dll, .sys, .ocx and .efi too, in any letter case', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'va-discover-pe-'));
+    for (const file of [
+      'a.exe',
+      'B.DLL',
+      'c.sys',
+      'd.ocx',
+      'e.efi',
+      'f.msi',
+      'g.txt',
+      'h.exe.bak',
+    ]) {
+      writeFileSync(join(root, file), 'x');
+    }
+    const found = await discoverArtifacts(['.'], { cwd: root });
+    expect(found.inputs.map((i) => i.displayPath).sort()).toEqual([
+      './B.DLL',
+      './a.exe',
+      './c.sys',
+      './d.ocx',
+      './e.efi',
+      './f.msi',
+    ]);
+  });
+});

@@ -29,6 +29,7 @@ import {
 import { buildPolicy } from '../../src/verify/configure.js';
 import type { Policy } from '../../src/verify/policy.js';
 import { verifyArtifacts } from '../../src/verify/verify-artifacts.js';
+import type { NodeSpec } from '../support/cfb-builder.js';
 import { REPO } from '../support/manifest.js';
 import { startAllocationProbe, stopAllocationProbe } from './allocation-probe.js';
 import { covers, layoutOf, normalize, overlaps, type ByteRange, type Layout } from './layout.js';
@@ -48,10 +49,12 @@ import {
   msiReferenceAgrees,
   referenceCabSignature,
   referenceMsiSignature,
+  peReferenceAgrees,
+  referencePeSignature,
 } from './reference.js';
 import { Rng } from './rng.js';
 
-export type SeedKind = 'msi' | 'msp' | 'cab' | 'other';
+export type SeedKind = 'msi' | 'msp' | 'cab' | 'pe' | 'other';
 
 export interface Seed extends MutationSeed {
   readonly kind: SeedKind;
@@ -110,12 +113,16 @@ const SEED_DIRECTORIES = [
   'fixtures/msp',
   'fixtures/cab',
   'fixtures/damaged',
+  'fixtures/mst',
   'fixtures/fuzz',
+  'fixtures/pe',
+  'fixtures/pe/damaged',
 ];
 
 function kindOf(path: string, bytes: Buffer): SeedKind {
   const layout = layoutOf(bytes);
   if (layout.container === 'cab') return 'cab';
+  if (layout.container === 'pe') return 'pe';
   if (layout.container === 'cfb') return path.endsWith('.msp') ? 'msp' : 'msi';
   return 'other';
 }
@@ -125,7 +132,7 @@ function listSeedFiles(): string[] {
   for (const dir of SEED_DIRECTORIES) {
     if (!existsSync(join(REPO, dir))) continue;
     for (const name of readdirSync(join(REPO, dir)).sort()) {
-      if (/\.(msi|msp|cab)$/.test(name)) files.push(join(REPO, dir, name));
+      if (/\.(msi|msp|mst|cab|exe|dll)$/.test(name)) files.push(join(REPO, dir, name));
     }
   }
   const external = join(REPO, 'fixtures/msi/external');
@@ -187,6 +194,16 @@ class Transplants implements TransplantSource {
     const tree = this.trees.get(recipient.name);
     if (!tree) return null;
     return rewriteCompound(tree, { signature: donor.blob });
+  }
+
+  rewrite(
+    recipient: MutationSeed,
+    edit: (children: NodeSpec[]) => NodeSpec[] | null,
+  ): Buffer | null {
+    const tree = this.trees.get(recipient.name);
+    if (!tree) return null;
+    const children = edit(tree.children);
+    return children ? rewriteCompound({ ...tree, children }, {}) : null;
   }
 }
 
@@ -323,9 +340,10 @@ export async function createFuzzContext(options: {
 
 /** Seeds of each kind get a fixed share of the inputs, so every kind is covered. */
 const KIND_WEIGHTS: readonly (readonly [number, SeedKind])[] = [
-  [40, 'msi'],
-  [20, 'msp'],
-  [30, 'cab'],
+  [30, 'msi'],
+  [15, 'msp'],
+  [25, 'cab'],
+  [20, 'pe'],
   [10, 'other'],
 ];
 
@@ -368,7 +386,9 @@ export function judgePass(
         ? referenceMsiSignature(bytes)
         : container === 'cab'
           ? referenceCabSignature(bytes)
-          : null;
+          : container === 'pe'
+            ? referencePeSignature(bytes)
+            : null;
   } catch (error) {
     return {
       reason: '',
@@ -395,7 +415,9 @@ export function judgePass(
   const verdict =
     container === 'cfb'
       ? msiReferenceAgrees(bytes, good.algorithm, good.digest)
-      : cabReferenceAgrees(bytes, good.algorithm, good.digest);
+      : container === 'pe'
+        ? peReferenceAgrees(bytes, good.algorithm, good.digest)
+        : cabReferenceAgrees(bytes, good.algorithm, good.digest);
   if (!verdict.agreed) {
     return {
       reason: '',

@@ -19,7 +19,7 @@ export interface Field {
 }
 
 export interface Layout {
-  readonly container: 'cfb' | 'cab' | 'other';
+  readonly container: 'cfb' | 'cab' | 'pe' | 'other';
   /** CFB sector size (0 otherwise). */
   readonly sectorSize: number;
   /** Structure fields: targets of hostile values. */
@@ -624,6 +624,82 @@ function skipStrings(bytes: Buffer, position: number, count: number): number {
   return at;
 }
 
+// ---- PE images ---------------------------------------------------------------------------------
+
+/**
+ * Layout of a PE image, as far as it can be read: the header fields the readers trust, the
+ * section table, the certificate table and its first WIN_CERTIFICATE. Only the CheckSum and the
+ * signature outside its signed parts are outside the digest.
+ */
+export function peLayout(bytes: Buffer): Layout {
+  const fields: Field[] = [{ name: 'dos.e_lfanew', offset: 0x3c, width: 4 }];
+  const structure: ByteRange[] = [{ offset: 0, length: 64 }];
+  const passAllowed: ByteRange[] = [];
+  let signature: ByteRange[] = [];
+  let critical: ByteRange[] = [];
+  try {
+    const pe = bytes.readUInt32LE(0x3c);
+    const optional = pe + 24;
+    const plus = bytes.readUInt16LE(optional) === 0x20b;
+    const fixed = plus ? 112 : 96;
+    const sizeOfOptionalHeader = bytes.readUInt16LE(pe + 20);
+    const sections = bytes.readUInt16LE(pe + 6);
+    fields.push(
+      { name: 'coff.NumberOfSections', offset: pe + 6, width: 2 },
+      { name: 'coff.SizeOfOptionalHeader', offset: pe + 20, width: 2 },
+      { name: 'coff.Characteristics', offset: pe + 22, width: 2 },
+      { name: 'optional.Magic', offset: optional, width: 2 },
+      { name: 'optional.SectionAlignment', offset: optional + 32, width: 4 },
+      { name: 'optional.FileAlignment', offset: optional + 36, width: 4 },
+      { name: 'optional.SizeOfHeaders', offset: optional + 60, width: 4 },
+      { name: 'optional.NumberOfRvaAndSizes', offset: optional + fixed - 4, width: 4 },
+      { name: 'certdir.VirtualAddress', offset: optional + fixed + 32, width: 4 },
+      { name: 'certdir.Size', offset: optional + fixed + 36, width: 4 },
+    );
+    passAllowed.push({ offset: optional + 64, length: 4 });
+    const table = optional + sizeOfOptionalHeader;
+    structure.push({ offset: pe, length: table + sections * 40 - pe });
+    for (let i = 0; i < sections; i++) {
+      const at = table + i * 40;
+      fields.push(
+        { name: `section[${i}].SizeOfRawData`, offset: at + 16, width: 4 },
+        { name: `section[${i}].PointerToRawData`, offset: at + 20, width: 4 },
+      );
+    }
+    const offset = bytes.readUInt32LE(optional + fixed + 32);
+    const size = bytes.readUInt32LE(optional + fixed + 36);
+    if (size >= 8 && offset + size <= bytes.length) {
+      fields.push(
+        { name: 'wincert.dwLength', offset, width: 4 },
+        { name: 'wincert.wRevision', offset: offset + 4, width: 2 },
+        { name: 'wincert.wCertificateType', offset: offset + 6, width: 2 },
+      );
+      structure.push({ offset, length: 8 });
+      const length = Math.min(bytes.readUInt32LE(offset), size);
+      if (length > 8) {
+        signature = [{ offset: offset + 8, length: length - 8 }];
+        const blob = bytes.subarray(offset + 8, offset + length);
+        critical = normalize(
+          signedParts(blob).map((p) => ({ offset: offset + 8 + p.offset, length: p.length })),
+        );
+        fields.push(...signatureFields(blob, signature));
+      }
+    }
+  } catch {
+    // Damaged seed: keep what was found.
+  }
+  return {
+    container: 'pe',
+    sectorSize: 0,
+    fields: fields.filter((f) => f.offset + f.width <= bytes.length),
+    structure: normalize(structure.filter((r) => r.offset < bytes.length)),
+    passAllowed: normalize([...passAllowed, ...subtract(normalize(signature), critical)]),
+    appendAllowed: false,
+    signature,
+    critical,
+  };
+}
+
 /** Anything else: only its first bytes are "structure". */
 export function otherLayout(bytes: Buffer): Layout {
   return {
@@ -644,5 +720,10 @@ export function layoutOf(bytes: Buffer): Layout {
   if (bytes.length >= 8 && bytes.readUInt32LE(0) === 0xe011cfd0) return cfbLayout(bytes);
   if (bytes.length >= 4 && bytes.subarray(0, 4).toString('latin1') === 'MSCF')
     return cabLayout(bytes);
+  if (bytes.length >= 64 && bytes.subarray(0, 2).toString('latin1') === 'MZ') {
+    const pe = bytes.readUInt32LE(0x3c);
+    if (pe + 4 <= bytes.length && bytes.subarray(pe, pe + 4).toString('latin1') === 'PE\0\0')
+      return peLayout(bytes);
+  }
   return otherLayout(bytes);
 }

@@ -2,7 +2,10 @@
  * Structure-aware mutation of seed files: bit flips, hostile 32-bit (and 16/8-bit) values planted
  * in the fields a layout names (CFB header, FAT/DIFAT/mini FAT entries, directory entries; CAB
  * header, reserve, locator, CFFOLDER/CFFILE/CFDATA), truncation, extension, duplicated and zeroed
- * ranges, and signatures transplanted from one package onto another.
+ * ranges, and signatures transplanted from one package onto another; and the resource shapes
+ * of the issue-20 review: directory entries cross-linked onto one sector chain, and signing
+ * tables flooded with copies of their row (MsiPatchCertificate, MsiDigitalCertificate,
+ * MsiDigitalSignature, Media — up to 100,000 rows naming one certificate or one cabinet).
  *
  * Every mutation records the file ranges it touched, so the oracle can tell a change that no
  * digest reads from one that a signature must catch. `touched: null` means "cannot say" (bytes
@@ -10,6 +13,7 @@
  */
 import { openCompoundFile, type CompoundFile, type DirectoryEntry } from '../../src/cfb/index.js';
 import { MemorySource } from '../../src/io/random-access-file.js';
+import { decodeStreamName } from '../../src/msi/stream-name.js';
 import { buildCfb, storage, stream, type NodeSpec } from '../support/cfb-builder.js';
 import { normalize, type ByteRange, type Field, type Layout } from './layout.js';
 import type { Rng } from './rng.js';
@@ -39,6 +43,14 @@ export interface TransplantSource {
   donors(except: string): readonly { container: 'cfb' | 'cab'; name: string; blob: Buffer }[];
   /** `recipient` with its primary signature replaced by `blob` (null when it cannot be done). */
   transplant(recipient: MutationSeed, donor: { name: string; blob: Buffer }): Buffer | null;
+  /**
+   * A compound-file seed rewritten with its root streams edited by `edit` (which returns null
+   * to leave the seed alone); null when the seed is no readable compound file.
+   */
+  rewrite(
+    recipient: MutationSeed,
+    edit: (children: NodeSpec[]) => NodeSpec[] | null,
+  ): Buffer | null;
 }
 
 const HOSTILE_U32 = [
@@ -284,6 +296,111 @@ const transplant: Operator = (rng, seed, bytes, transplants) => {
   };
 };
 
+/** The dir[sid:name].start and .size fields of each directory entry, by entry. */
+function directoryChains(seed: MutationSeed): { start: Field; size: Field }[] {
+  const byEntry = new Map<string, { start?: Field; size?: Field }>();
+  for (const field of seed.layout.fields) {
+    const match = /^(dir\[[^\]]*\])\.(start|size)$/.exec(field.name);
+    if (!match) continue;
+    const entry = byEntry.get(match[1]!) ?? {};
+    entry[match[2] as 'start' | 'size'] = field;
+    byEntry.set(match[1]!, entry);
+  }
+  return [...byEntry.values()].filter(
+    (e): e is { start: Field; size: Field } => e.start !== undefined && e.size !== undefined,
+  );
+}
+
+/**
+ * Issue 20, item 1: several directory entries pointed at one entry's sector chain (start and
+ * size copied), so that a few KB declare the same content many times over.
+ */
+const crossLink: Operator = (rng, seed, bytes) => {
+  if (seed.layout.container !== 'cfb') return null;
+  const entries = directoryChains(seed).filter(
+    (e) => e.start.offset + 4 <= bytes.length && e.size.offset + 4 <= bytes.length,
+  );
+  if (entries.length < 2) return null;
+  const donor = rng.pick(entries);
+  const start = readField(bytes, donor.start);
+  const size = readField(bytes, donor.size);
+  const out = Buffer.from(bytes);
+  const touched: ByteRange[] = [];
+  const count = rng.between(1, entries.length - 1);
+  for (let i = 0; i < count; i++) {
+    const entry = rng.pick(entries);
+    if (entry === donor) continue;
+    writeField(out, entry.start, start);
+    writeField(out, entry.size, size);
+    touched.push(
+      { offset: entry.start.offset, length: 4 },
+      { offset: entry.size.offset, length: 4 },
+    );
+  }
+  if (touched.length === 0) return null;
+  return {
+    bytes: out,
+    mutation: {
+      op: 'cross-link',
+      detail: `${touched.length / 2} entries onto the chain of ${donor.start.name} (start ${start}, size ${size})`,
+      touched,
+    },
+  };
+};
+
+/**
+ * Column widths of one row of the signing tables with 2-byte string references (a binary
+ * column is a 2-byte marker). A single-row table stream of exactly this length can be flooded
+ * column by column: table streams are column-major (formats.md §3.5).
+ */
+const FLOODABLE_TABLES: Readonly<Record<string, readonly number[]>> = {
+  MsiPatchCertificate: [2, 2],
+  MsiDigitalCertificate: [2, 2],
+  MsiDigitalSignature: [2, 2, 2, 2],
+  Media: [2, 4, 2, 2, 2, 2],
+};
+
+/**
+ * Issue 20, items 3 and 4: signing tables flooded with copies of their only row — 100,000
+ * MsiPatchCertificate rows naming one certificate, thousands of Media rows naming one cabinet,
+ * MsiDigitalSignature rows for each. The rewrite changes digested bytes: a pass is impossible;
+ * what matters is bounded time, memory and report size.
+ */
+const tableFlood: Operator = (rng, seed, _bytes, transplants) => {
+  if (seed.layout.container !== 'cfb') return null;
+  const copies = rng.weighted([
+    [6, 1_000],
+    [3, 20_000],
+    [1, 100_000],
+  ]);
+  const flooded: string[] = [];
+  const result = transplants.rewrite(seed, (children) => {
+    const out = children.map((child) => {
+      if (child.kind !== 'stream') return child;
+      const { name, isTable } = decodeStreamName(child.name);
+      const widths = isTable ? FLOODABLE_TABLES[name] : undefined;
+      const rowSize = widths?.reduce((a, b) => a + b, 0);
+      if (!widths || child.data.length !== rowSize) return child;
+      const data = Buffer.alloc(rowSize * copies);
+      let at = 0;
+      let column = 0;
+      for (const width of widths) {
+        const value = child.data.subarray(column, column + width);
+        for (let i = 0; i < copies; i++, at += width) data.set(value, at);
+        column += width;
+      }
+      flooded.push(name);
+      return { ...child, data };
+    });
+    return flooded.length > 0 ? out : null;
+  });
+  if (!result) return null;
+  return {
+    bytes: result,
+    mutation: { op: 'table-flood', detail: `${flooded.join(', ')} × ${copies}`, touched: null },
+  };
+};
+
 const OPERATORS: readonly (readonly [number, string, Operator])[] = [
   [5, 'bit-flip', bitFlip],
   [6, 'hostile-value', plantHostile],
@@ -292,6 +409,8 @@ const OPERATORS: readonly (readonly [number, string, Operator])[] = [
   [2, 'duplicate', duplicateRange],
   [2, 'zero', zeroRange],
   [1, 'transplant', transplant],
+  [1, 'cross-link', crossLink],
+  [1, 'table-flood', tableFlood],
 ];
 
 /** One to three mutations of `seed`. Deterministic for a given generator state. */

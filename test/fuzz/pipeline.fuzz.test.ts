@@ -43,8 +43,8 @@ function seed(name: string) {
 describe('the fuzz harness', () => {
   it('has seeds of every kind, passing ones among them', () => {
     const kinds = new Set(context.seeds.map((s) => s.kind));
-    expect([...kinds].sort()).toEqual(['cab', 'msi', 'msp', 'other']);
-    for (const kind of ['msi', 'msp', 'cab'] as const) {
+    expect([...kinds].sort()).toEqual(['cab', 'msi', 'msp', 'other', 'pe']);
+    for (const kind of ['msi', 'msp', 'cab', 'pe'] as const) {
       expect(
         context.seeds.some((s) => s.kind === kind && s.verdict === 'pass'),
         kind,
@@ -148,17 +148,19 @@ describe(`${INPUTS} mutated fixtures through the whole pipeline (seed ${RUN_SEED
     }
     expect(problems).toEqual([]);
     // Every kind was fuzzed, with every mutation operator, and the inputs reached deep checks.
-    for (const kind of ['msi', 'msp', 'cab', 'other'] as const) {
+    for (const kind of ['msi', 'msp', 'cab', 'pe', 'other'] as const) {
       expect(kinds.get(kind) ?? 0, kind).toBeGreaterThan(INPUTS / 20);
     }
     expect([...ops].sort()).toEqual(
       [
         'bit-flip',
         'copy-range',
+        'cross-link',
         'extend',
         'fill-ff',
         'hostile-value',
         'insert-copy',
+        'table-flood',
         'transplant',
         'truncate',
         'zero-range',

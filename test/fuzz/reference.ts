@@ -265,3 +265,51 @@ export function referenceCabSignature(bytes: Buffer): Buffer | null {
   if (offset + length > bytes.length) return null;
   return bytes.subarray(offset, offset + length);
 }
+
+/**
+ * The PE digest straight from the specification's wording, on the whole buffer: every byte but
+ * the CheckSum, the Certificate Table entry and the table. Written apart from src/pe/.
+ */
+function referencePeDigest(bytes: Buffer, algorithm: string): Buffer {
+  const pe = bytes.readUInt32LE(0x3c);
+  const optional = pe + 24;
+  const entry = optional + (bytes.readUInt16LE(optional) === 0x20b ? 112 : 96) + 32;
+  const offset = bytes.readUInt32LE(entry);
+  const size = bytes.readUInt32LE(entry + 4);
+  if (offset + size > bytes.length) throw new Error('certificate table outside the file');
+  const hash = createHash(algorithm);
+  hash.update(bytes.subarray(0, optional + 64));
+  hash.update(bytes.subarray(optional + 68, entry));
+  hash.update(bytes.subarray(entry + 8, size > 0 ? offset : bytes.length));
+  if (size > 0) hash.update(bytes.subarray(offset + size));
+  return hash.digest();
+}
+
+/** Whether the specification's PE digest of `bytes` is `expected`. */
+export function peReferenceAgrees(
+  bytes: Buffer,
+  algorithm: string,
+  expected: Buffer,
+): ReferenceVerdict {
+  try {
+    const digest = referencePeDigest(bytes, algorithm);
+    if (digest.equals(expected)) return { agreed: 'pe specification', notes: [] };
+    return { agreed: null, notes: [`pe specification: ${algorithm} ${digest.toString('hex')}`] };
+  } catch (error) {
+    return { agreed: null, notes: [`pe specification: ${(error as Error).message}`] };
+  }
+}
+
+/** The first WIN_CERTIFICATE's certificate, as the directory entry describes it, or null. */
+export function referencePeSignature(bytes: Buffer): Buffer | null {
+  const pe = bytes.readUInt32LE(0x3c);
+  const optional = pe + 24;
+  const entry = optional + (bytes.readUInt16LE(optional) === 0x20b ? 112 : 96) + 32;
+  if (entry + 8 > bytes.length) return null;
+  const offset = bytes.readUInt32LE(entry);
+  const size = bytes.readUInt32LE(entry + 4);
+  if (size < 8 || offset + size > bytes.length) return null;
+  const length = bytes.readUInt32LE(offset);
+  if (length < 8 || length > size) return null;
+  return bytes.subarray(offset + 8, offset + length);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HRESULT } from '../../src/findings.js';
-import type { Report } from '../../src/report/model.js';
+import type { EndpointCertificate, Report } from '../../src/report/model.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { CODE_DOCS_URL } from '../../src/verify/tool.js';
 import {
@@ -150,6 +150,64 @@ describe('renderSummary', () => {
     );
   });
 
+  it('says per root whether Windows trusts it through the root program, and that intermediates travel in the signature', () => {
+    const listed = (program: NonNullable<EndpointCertificate['rootProgram']>) =>
+      renderSummary(
+        report([artifact({ path: 'a.msi' })], {
+          endpointCertificates: [
+            { ...ROOT, role: 'root', rootProgram: program },
+            { ...INTERMEDIATE, role: 'intermediate' },
+          ],
+        }),
+      );
+    const trusted = listed({
+      listDate: '2025-06-16T17:56:11Z',
+      listed: true,
+      trusted: true,
+      name: 'Contoso Root',
+      purposes: 'trusted for codeSigning, timeStamping',
+    });
+    expect(trusted).toContain(
+      '| 2027-01-01 | Trusted by Windows through Microsoft’s Trusted Root Program (list of 2025-06-16) as “Contoso Root” (trusted for codeSigning, timeStamping); endpoints with automatic root update get it, others need it installed |',
+    );
+    expect(trusted).toContain(
+      '| Must travel inside the signature (signtool /ac, osslsigncode -ac) or be installed on every endpoint |',
+    );
+    const absent = listed({ listDate: '2025-06-16T17:56:11Z', listed: false, trusted: false });
+    // The summary escapes ':' (&#58;) so that no text becomes a link.
+    expect(absent).toContain(
+      'Not in Microsoft’s Trusted Root Program (list of 2025-06-16)&#58; every endpoint needs it installed in Trusted Root Certification Authorities',
+    );
+    const refused = listed({
+      listDate: '2025-06-16T17:56:11Z',
+      listed: true,
+      trusted: false,
+      name: 'Contoso Root',
+      why: 'Microsoft’s root program trusts it only for serverAuth, not for code signing',
+    });
+    expect(refused).toContain(
+      'Listed in Microsoft’s Trusted Root Program (list of 2025-06-16) as “Contoso Root” but not trusted for this signature&#58; Microsoft’s root program trusts it only for serverAuth, not for code signing',
+    );
+  });
+
+  it('names the Windows root list in the footer', () => {
+    const text = renderSummary({
+      ...report([artifact({ path: 'a.msi' })]),
+      tool: {
+        name: 'verify-authenticode',
+        version: '0.1.0',
+        windowsRoots: {
+          thisUpdate: '2025-06-16T17:56:11Z',
+          sequenceNumber: '1401DBDEE7F1A4F449',
+          origin: 'Microsoft Trusted Root Program',
+        },
+      },
+    });
+    expect(text).toContain(
+      '<sub>verify-authenticode 0.1.0 · Windows roots: Microsoft’s Trusted Root Program list of 2025-06-16 (sequence 1401DBDEE7F1A4F449)</sub>',
+    );
+  });
+
   it('names the commit and the pull request, escaping the title and linking only https URLs', () => {
     const text = renderSummary(mixedReport(), {
       context: {
@@ -288,6 +346,34 @@ describe('renderSummary', () => {
         expect(text).toContain('(see the JSON report)');
       }
     });
+
+    it('shows how to keep the JSON report with actions/upload-artifact when it cut details', () => {
+      const text = renderSummary(cases[1]![1], { maxBytes: 60_000, reportOutput: true });
+      expect(text).toContain(
+        '<summary>Keep the full JSON report with <code>actions/upload-artifact</code></summary>',
+      );
+      expect(text).toContain('    path: ${{ steps.verify.outputs.report }}</code></pre>');
+      expect(renderSummary(mixedReport(), { reportOutput: true })).not.toContain('upload-artifact');
+    });
+  });
+
+  it('shows paths inside the workspace relative to it, in rows and in messages', () => {
+    const r = report([
+      artifact({
+        path: '/home/runner/work/r/r/out/app.msp',
+        findings: [
+          finding(
+            'patch-certificate-missing',
+            'warning',
+            'the target /home/runner/work/r/r/base/product.msi has no MsiPatchCertificate table',
+          ),
+        ],
+      }),
+    ]);
+    const text = renderSummary(r, { workspace: '/home/runner/work/r/r' });
+    expect(text).toContain('<code>out/app.msp</code>');
+    expect(text).toContain('the target base/product.msi has no MsiPatchCertificate table');
+    expect(text).not.toContain('/home/runner');
   });
 
   it('falls back to the heading when even one row would not fit', () => {

@@ -84,4 +84,20 @@ describe('revocation decision', () => {
     });
     expect(decide({ status: 'unknown', failures }, null)!.message).toContain(failures[0]);
   });
+
+  it('judges the timestamp authority chain at the token time, with the same reasons', () => {
+    const tsa = (reason: number, revokedAt: Date) =>
+      revocationFinding({
+        role: 'timestamp-authority',
+        certificate: leaf,
+        result: { status: 'revoked', source, failures: [], revokedAt, reason },
+        provenBy: timestamp,
+        mode: 'online',
+      });
+    expect(tsa(5, after)?.code).toBe('revoked-after-timestamp');
+    const compromised = tsa(1, after);
+    expect(compromised).toMatchObject({ severity: 'error', code: 'revoked' });
+    expect(compromised!.message).toMatch(/^the timestamp authority certificate /);
+    expect(tsa(5, before)?.code).toBe('revoked');
+  });
 });

@@ -18,6 +18,8 @@ export interface FixtureEntry {
   expected: FixtureExpectation;
   osslsigncode?: 'ok' | 'fail' | 'refuses';
   options?: string[];
+  /** Extra osslsigncode verify options for the observation (e.g. -CRLfile). */
+  osslsigncodeOptions?: string[];
   /** Other artifacts verified in the same run (an MSP's target MSI, an MSI's external cabinet). */
   companions?: string[];
 }

@@ -3,7 +3,10 @@ import { buildChain, type ChainResult, type ChainUsage } from '../../src/trust/c
 import { readTrustList, verifyTrustList } from '../../src/trust/ctl.js';
 import { RootProgram } from '../../src/trust/root-program.js';
 import { generateWindowsRoots } from '../../src/trust/windows-roots-generator.js';
-import type { Certificate } from '../../src/x509/certificate.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Certificate } from '../../src/x509/certificate.js';
+import { REPO } from '../support/manifest.js';
 import { buildTrustList, PURPOSE } from './ctl-builder.js';
 import { generatePki, removePki, type TestPki } from './pki.js';
 
@@ -61,7 +64,11 @@ beforeAll(() => {
     signerRoots: [c.root!],
     origin: 'test list',
   });
-  program = new RootProgram(generated.info, () => generated.records);
+  program = new RootProgram(
+    generated.info,
+    () => generated.records,
+    () => generated.certificates,
+  );
 });
 
 afterAll(() => removePki(pki));
@@ -110,8 +117,8 @@ describe('a list of our own', () => {
   });
 
   it('keeps the certificate of code-signing roots only', () => {
-    expect(program.lookup(c.disabledRoot!.sha1)?.cert).toBeDefined();
-    expect(program.lookup(c.serverAuthRoot!.sha1)?.cert).toBeUndefined();
+    expect(program.lookup(c.disabledRoot!.sha1)?.certificate).toBe(true);
+    expect(program.lookup(c.serverAuthRoot!.sha1)?.certificate).toBeUndefined();
     expect(program.lookup(c.serverAuthRoot!.sha1)?.purposes).toEqual(['serverAuth']);
   });
 });
@@ -197,5 +204,62 @@ describe('a root absent from the list', () => {
     });
     expect(result.status).toBe('trusted');
     expect(result.rootProgram).toBeUndefined();
+  });
+});
+
+describe('assessing a chain root for reports', () => {
+  const at = (endEntity: string) => ({
+    time: new Date('2025-06-01T00:00:00Z'),
+    endEntity: c[endEntity]!,
+  });
+
+  it('finds a listed root itself, or by the issuer name of the last certificate, and judges it', () => {
+    const itself = program.assess(c.disabledRoot!, 'codeSigning', at('disabledRootLeaf'));
+    expect(itself).toMatchObject({ listed: true, trusted: false, name: 'Disabled Root' });
+    expect(itself.why).toContain('disabled it on 2024-01-01');
+    const byName = program.assess(c.notBeforeEarlyLeaf!, 'codeSigning', at('notBeforeEarlyLeaf'));
+    expect(byName).toMatchObject({ listed: true, trusted: true, name: 'NotBefore Root' });
+    expect(byName.summary).toBe(
+      'trusted for codeSigning, timeStamping; only certificates issued before 2023-01-01 for codeSigning',
+    );
+  });
+
+  it('says when a root is not listed', () => {
+    expect(program.assess(c.root2!, 'codeSigning', at('root2Leaf'))).toEqual({
+      list: program.info,
+      listed: false,
+      trusted: false,
+    });
+  });
+});
+
+describe('the shipped windows store', () => {
+  it('trusts DigiCert Trusted Root G4 for code signing and time stamping, and knows its list', async () => {
+    const { windowsRootProgram } = await import('../../src/trust/windows-roots.js');
+    const store = windowsRootProgram();
+    expect(store.info.thisUpdate).toBe('2025-06-16T17:56:11Z');
+    const record = store.lookup('DDFB16CD4931C973A2037D3FC83A4D7D775D05E4')!;
+    expect(record.name).toBe('DigiCert Trusted Root G4');
+    const { certificates } = JSON.parse(
+      readFileSync(join(REPO, 'src/trust/windows-roots-certificates.json'), 'utf8'),
+    ) as { certificates: Record<string, string> };
+    const copy = Certificate.fromDer(Buffer.from(certificates[record.sha1]!, 'base64'));
+    const [root] = store.certificatesNamed(copy.subjectDer);
+    expect(root?.sha1).toBe('ddfb16cd4931c973a2037d3fc83a4d7d775d05e4');
+    for (const usage of ['codeSigning', 'timeStamping'] as const) {
+      expect(store.assess(root!, usage, { time: new Date(), endEntity: root! }).trusted).toBe(true);
+    }
+  });
+
+  it('keeps a root trusted only for other purposes without its certificate', async () => {
+    const { windowsRootProgram } = await import('../../src/trust/windows-roots.js');
+    const store = windowsRootProgram();
+    expect(store.lookup('17F3DE5E9F0F19E98EF61F32266E20C407AE30EE')).toEqual({
+      sha1: '17f3de5e9f0f19e98ef61f32266e20c407ae30ee',
+      name: 'DigiCert TLS ECC P384 Root G5',
+      purposes: ['clientAuth', 'serverAuth'],
+      subject: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
+    expect(store.usableCount).toBe(372);
   });
 });

@@ -34,7 +34,7 @@ describe('every committed fixture gets its expected verdict and finding codes', 
 
   it('the corpus covers every kind and the main finding codes', () => {
     const kinds = new Set(manifest.fixtures.map((f) => f.kind));
-    for (const kind of ['msi', 'msp', 'cab', 'unknown']) expect(kinds).toContain(kind);
+    for (const kind of ['msi', 'msp', 'cab', 'pe', 'unknown']) expect(kinds).toContain(kind);
     const statuses = new Set(manifest.fixtures.map((f) => f.expected.status));
     for (const code of [
       'valid',

@@ -43,7 +43,7 @@ const DIGEST_DIFFERENCES: Record<string, string> = {
     'osslsigncode hashes up to the signature offset, we (and jsign) up to cbCabinet; the bytes in between are a trailing-data error for us (docs/hostile-input.md)',
 };
 
-function osslsigncodeVerify(path: string) {
+function osslsigncodeVerify(path: string, extra: readonly string[] = []) {
   const result = run(
     'osslsigncode',
     [
@@ -52,6 +52,7 @@ function osslsigncodeVerify(path: string) {
       'fixtures/pki/trusted-roots.pem',
       '-TSA-CAfile',
       'fixtures/pki/tsa-roots.pem',
+      ...extra,
       '-in',
       path,
     ],
@@ -88,7 +89,7 @@ describe.skipIf(!hasTool('osslsigncode'))('agreement with osslsigncode on every 
   const cases = manifest.fixtures.map((f) => [f.path, f] as const);
 
   it.each(cases)('%s', async (path, fixture) => {
-    const theirs = osslsigncodeVerify(path);
+    const theirs = osslsigncodeVerify(path, fixture.osslsigncodeOptions);
     const { report } = await verifyJson([
       ...manifest.standardOptions,
       ...(fixture.options ?? []),
@@ -116,7 +117,7 @@ describe.skipIf(!hasTool('osslsigncode'))('agreement with osslsigncode on every 
   it.each(cases.filter(([, f]) => f.kind !== 'unknown'))(
     "%s: our computed digests equal osslsigncode's calculated ones",
     async (path, fixture) => {
-      const theirs = osslsigncodeVerify(path);
+      const theirs = osslsigncodeVerify(path, fixture.osslsigncodeOptions);
       if (theirs.calculated.length === 0) return; // osslsigncode computed nothing (unsigned, refused)
       const { report } = await verifyJson([
         ...manifest.standardOptions,
