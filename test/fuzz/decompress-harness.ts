@@ -155,8 +155,9 @@ function mutateOnce(rng: Rng, bytes: Buffer): { bytes: Buffer; mutation: Decoder
       return { bytes: out, mutation: { op, detail: `${block.at}:${value}` } };
     }
     case 'window-bits': {
-      const folders = out.readUInt16LE(26);
-      if (folders === 0) break;
+      // The folder count may itself be mutated: only entries inside the file are edited.
+      const folders = Math.min(out.readUInt16LE(26), Math.floor((out.length - 36) / 8));
+      if (folders <= 0) break;
       const f = rng.below(folders);
       const type = rng.pick([0x0003, 0x0e03, 0x0f03, 0x1503, 0x1603, 0x1f03, 0x0001, 0x0000]);
       out.writeUInt16LE(type, 36 + f * 8 + 6);
