@@ -95,7 +95,9 @@ export async function run(): Promise<void> {
           ? 'input signer-certificate/signer-thumbprint'
           : option === 'crl'
             ? 'input revocation-crls'
-            : `input ${option}`,
+            : option === 'payload-signer'
+              ? 'input payload-signers'
+              : `input ${option}`,
       signers: [
         ...signerCertificateValue(core.getInput('signer-certificate'), workspace),
         ...lines('signer-thumbprint'),
@@ -116,6 +118,12 @@ export async function run(): Promise<void> {
       anySignerSeverity: 'warning',
       revocation: input('revocation') || undefined,
       crls: lines('revocation-crls').map((p) => resolve(workspace, p)),
+      payload: input('payload') || 'warn',
+      // Thumbprints as written; certificate files relative to the workspace.
+      payloadSigners: lines('payload-signers').map((v) =>
+        /^sha(1|256):/i.test(v) ? v : resolve(workspace, v),
+      ),
+      payloadAllowUnsigned: lines('payload-allow-unsigned'),
     });
     if (configuration.signerMode === 'none') throw new ConfigurationError(NO_PIN_MESSAGE);
     const policy = configuration.policy;

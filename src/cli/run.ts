@@ -55,6 +55,9 @@ const VERIFY_OPTIONS = {
   revocation: { type: 'string' },
   crl: { type: 'string', multiple: true },
   'revocation-timeout': { type: 'string' },
+  payload: { type: 'string' },
+  'payload-signer': { type: 'string', multiple: true },
+  'payload-allow-unsigned': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -138,6 +141,9 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
     revocation: values.revocation,
     crls: values.crl,
     revocationTimeoutSeconds: values['revocation-timeout'],
+    payload: values.payload,
+    payloadSigners: values['payload-signer'],
+    payloadAllowUnsigned: values['payload-allow-unsigned'],
   });
   const policy = configuration.policy;
   if (configuration.signerMode === 'none') {

@@ -62,6 +62,15 @@ Options:
   --crl <FILE>                         CRL file (PEM or DER, repeatable), checked offline for the
                                        certificates it covers
   --revocation-timeout <SECONDS>       longest one CRL or OCSP request may take (default: 5)
+  --payload off|warn|require           the executables inside an MSI, MSM or CAB: an unsigned one,
+                                       or one signed by neither the pin nor --payload-signer, is
+                                       a warning (warn, the default) or an error (require); off
+                                       does not look inside
+  --payload-signer <FILE|sha256:HEX|sha1:HEX>
+                                       also accepted for inner executables (repeatable; CA
+                                       certificates in a file are skipped)
+  --payload-allow-unsigned <GLOB>      inner paths allowed to be unsigned, e.g. '**/helper.dll'
+                                       (repeatable; each glob's count is reported)
   --concurrency <N>                    files verified at once (default: number of CPUs)
   -h, --help                           show this help
 

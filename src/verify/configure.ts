@@ -14,6 +14,7 @@ import { loadCertificateFile, parsePin, PinSet, type Pin } from '../trust/index.
 import type { RootProgram } from '../trust/root-program.js';
 import { windowsRootProgram } from '../trust/windows-roots.js';
 import type { Finding } from '../findings.js';
+import type { PayloadLevel, PayloadPolicy } from '../payload/policy.js';
 import { Certificate } from '../x509/certificate.js';
 import { readPackageFacts } from './package-facts.js';
 import { defaultPolicy, type PatchCertificateLevel, type Policy } from './policy.js';
@@ -63,6 +64,12 @@ export interface PolicyOptions {
    * `any` (default: warning). Without any pin the finding is always a warning.
    */
   anySignerSeverity?: 'warning' | 'notice';
+  /** off | warn (default) | require: what the executables inside a package must be. */
+  payload?: string;
+  /** Signers accepted for inner executables besides the pin (files or thumbprints). */
+  payloadSigners?: string[];
+  /** Globs over inner paths whose files may be unsigned. */
+  payloadAllowUnsigned?: string[];
 }
 
 /**
@@ -329,7 +336,9 @@ export async function configure(options: PolicyOptions): Promise<Configuration> 
     timeBudgetMs = Math.round(seconds * 1000);
   }
   const revocation = await buildRevocation(options, name);
+  const payload = buildPayloadPolicy(options, name, findings);
   const policy = defaultPolicy({
+    payload,
     ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
     revocation,
     signer: pins.length > 0 ? new PinSet(pins) : null,
@@ -363,4 +372,42 @@ export async function configure(options: PolicyOptions): Promise<Configuration> 
     now,
   });
   return { policy, signerMode, findings };
+}
+
+/**
+ * The payload policy from options: payload signers are parsed like the pin (files or
+ * thumbprints, CA certificates in a file skipped with a notice); `any` makes no sense here.
+ */
+function buildPayloadPolicy(
+  options: PolicyOptions,
+  name: (option: string) => string,
+  findings: Finding[],
+): PayloadPolicy {
+  const level = oneOf<PayloadLevel>(
+    name('payload'),
+    options.payload?.trim().toLowerCase(),
+    ['off', 'warn', 'require'],
+    'warn',
+  );
+  const pins: Pin[] = [];
+  for (const value of (options.payloadSigners ?? []).flatMap((v) => splitLines(v))) {
+    let parsed: Pin[];
+    try {
+      parsed = parsePin(value);
+    } catch (error) {
+      throw new ConfigurationError(`${name('payload-signer')}: ${(error as Error).message}`);
+    }
+    pins.push(...withoutCaCertificates(parsed, value, name('payload-signer'), findings));
+  }
+  const allowUnsigned = (options.payloadAllowUnsigned ?? []).flatMap((v) => splitLines(v));
+  return { level, signers: pins.length > 0 ? new PinSet(pins) : null, allowUnsigned };
+}
+
+/** Entries of a multi-line input (or one CLI value), trimmed, blanks dropped. */
+function splitLines(value: string): string[] {
+  if (looksLikePemText(value)) return [value];
+  return value
+    .split(/\r?\n/)
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }

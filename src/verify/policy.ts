@@ -4,6 +4,7 @@ import { windowsRootProgram } from '../trust/windows-roots.js';
 import { defaultRevocationSettings, type RevocationSettings } from '../revocation/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import { DEFAULT_TIME_BUDGET_MS } from './time-budget.js';
+import type { PayloadPolicy } from '../payload/policy.js';
 
 /** How strictly a missing or different MsiPatchCertificate entry is treated. */
 export type PatchCertificateLevel = 'require' | 'warn' | 'off';
@@ -60,6 +61,12 @@ export interface Policy {
    * it; absent means off with no CRL files: nothing is checked and no network is touched.
    */
   revocation?: RevocationSettings;
+  /**
+   * What the executables inside an MSI, MSM or CAB must be (issue 17, src/payload/policy.ts).
+   * Optional so that hand-built policies need not set it; absent means off: nothing is walked.
+   * The front ends default to `warn`.
+   */
+  payload?: PayloadPolicy;
 }
 
 export function defaultPolicy(overrides: Partial<Policy> = {}): Policy {
