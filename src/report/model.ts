@@ -105,6 +105,36 @@ export interface ArtifactReport {
     state: PatchCertificateState;
     certificates: CertificateSummary[];
   };
+  /**
+   * The executables inside an MSI, MSM or CAB and what the payload policy made of them (issue
+   * 17); absent when payload checking is off or the artifact carries no payload.
+   */
+  payload?: PayloadReport;
+}
+
+/** One executable inside an artifact, verified on its own by the PE engine. */
+export interface InnerFileReport {
+  /** Inner path from the artifact down (`[ProgramFilesFolder]/App/app.exe`), containers joined by ▸. */
+  path: string;
+  size: number;
+  /** The PE engine's verdict on the file alone (any signer whose chain verifies passes). */
+  verdict: 'pass' | 'fail';
+  /** First error finding's code, or "valid". */
+  status: string;
+  /** The primary signer, when the signature could be decoded. */
+  signer: CertificateSummary | null;
+  /** Codes of the file's own findings. */
+  findings: string[];
+}
+
+export interface PayloadReport {
+  /** The payload policy level: warn or require. */
+  level: 'warn' | 'require';
+  /** "3 executables inside: 2 signed by you, 1 unsigned ([ProgramFilesFolder]/App/helper.dll)". */
+  summary: string;
+  files: InnerFileReport[];
+  /** Each payload-allow-unsigned glob and how many unsigned files it excused here. */
+  allowUnsigned: { glob: string; count: number }[];
 }
 
 export interface ReportSummary {

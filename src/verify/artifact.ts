@@ -32,6 +32,7 @@ import {
   TimeBudgetExceededError,
 } from './time-budget.js';
 import { withinBudget } from '../work-budget.js';
+import { checkPayload, payloadApplies } from './payload-check.js';
 
 /** What one artifact's verification produced: its report and the facts cross-artifact checks use. */
 export interface ArtifactOutcome {
@@ -112,6 +113,16 @@ export async function verifyArtifact(
       ? (read) => hooks.hashPool!.hasherFor(file, read, hooks.onBytes)
       : undefined,
   });
+  if (!abandoned && payloadApplies(policy, outcome.report.kind)) {
+    // The executables inside, after the artifact's own verdict (payload-check.ts).
+    try {
+      const payload = await checkPayload(path, file, outcome.report.kind, policy, verifySource);
+      outcome.report.payload = payload.report;
+      conclude(outcome, [...outcome.report.findings, ...payload.findings]);
+    } catch (error) {
+      conclude(outcome, [...outcome.report.findings, findingForError(error)]);
+    }
+  }
   // Abandoned work may still read the file (a hash worker its descriptor): close it after.
   if (abandoned) void abandoned.then(() => file.close().catch(() => undefined));
   else await file.close().catch(() => undefined);
