@@ -113,7 +113,7 @@ export async function verifyArtifact(
       ? (read) => hooks.hashPool!.hasherFor(file, read, hooks.onBytes)
       : undefined,
   });
-  if (!abandoned && payloadApplies(policy, outcome.report.kind)) {
+  if (!abandoned && payloadApplies(policy, outcome.report)) {
     // The executables inside, after the artifact's own verdict (payload-check.ts).
     try {
       const payload = await checkPayload(path, file, outcome.report.kind, policy, verifySource);

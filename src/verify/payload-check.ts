@@ -13,15 +13,25 @@ import {
   type InnerVerdict,
 } from '../payload/policy.js';
 import { payloadLimitsFor, walkPayload } from '../payload/walk.js';
-import type { ArtifactKind, InnerFileReport, PayloadReport } from '../report/model.js';
+import type { ArtifactKind, ArtifactReport, InnerFileReport, PayloadReport } from '../report/model.js';
 import type { Policy } from './policy.js';
 import type { verifySource } from './artifact.js';
 
 /** Artifact kinds whose payload is walked, and how the walk opens them. */
 const WALKED: Partial<Record<ArtifactKind, 'msi' | 'cab'>> = { msi: 'msi', msm: 'msi', cab: 'cab' };
 
-export function payloadApplies(policy: Policy, kind: ArtifactKind): boolean {
-  return (policy.payload?.level ?? 'off') !== 'off' && WALKED[kind] !== undefined;
+/**
+ * Outer verdicts that say the container itself could not be read: walking it again would only
+ * repeat the same error as a corrupt-payload finding.
+ */
+const UNREADABLE = new Set(['malformed-package', 'malformed-signature', 'not-a-package', 'io-error']);
+
+export function payloadApplies(policy: Policy, report: ArtifactReport): boolean {
+  return (
+    (policy.payload?.level ?? 'off') !== 'off' &&
+    WALKED[report.kind] !== undefined &&
+    !UNREADABLE.has(report.status)
+  );
 }
 
 export interface PayloadCheck {
