@@ -110,6 +110,7 @@ function artifactLines(
     (f) => f.severity !== 'notice' || (failed && !options.quiet) || WEAKENING_CODES.has(f.code),
   );
   for (const finding of shown) lines.push(`    ${findingLine(finding, marks, paint)}`);
+  lines.push(...payloadLines(artifact, options, marks, paint));
   if (!options.quiet) {
     for (const entry of primarySignature(artifact)?.revocation ?? [])
       lines.push(`    ${revocationLine(entry, paint)}`);
@@ -119,6 +120,33 @@ function artifactLines(
         `    nested signature #${nested.index}: ${t(nested.digestAlgorithm)}  ${signatureText(nested, paint)}  ${state}`,
       );
     }
+  }
+  return lines;
+}
+
+/**
+ * The executables inside: the summary line, then one line per inner file
+ * (`product.msi ▸ [ProgramFilesFolder]/App/app.exe  pass  Contoso  sha256:…`); quiet keeps
+ * only the inner files that failed.
+ */
+function payloadLines(
+  artifact: ArtifactReport,
+  options: TextOptions,
+  marks: Marks,
+  paint: Paint,
+): string[] {
+  const payload = artifact.payload;
+  if (!payload) return [];
+  const lines = [`    payload: ${t(payload.summary)}`];
+  for (const file of payload.files) {
+    const failed = file.verdict === 'fail';
+    if (options.quiet && !failed) continue;
+    const mark = failed ? paint('yellow', marks.warning) : paint('green', marks.pass);
+    const verdict = failed ? paint('yellow', t(file.status)) : paint('green', 'signed');
+    const signer = file.signer
+      ? `${t(commonName(file.signer))}  ${paint('dim', `sha256:${t(thumbprintPrefix(file.signer.sha256))}`)}`
+      : 'no signer';
+    lines.push(`    ${mark} ${t(artifact.path)} ▸ ${t(file.path)}  ${verdict}  ${signer}`);
   }
   return lines;
 }
