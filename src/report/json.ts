@@ -51,7 +51,10 @@ type Shape =
   | 'timestamp'
   | 'patchCertificate'
   | 'summary'
-  | 'pattern';
+  | 'pattern'
+  | 'payload'
+  | 'innerFile'
+  | 'allowUnsigned';
 
 interface ShapeRule {
   order: readonly string[];
@@ -92,11 +95,13 @@ const SHAPES: Readonly<Record<Shape, ShapeRule>> = {
       'findings',
       'signatures',
       'patchCertificate',
+      'payload',
     ],
     children: {
       findings: 'finding',
       signatures: 'signature',
       patchCertificate: 'patchCertificate',
+      payload: 'payload',
     },
   },
   finding: { order: ['severity', 'code', 'message', 'hresult', 'signatureIndex'] },
@@ -131,6 +136,15 @@ const SHAPES: Readonly<Record<Shape, ShapeRule>> = {
     children: { signer: 'certificate' },
   },
   patchCertificate: { order: ['state', 'certificates'], children: { certificates: 'certificate' } },
+  payload: {
+    order: ['level', 'summary', 'files', 'allowUnsigned'],
+    children: { files: 'innerFile', allowUnsigned: 'allowUnsigned' },
+  },
+  innerFile: {
+    order: ['path', 'size', 'verdict', 'status', 'signer', 'findings'],
+    children: { signer: 'certificate' },
+  },
+  allowUnsigned: { order: ['glob', 'count'] },
 };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
