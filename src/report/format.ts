@@ -141,10 +141,15 @@ export function clip(text: string, maxChars: number): string {
 
 /**
  * Notice codes that say the verdict is weaker than it looks: no signer was pinned, a chain was
- * followed to a root that was reported rather than trusted. Every front end shows them, also for
- * passing artifacts, so that a check that did not happen is never silent.
+ * followed to a root that was reported rather than trusted, unsigned files inside let through by
+ * payload-allow-unsigned (with each glob's count, so that a stale entry is seen). Every front end
+ * shows them, also for passing artifacts, so that a check that did not happen is never silent.
  */
-export const WEAKENING_CODES: ReadonlySet<string> = new Set(['signer-not-pinned', 'chain-root']);
+export const WEAKENING_CODES: ReadonlySet<string> = new Set([
+  'signer-not-pinned',
+  'chain-root',
+  'payload-unsigned-excused',
+]);
 
 /**
  * A signature's state in words. A signature whose only errors are about the pin is valid as a

@@ -13,7 +13,12 @@ import {
   type InnerVerdict,
 } from '../payload/policy.js';
 import { payloadLimitsFor, walkPayload } from '../payload/walk.js';
-import type { ArtifactKind, ArtifactReport, InnerFileReport, PayloadReport } from '../report/model.js';
+import type {
+  ArtifactKind,
+  ArtifactReport,
+  InnerFileReport,
+  PayloadReport,
+} from '../report/model.js';
 import type { Policy } from './policy.js';
 import type { verifySource } from './artifact.js';
 
@@ -24,7 +29,12 @@ const WALKED: Partial<Record<ArtifactKind, 'msi' | 'cab'>> = { msi: 'msi', msm: 
  * Outer verdicts that say the container itself could not be read: walking it again would only
  * repeat the same error as a corrupt-payload finding.
  */
-const UNREADABLE = new Set(['malformed-package', 'malformed-signature', 'not-a-package', 'io-error']);
+const UNREADABLE = new Set([
+  'malformed-package',
+  'malformed-signature',
+  'not-a-package',
+  'io-error',
+]);
 
 export function payloadApplies(policy: Policy, report: ArtifactReport): boolean {
   return (
@@ -65,11 +75,7 @@ export async function checkPayload(
     severity: level === 'require' ? 'error' : 'warning',
     onExecutable: async (file, bytes) => {
       const display = innerPath(file);
-      const { outcome, abandoned } = await verify(
-        new MemorySource(bytes),
-        display,
-        innerPolicy,
-      );
+      const { outcome, abandoned } = await verify(new MemorySource(bytes), display, innerPolicy);
       // Abandoned work reads only this memory; nothing to close.
       void abandoned;
       const report = outcome.report;

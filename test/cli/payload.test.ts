@@ -1,0 +1,138 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ArtifactReport, Report } from '../../src/report/model.js';
+import { cli, plainLines, STANDARD_OPTIONS } from './cli-process.js';
+
+/*
+ * Issue 17's "Done when": a wixl-built MSI, signed by the pinned signer, whose cabinet holds
+ * app.exe and core.dll signed by the same signer and helper.dll unsigned.
+ */
+const MSI = 'fixtures/payload/msi-signed-unsigned-dll.msi';
+const HELPER = '[ProgramFilesFolder]/Contoso Payload/bin/helper.dll';
+const temp = mkdtempSync(join(tmpdir(), 'va-payload-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+function verify(name: string, extra: string[]) {
+  const json = join(temp, `${name}.json`);
+  const result = cli(['verify', MSI, ...STANDARD_OPTIONS, ...extra, '--json', json]);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+  const artifact = report.artifacts[0]!;
+  const codes = (severity: string) =>
+    artifact.findings.filter((f) => f.severity === severity).map((f) => f.code);
+  return { result, artifact, codes, lines: plainLines(result.stdout) };
+}
+
+function payloadOf(artifact: ArtifactReport) {
+  expect(artifact.payload).toBeDefined();
+  return artifact.payload!;
+}
+
+describe('verify --payload: the executables inside an MSI', () => {
+  it('require: the unsigned DLL is an error naming its install path; exit 1', () => {
+    const { result, artifact, codes, lines } = verify('require', ['--payload', 'require']);
+    expect(result.status).toBe(1);
+    expect(artifact.verdict).toBe('fail');
+    expect(artifact.status).toBe('payload-unsigned');
+    expect(codes('error')).toEqual(['payload-unsigned']);
+    const finding = artifact.findings.find((f) => f.code === 'payload-unsigned')!;
+    expect(finding.message).toContain(HELPER);
+    expect(lines).toContain(
+      `    ✖ error payload-unsigned: 1 executable(s) inside are not signed: ${HELPER}`,
+    );
+    expect(lines).toContain(`    ⚠ ${MSI} ▸ ${HELPER}  unsigned  no signer`);
+    const payload = payloadOf(artifact);
+    expect(payload.level).toBe('require');
+    expect(payload.summary).toBe(`3 executables inside: 2 signed by you, 1 unsigned (${HELPER})`);
+    expect(
+      payload.files.map((f) => [f.path, f.verdict, f.status, f.signer?.commonName ?? null]),
+    ).toEqual([
+      [
+        '[ProgramFilesFolder]/Contoso Payload/bin/app.exe',
+        'pass',
+        'valid',
+        'Contoso Release Signing',
+      ],
+      [
+        '[ProgramFilesFolder]/Contoso Payload/bin/core.dll',
+        'pass',
+        'valid',
+        'Contoso Release Signing',
+      ],
+      [HELPER, 'fail', 'unsigned', null],
+    ]);
+  });
+
+  it('warn (the default): the same file is a warning and the package passes; exit 0', () => {
+    for (const extra of [['--payload', 'warn'], []]) {
+      const { result, artifact, codes } = verify(`warn-${extra.length}`, extra);
+      expect(result.status).toBe(0);
+      expect(artifact.verdict).toBe('pass');
+      expect(codes('error')).toEqual([]);
+      expect(codes('warning')).toContain('payload-unsigned');
+      expect(payloadOf(artifact).level).toBe('warn');
+    }
+  });
+
+  it('payload-allow-unsigned excuses the DLL with a notice and a count of 1; exit 0', () => {
+    const { result, artifact, codes, lines } = verify('allow', [
+      '--payload',
+      'require',
+      '--payload-allow-unsigned',
+      '**/helper.dll',
+      '--payload-allow-unsigned',
+      '**/gone.dll',
+    ]);
+    expect(result.status).toBe(0);
+    expect(artifact.verdict).toBe('pass');
+    expect(codes('error')).toEqual([]);
+    expect(codes('warning')).not.toContain('payload-unsigned');
+    expect(codes('notice')).toEqual(['payload-unsigned-excused', 'payload-unsigned-excused']);
+    expect(payloadOf(artifact).allowUnsigned).toEqual([
+      { glob: '**/helper.dll', count: 1 },
+      { glob: '**/gone.dll', count: 0 },
+    ]);
+    expect(payloadOf(artifact).summary).toBe(
+      '3 executables inside: 2 signed by you, 1 unsigned and allowed',
+    );
+    expect(lines).toContain(
+      '    ℹ notice payload-unsigned-excused: payload-allow-unsigned "**/helper.dll" excused 1 unsigned executable(s)',
+    );
+  });
+
+  it('a payload signer that matches nobody inside changes nothing; signed files stay "by you"', () => {
+    const { artifact } = verify('signer', [
+      '--payload',
+      'require',
+      '--payload-signer',
+      'sha256:' + '00'.repeat(32),
+    ]);
+    expect(payloadOf(artifact).summary).toBe(
+      `3 executables inside: 2 signed by you, 1 unsigned (${HELPER})`,
+    );
+  });
+
+  it('off: nothing inside is looked at', () => {
+    const { result, artifact, codes } = verify('off', ['--payload', 'off']);
+    expect(result.status).toBe(0);
+    expect(artifact.payload).toBeUndefined();
+    expect(codes('warning')).toEqual(['patch-certificate-missing']);
+    expect(result.stdout).not.toContain('▸');
+    // A damaged cabinet: the walk would report its broken CFDATA checksum; off does not.
+    const damaged = cli([
+      'verify',
+      'fixtures/damaged/cab-data-byte-flipped.cab',
+      ...STANDARD_OPTIONS,
+      '--payload',
+      'off',
+    ]);
+    expect(damaged.stdout).not.toContain('corrupt-payload');
+  });
+
+  it('a wrong --payload value is a usage error (exit 2)', () => {
+    const result = cli(['verify', MSI, ...STANDARD_OPTIONS, '--payload', 'sometimes']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--payload must be one of off, warn, require');
+  });
+});
