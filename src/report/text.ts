@@ -136,7 +136,8 @@ function payloadLines(
   paint: Paint,
 ): string[] {
   const payload = artifact.payload;
-  if (!payload) return [];
+  // A package with no executable inside says nothing (its JSON still has the empty list).
+  if (!payload || payload.files.length === 0) return [];
   const lines = [`    payload: ${t(payload.summary)}`];
   for (const file of payload.files) {
     const failed = file.verdict === 'fail';
