@@ -174,6 +174,11 @@ function tableRow(view: View, artifact: ArtifactReport): string {
   return `| ${cells.join(' | ')} |`;
 }
 
+/** "- `product.msi`: 3 executables inside: 2 signed by you, 1 unsigned (…/helper.dll)" */
+function payloadListItem(view: View, artifact: ArtifactReport): string {
+  return `- <code>${cell(shownPath(view, artifact.path))}</code>: ${md(artifact.payload?.summary ?? '')}`;
+}
+
 /** One line of the collapsed list of clean passing artifacts. */
 function passingListItem(view: View, artifact: ArtifactReport): string {
   const signer = primarySignature(artifact)?.signer;
@@ -592,6 +597,16 @@ function render(report: Report, options: SummaryOptions, maxBytes: number): stri
     const missing = (report.endpointCertificates?.length ?? 0) - endpoints.taken.length;
     if (missing > 0)
       out.push(`… and ${plural(missing, 'more certificate')} (see the JSON report)\n`);
+  }
+
+  // What each package carries: one line per artifact whose payload holds executables.
+  const carrying = ordered.filter((a) => (a.payload?.files.length ?? 0) > 0);
+  const payloadLines = take(carrying, (a) => payloadListItem(view, a), Math.max(0, budget));
+  if (carrying.length > 0) {
+    out.push(`### Inside the packages\n\n${payloadLines.taken.join('\n')}\n`);
+    if (payloadLines.taken.length < carrying.length) {
+      out.push(`${moreArtifacts(carrying.length - payloadLines.taken.length)}\n`);
+    }
   }
 
   const revocation = revocationSection(report);
