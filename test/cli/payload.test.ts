@@ -130,6 +130,19 @@ describe('verify --payload: the executables inside an MSI', () => {
     expect(damaged.stdout).not.toContain('corrupt-payload');
   });
 
+  it('SARIF: the payload result names the inner path', () => {
+    const sarif = join(temp, 'require.sarif');
+    cli(['verify', MSI, ...STANDARD_OPTIONS, '--payload', 'require', '--sarif', sarif]);
+    const log = JSON.parse(readFileSync(sarif, 'utf8')) as {
+      runs: { results: { ruleId: string; level: string; message: { text: string } }[] }[];
+    };
+    const result = log.runs[0]!.results.find((r) => r.ruleId === 'payload-unsigned');
+    expect(result?.level).toBe('error');
+    expect(result?.message.text).toContain(
+      `${MSI}: 1 executable(s) inside are not signed: ${HELPER}`,
+    );
+  });
+
   it('a wrong --payload value is a usage error (exit 2)', () => {
     const result = cli(['verify', MSI, ...STANDARD_OPTIONS, '--payload', 'sometimes']);
     expect(result.status).toBe(2);
