@@ -139,7 +139,8 @@ describe('verify --payload: the executables inside an MSI', () => {
     const result = log.runs[0]!.results.find((r) => r.ruleId === 'payload-unsigned');
     expect(result?.level).toBe('error');
     expect(result?.message.text).toContain(
-      `${MSI}: 1 executable(s) inside are not signed: ${HELPER}`,
+      // SARIF message text escapes the brackets (sarif.ts).
+      `${MSI}: 1 executable(s) inside are not signed: \\[ProgramFilesFolder\\]/Contoso Payload/bin/helper.dll`,
     );
   });
 
