@@ -351,7 +351,7 @@ describe('against osslsigncode on layouts it signs differently', () => {
     expect(r.cab.anomalies).toEqual([]);
   });
 
-  it('hashes iCabinet, which osslsigncode leaves out (formats.md §6.3 disagreement)', async () => {
+  it('hashes iCabinet, which osslsigncode leaves out (docs/formats.md §6.3 disagreement)', async () => {
     const r = await signAndCompare({ files: FILES, iCabinet: 3 }, 'icabinet');
     // osslsigncode signs and verifies with its own rule ...
     expect(r.reported.current).toBe(r.reported.calculated);
