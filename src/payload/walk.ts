@@ -11,6 +11,7 @@
  * The walk knows nothing of signatures: it hands each inner executable to `onExecutable`
  * (the PE engine's hook) and returns what it found, with findings for what it could not open.
  */
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
   extractCabinet,
@@ -101,6 +102,16 @@ export function payloadKind(head: Uint8Array): PayloadKind {
   return 'other';
 }
 
+/**
+ * Opens a cabinet beside the package, or null when it is absent or not a regular file: opening
+ * a FIFO named like a cabinet would block the run (the cross-artifact checks report it).
+ */
+async function openRegularFile(path: string): Promise<RandomAccessFile | null> {
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile()) return null;
+  return RandomAccessFile.open(path).catch(() => null);
+}
+
 interface WalkState {
   readonly options: PayloadWalkOptions;
   readonly files: PayloadFile[];
@@ -186,7 +197,7 @@ async function walkPackage(state: WalkState, at: ContainerAt): Promise<void> {
       // checks; here only their content matters.
       const path = await cabinetBeside(at.path, name);
       if (path === null) continue;
-      const source = await RandomAccessFile.open(path).catch(() => null);
+      const source = await openRegularFile(path);
       if (!source) continue;
       try {
         const cabinet = await openCabinet(source);
@@ -319,7 +330,7 @@ async function walkCabinet(
     if (!setBase) return null;
     const path = await cabinetBeside(setBase, name);
     if (path === null) return null;
-    const source = await RandomAccessFile.open(path).catch(() => null);
+    const source = await openRegularFile(path);
     if (!source) return null;
     opened.push(source);
     try {
