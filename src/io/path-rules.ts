@@ -79,10 +79,19 @@ export function relativeInside(
       : p;
   const from = canonicalPath(api.resolve(strip(parent)), rules);
   const to = canonicalPath(api.resolve(strip(child)), rules);
-  let rel = api.relative(from, to);
-  // win32.relative already folds case; POSIX on a case-insensitive disk (macOS) does not.
-  if (!rules.caseSensitive && api !== win32 && from.toLowerCase() === to.toLowerCase()) rel = '';
-  if (rel === '..' || rel.startsWith(`..${api.sep}`) || api.isAbsolute(rel)) return undefined;
+  // Compared name by name rather than with path.relative, whose win32 form run off Windows
+  // resolves a rootless path against the POSIX working directory.
+  const parts = (p: string): string[] => {
+    const list = p.split(api.sep);
+    while (list.length > 1 && list[list.length - 1] === '') list.pop();
+    return list;
+  };
+  const fold = (name: string): string => (rules.caseSensitive ? name : name.toLowerCase());
+  const fromParts = parts(from);
+  const toParts = parts(to);
+  if (toParts.length < fromParts.length) return undefined;
+  if (fromParts.some((name, i) => fold(name) !== fold(toParts[i]!))) return undefined;
+  const rel = toParts.slice(fromParts.length).join(api.sep);
   return rel;
 }
 
