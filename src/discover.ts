@@ -1,6 +1,13 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { expandGlob, globBase, hasGlobMagic } from './glob.js';
-import { displayRelative, isInside, nativeRules, type PathRules } from './io/path-rules.js';
+import {
+  WIN32_RULES,
+  displayRelative,
+  isInside,
+  isReservedDeviceName,
+  nativeRules,
+  type PathRules,
+} from './io/path-rules.js';
 import type { Finding } from './findings.js';
 import type { ArtifactInput } from './verify/verify-artifacts.js';
 
@@ -118,6 +125,18 @@ export async function discoverArtifacts(
 
   for (const pattern of patterns) {
     let count = 0;
+    const name = rules.api.basename(pattern);
+    if (rules === WIN32_RULES && isReservedDeviceName(name)) {
+      // Windows opens `NUL` or `CON.msi` in any directory as a device: reading it would hang
+      // on the console or read nothing, and it is never the package the user meant.
+      findings.push({
+        severity: 'error',
+        code: 'missing-path',
+        message: `${pattern}: ${name} is a reserved Windows device name, not a file`,
+      });
+      counts.push({ pattern, count });
+      continue;
+    }
     const literal = resolve(cwd, pattern);
     const info = await lstat(literal).catch(() => undefined);
     if (

@@ -14,6 +14,7 @@ import {
   splitGlob,
   type PathRules,
 } from '../../src/io/path-rules.js';
+import { discoverArtifacts } from '../../src/discover.js';
 import { globBase } from '../../src/glob.js';
 import { workspaceRelativePath } from '../../src/report/annotations.js';
 import { artifactUri } from '../../src/report/sarif.js';
@@ -182,5 +183,17 @@ describe('Windows names', () => {
   });
   it('POSIX keeps trailing dots and spaces', () => {
     expect(canonicalPath('/w/a.msi. ', POSIX_RULES)).toBe('/w/a.msi. ');
+  });
+});
+
+describe('discovery under Windows rules', () => {
+  it.each(['out\\CON.msi', 'NUL', 'dist/lpt1.cab'])('%s is reported, not opened', async (path) => {
+    const result = await discoverArtifacts([path], {
+      cwd: 'D:\\a\\repo\\repo',
+      rules: WIN32_RULES,
+    });
+    expect(result.inputs).toEqual([]);
+    expect(result.findings.map((f) => f.code)).toEqual(['missing-path']);
+    expect(result.findings[0]!.message).toContain('reserved Windows device name');
   });
 });
