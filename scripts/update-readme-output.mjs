@@ -34,7 +34,8 @@ function rewriteBlock(lines) {
   let before = '';
   for (let k = 0; k < commands.length; k++) {
     const now = stdoutOf(commands.slice(0, k + 1).map((c) => c.join('\n').slice(2)));
-    if (!now.startsWith(before)) throw new Error(`output of earlier commands changed at ${commands[k][0]}`);
+    if (!now.startsWith(before))
+      throw new Error(`output of earlier commands changed at ${commands[k][0]}`);
     out.push(...commands[k]);
     const added = now.slice(before.length).replace(/\n$/, '');
     if (added !== '') out.push(...added.split('\n'));

@@ -76,5 +76,9 @@ describe('the time budget inside CPU-bound work', () => {
       [],
       [],
     ]);
+    // The budget is consulted during the work, and cheaply: a handful of checks per file.
+    expect(checks.mock.calls.length).toBeGreaterThan(0);
+    expect(checks.mock.calls.length).toBeLessThan(200 * files.length);
+    checks.mockRestore();
   });
 });
