@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 
-/** Digest algorithms Authenticode uses, named as Node's crypto names them. formats.md §7.3 */
+/** Digest algorithms Authenticode uses, named as Node's crypto names them. docs/formats.md §7.3 */
 export type DigestAlgorithm = 'md5' | 'sha1' | 'sha256' | 'sha384' | 'sha512';
 
 export const DIGEST_OIDS: Readonly<Record<string, DigestAlgorithm>> = {
@@ -30,7 +30,7 @@ export const DIGEST_NAMES: Readonly<Record<DigestAlgorithm, string>> = {
 
 /**
  * Feeds every chunk to one hash per algorithm, so that nested signatures with different
- * algorithms still cost one read of the file (formats.md §5.7 step 4).
+ * algorithms still cost one read of the file (docs/formats.md §5.7 step 4).
  */
 export class MultiHash {
   private readonly hashes: Map<DigestAlgorithm, Hash>;

@@ -80,7 +80,7 @@ export interface Finding {
   signatureIndex?: number;
 }
 
-/** HRESULTs from winerror.h that our findings map to. formats.md §7.8 */
+/** HRESULTs from winerror.h that our findings map to. docs/formats.md §7.8 */
 export const HRESULT = {
   TRUST_E_SUBJECT_FORM_UNKNOWN: '0x800B0003',
   TRUST_E_NOSIGNATURE: '0x800B0100',

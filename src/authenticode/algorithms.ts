@@ -25,7 +25,7 @@ export type SignatureFamily = 'rsa-pkcs1' | 'rsa-pss' | 'ecdsa';
 /**
  * How to verify a SignerInfo signature. For PKCS#1 v1.5 and ECDSA the hash is the SignerInfo's
  * digestAlgorithm whatever hash the OID names (signtool writes plain rsaEncryption; OpenSSL's
- * PKCS7_signatureVerify also hashes with digestAlgorithm). formats.md §7.2 step 6
+ * PKCS7_signatureVerify also hashes with digestAlgorithm). docs/formats.md §7.2 step 6
  */
 const FAMILIES: Readonly<Record<string, SignatureFamily>> = {
   [OID.rsaEncryption]: 'rsa-pkcs1',

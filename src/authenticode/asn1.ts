@@ -103,7 +103,7 @@ export function encodedBytes(block: Block): Buffer {
 /**
  * The contents octets of an element as stored: its encoding without the identifier and length
  * octets (and without the end-of-contents octets of the indefinite form). This is what PKCS#7
- * v1.5 digests for the content (RFC 2315 §9.3, formats.md §7.2 step 3).
+ * v1.5 digests for the content (RFC 2315 §9.3, docs/formats.md §7.2 step 3).
  */
 export function contentOctets(block: Block): Buffer {
   const whole = block.valueBeforeDecodeView;

@@ -1,5 +1,5 @@
 /**
- * Object identifiers of the Authenticode profile of PKCS#7 (formats.md §7.4), with names for
+ * Object identifiers of the Authenticode profile of PKCS#7 (docs/formats.md §7.4), with names for
  * display. Digest algorithm OIDs live in src/digest.ts (DIGEST_OIDS).
  */
 
@@ -55,7 +55,7 @@ export const OID = {
   ecdsaWithSha512: '1.2.840.10045.4.3.4',
 } as const;
 
-/** The on-disk bytes of the MSI SIP GUID {000C10F1-0000-0000-C000-000000000046}. formats.md §5.5 */
+/** The on-disk bytes of the MSI SIP GUID {000C10F1-0000-0000-C000-000000000046}. docs/formats.md §5.5 */
 export const MSI_SIP_GUID = Buffer.from('f1100c0000000000c000000000000046', 'hex');
 
 const NAMES: Readonly<Record<string, string>> = {

@@ -14,12 +14,12 @@ import type {
 } from './types.js';
 
 /**
- * Decodes an Authenticode signature blob (formats.md §7.1): a ContentInfo holding a SignedData
+ * Decodes an Authenticode signature blob (docs/formats.md §7.1): a ContentInfo holding a SignedData
  * with exactly one SignerInfo over an SpcIndirectDataContent. BER is accepted for the outer
  * layers; zero bytes after the encoding are padding (CAB signatures are padded to 8 bytes).
  *
  * Throws MalformedSignatureError, and nothing else, when the blob is not such a signature —
- * including when it has more than one SignerInfo (osslsigncode requires exactly one, formats.md
+ * including when it has more than one SignerInfo (osslsigncode requires exactly one, docs/formats.md
  * §8.4 item 42). Nested signatures (unauthenticated attribute 1.3.6.1.4.1.311.2.4.1 on this
  * signer) are decoded into `nested` with indexes index+1.. in stored order; one that does not
  * decode is listed in `nestedErrors` instead and does not affect this signature.

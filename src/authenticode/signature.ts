@@ -24,7 +24,7 @@ const MAX_RSA_EXPONENT_BITS = 64;
 
 /**
  * Verifies a SignerInfo signature over its authenticated attributes: the stored bytes with the
- * `[0] IMPLICIT` tag A0 replaced by the SET OF tag 31, never re-encoded (formats.md §7.2 step 6,
+ * `[0] IMPLICIT` tag A0 replaced by the SET OF tag 31, never re-encoded (docs/formats.md §7.2 step 6,
  * §8.4 item 37). Uses Node's crypto with the certificate's public key.
  *
  * `allowBareDigest` (timestamp countersigners only): also accept an RSA PKCS#1 v1.5 block whose

@@ -8,13 +8,13 @@ import { singleValue, type SingleValue } from './signer-info.js';
 import type { AuthenticodeSignature, SignerCheck, SignerProblem } from './types.js';
 
 /**
- * CRYPT_E_AUTH_ATTR_MISSING: a required authenticated attribute is missing (formats.md §7.8).
+ * CRYPT_E_AUTH_ATTR_MISSING: a required authenticated attribute is missing (docs/formats.md §7.8).
  * Not (yet) in findings.ts HRESULT.
  */
 export const CRYPT_E_AUTH_ATTR_MISSING = '0x80091006';
 
 /**
- * The cryptographic checks of one signature's SignerInfo (formats.md §7.2 steps 3–6). The
+ * The cryptographic checks of one signature's SignerInfo (docs/formats.md §7.2 steps 3–6). The
  * problem reported is the first of:
  *  1. authenticated attributes present, with exactly one contentType (= SPC_INDIRECT_DATA) and
  *     exactly one messageDigest — else malformed-signature;

@@ -33,7 +33,7 @@ import type {
 } from './types.js';
 
 /**
- * Verifies the timestamps on one signature's SignerInfo (formats.md §7.6): RFC 3161 tokens and
+ * Verifies the timestamps on one signature's SignerInfo (docs/formats.md §7.6): RFC 3161 tokens and
  * legacy Authenticode countersignatures, in stored order. Only the cryptography is checked here
  * — the imprint binding to this signer's encryptedDigest, the token's own messageDigest and
  * signature, and the TSA certificate's identity; the TSA certificate's timeStamping EKU and its
@@ -162,7 +162,7 @@ function verifyRfc3161(
 
 /**
  * Legacy Authenticode countersignature in attribute 1.2.840.113549.1.9.6: a bare SignerInfo
- * whose certificates are in the outer SignedData (formats.md §7.6, §8.4 item 39).
+ * whose certificates are in the outer SignedData (docs/formats.md §7.6, §8.4 item 39).
  */
 function verifyLegacy(
   sig: AuthenticodeSignature,

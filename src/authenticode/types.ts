@@ -23,7 +23,7 @@ export interface SignatureAlgorithmRef {
   parameters: Buffer | null;
 }
 
-/** SpcSipInfo of an MSI signature (formats.md §5.5). */
+/** SpcSipInfo of an MSI signature (docs/formats.md §5.5). */
 export interface SipInfo {
   version: number | null;
   /** The 16 uuid bytes as stored. */
@@ -83,9 +83,9 @@ export interface AuthenticatedAttributesSummary {
   moreInfoUrl: string | null;
   /** SpcStatementType purposes (OIDs): individual …2.1.21, commercial …2.1.22. */
   statementTypes: string[];
-  /** signingTime: the signer's own clock; never a validation time (formats.md §7.6). */
+  /** signingTime: the signer's own clock; never a validation time (docs/formats.md §7.6). */
   signingTime: Date | null;
-  /** osslsigncode's sequence number for ordering nested signatures (formats.md §7.5). */
+  /** osslsigncode's sequence number for ordering nested signatures (docs/formats.md §7.5). */
   sequenceNumber: number | null;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Streams the §6.3 ranges through one hash per algorithm: one read of the cabinet however many
- * (nested) signatures need checking. formats.md §6.6 step 4.
+ * (nested) signatures need checking. docs/formats.md §6.6 step 4.
  */
 import type { DigestAlgorithm } from '../digest.js';
 import { HASH_READ_BYTES, hashSegments, type SegmentHasher } from '../io/hash-plan.js';
@@ -11,7 +11,7 @@ import { cabDigestRanges, type ByteRange, type CabDigestLayout } from './digest-
 export const DIGEST_READ_BYTES = HASH_READ_BYTES;
 
 /**
- * The cabinet's Authenticode content digest for each algorithm (formats.md §6.3), from a
+ * The cabinet's Authenticode content digest for each algorithm (docs/formats.md §6.3), from a
  * parsed header or an opened cabinet (`openCabinet`). A `hasher` gets the ranges as a plan
  * (and may hash them on another thread); without one they are hashed here.
  */

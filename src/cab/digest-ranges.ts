@@ -1,5 +1,5 @@
 /**
- * The bytes an Authenticode CAB digest covers. formats.md §6.3 (consensus of jsign and the
+ * The bytes an Authenticode CAB digest covers. docs/formats.md §6.3 (consensus of jsign and the
  * legacy signer), §10 item 6.
  *
  * Every hashed byte is a stored byte, in file order, so the whole digest input is a list of
@@ -63,7 +63,7 @@ export function cabDigestRanges(layout: CabDigestLayout): ByteRange[] {
 /**
  * The ranges osslsigncode's `cab_digest_calc` hashes: `[0, 4)`, `[8, 34)`, then `[56, end)`
  * where `end` is the signature offset — iCabinet and cbJunk are left out and the last 4 locator
- * filler bytes hashed instead (formats.md §6.3 "Disagreement"). Defined only for the layouts
+ * filler bytes hashed instead (docs/formats.md §6.3 "Disagreement"). Defined only for the layouts
  * osslsigncode accepts (a 20-byte reserve, no per-folder reserve, coffFiles right after the
  * CFFOLDERs); `null` otherwise. For iCabinet = 0 and a zero filler it equals
  * {@link cabDigestRanges}; it exists so that a verifier can tell "bad digest" from "signed by

@@ -1,5 +1,5 @@
 /**
- * CFHEADER, CFFOLDER and CFFILE: the cabinet's directory. formats.md §6.1, [MS-CAB].
+ * CFHEADER, CFFOLDER and CFFILE: the cabinet's directory. docs/formats.md §6.1, [MS-CAB].
  *
  * Reads only the header region with bounded positional reads; every count and offset the file
  * declares is checked against what the cabinet can hold before anything is allocated for it.
@@ -383,7 +383,7 @@ async function readFileEntry(reader: RegionReader, cFolders: number): Promise<Ca
 /**
  * A folder's data must start after the directory (after the last CFFILE) and inside the
  * cabinet, with room for its declared CFDATA headers. Catches osslsigncode 2.6's unshifted
- * coffCabStart (formats.md §8.3 item 29).
+ * coffCabStart (docs/formats.md §8.3).
  */
 function checkFolderData(
   folder: Omit<CabFolder, 'compression'>,

@@ -1,6 +1,6 @@
 /**
  * Cabinet (.cab) reader: directory, set links, signature location and the Authenticode content
- * digest. formats.md §6.
+ * digest. docs/formats.md §6.
  */
 import type { RandomAccessSource } from '../io/random-access-file.js';
 import {
@@ -47,7 +47,7 @@ export {
 } from './digest-ranges.js';
 export { cabContentDigests, hashFileRanges, DIGEST_READ_BYTES } from './content-digest.js';
 
-/** Position of a cabinet in a multi-cabinet set (formats.md §6.4). */
+/** Position of a cabinet in a multi-cabinet set (docs/formats.md §6.4). */
 export interface CabSetInfo {
   readonly setID: number;
   /** 0-based index of this cabinet in its set (iCabinet). */
@@ -67,7 +67,7 @@ export type CabAnomalyCode =
   | 'unexpected-version'
   /** coffFiles is not right after the CFFOLDERs: unlisted bytes in the directory. */
   | 'directory-gap'
-  /** The appended signature does not start at cbCabinet (formats.md §6.2 sanity checks). */
+  /** The appended signature does not start at cbCabinet (docs/formats.md §6.2 sanity checks). */
   | 'signature-offset-mismatch'
   /** Bytes after the signature (or after cbCabinet when unsigned): neither hashed nor signed. */
   | 'trailing-data'
@@ -77,7 +77,7 @@ export type CabAnomalyCode =
   | 'legacy-in-reserve-signature'
   /**
    * osslsigncode's formula (which hashes bytes 56..60 in place of iCabinet ‖ cbJunk) gives a
-   * different digest for this file than the consensus rule (formats.md §6.3, Appendix C 3):
+   * different digest for this file than the consensus rule (docs/formats.md §6.3, Appendix C 3):
    * osslsigncode signs such files (e.g. iCabinet ≠ 0) with a digest only its own rule
    * reproduces. See osslsigncodeCabDigestRanges.
    */
@@ -181,7 +181,7 @@ function cabinetAnomalies(header: CabHeader, signature: CabSignatureInfo): CabAn
 
 /**
  * For a 20-byte reserve, osslsigncode's input differs from ours only in hashing file[56..60)
- * (reserve bytes 16..20) where we hash iCabinet ‖ cbJunk (formats.md §6.3 "Disagreement").
+ * (reserve bytes 16..20) where we hash iCabinet ‖ cbJunk (docs/formats.md §6.3 "Disagreement").
  */
 function osslsigncodeBytesAgree(header: CabHeader): boolean {
   const ours = Buffer.alloc(4);

@@ -1,5 +1,5 @@
 /**
- * Where a cabinet keeps its Authenticode signature. formats.md §6.2, §6.6 steps 1–3.
+ * Where a cabinet keeps its Authenticode signature. docs/formats.md §6.2, §6.6 steps 1–3.
  *
  * The per-cabinet reserve holds two length-prefixed structures: `u16 cbJunk, u16 cbSig`, then
  * cbJunk bytes ("structure 1", covered by the signature) and cbSig bytes ("structure 2", not
@@ -54,7 +54,7 @@ export interface CabSignatureLocation {
   readonly offset: number;
   /**
    * Declared length of the blob. osslsigncode pads the DER to a multiple of 8 bytes and
-   * records the padded length; the DER's own length is authoritative (formats.md §8.3 item 33).
+   * records the padded length; the DER's own length is authoritative (docs/formats.md §8.3).
    */
   readonly length: number;
   /** File offset of the 16-byte locator (`appended` only). */
@@ -141,7 +141,7 @@ export function locateCabSignature(header: CabHeader): CabSignatureInfo {
 
   const sigStart = structures.sigOffset - header.reserveOffset;
   if (structures.cbSig !== CAB_LOCATOR_SIZE) {
-    // Legacy layout: the PKCS#7 itself is structure 2 (formats.md §6.2 "Variants").
+    // Legacy layout: the PKCS#7 itself is structure 2 (docs/formats.md §6.2 "Variants").
     return {
       location: {
         kind: 'in-reserve',

@@ -68,7 +68,7 @@ export async function readSectorsAsU32(
 
 /**
  * The file's sector geometry and its File Allocation Table, with bounded, cycle-checked chain
- * walks. formats.md §1.4, §1.7.
+ * walks. docs/formats.md §1.4, §1.7.
  *
  * Every walk claims the sectors it visits: MS-CFB §2.3 lets a sector belong to one chain only,
  * and a file whose streams share ("cross-link") one chain would otherwise turn a few MB into
@@ -211,7 +211,7 @@ export class SectorAllocation {
     return ++this.generation;
   }
 
-  /** Bytes after the end of the last sector the FAT marks as used (formats.md §1.8). */
+  /** Bytes after the end of the last sector the FAT marks as used (docs/formats.md §1.8). */
   trailingBytes(): number {
     let last = -1;
     for (let i = this.fat.length - 1; i >= 0; i--) {

@@ -1,4 +1,4 @@
-/** On-disk constants of the compound file format. formats.md §1.2, §1.3 */
+/** On-disk constants of the compound file format. docs/formats.md §1.2, §1.3 */
 
 export const CFB_SIGNATURE = Uint8Array.of(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1);
 

@@ -8,7 +8,7 @@ import {
 } from './constants.js';
 import type { DirectoryEntry, EntryKind } from './types.js';
 
-/** A directory entry with its tree links, as parsed. formats.md §1.5 */
+/** A directory entry with its tree links, as parsed. docs/formats.md §1.5 */
 export interface ParsedEntry extends DirectoryEntry {
   readonly left: number;
   readonly right: number;

@@ -1,6 +1,6 @@
 /**
  * Where a stream's bytes lie in the file: runs of contiguous file bytes in stream order.
- * formats.md §1.7 steps 7–8.
+ * docs/formats.md §1.7.
  */
 export class Extents {
   private constructor(

@@ -1,7 +1,7 @@
 import { MalformedPackageError, NotAPackageError } from '../errors.js';
 import { CFB_SIGNATURE, HEADER_DIFAT_SLOTS, HEADER_SIZE, MINI_STREAM_CUTOFF } from './constants.js';
 
-/** The compound file header, validated. formats.md §1.2 */
+/** The compound file header, validated. docs/formats.md §1.2 */
 export interface CfbHeader {
   readonly majorVersion: 3 | 4;
   readonly minorVersion: number;

@@ -26,7 +26,7 @@ export const DEFAULT_MAX_STREAM_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 
 /**
- * Opens a compound file for random access (formats.md §1). The header, FAT, DIFAT, mini FAT,
+ * Opens a compound file for random access (docs/formats.md §1). The header, FAT, DIFAT, mini FAT,
  * directory tree and every reachable stream's sector chain are validated here, so a damaged file
  * is reported on open; stream contents are read on demand, never the whole file.
  *
@@ -43,7 +43,7 @@ export async function openCompoundFile(source: RandomAccessSource): Promise<Comp
   await readExact(source, headerBytes, 0, HEADER_SIZE, 0, 'compound file header');
   const header = parseHeader(headerBytes);
   const ss = header.sectorSize;
-  // Header, one FAT sector and one directory sector at least (formats.md §1.8). The last
+  // Header, one FAT sector and one directory sector at least (docs/formats.md §1.8). The last
   // sector may be short: some writers do not pad it.
   if (source.size <= 2 * ss) {
     throw new MalformedPackageError(

@@ -1,5 +1,5 @@
 /**
- * The compound file (CFB) contract the rest of the library codes against. formats.md §1, §9.
+ * The compound file (CFB) contract the rest of the library codes against. docs/formats.md §1, §9.
  * Implemented by the streaming reader in ./reader.ts (positional reads, never the whole file).
  */
 import type { FileSegment } from '../io/hash-plan.js';
@@ -64,7 +64,7 @@ export interface CompoundFile {
   /**
    * Oddities that do not stop reading but that a Windows-mirroring verifier may want to report:
    * a v4 directory-sector count that differs from the directory chain (Windows Installer reads
-   * only the declared count, formats.md §1.9 rule 1), chains longer than their stream, a
+   * only the declared count, docs/formats.md §1.9 rule 1), chains longer than their stream, a
    * non-standard minor version or root name. Plain sentences; may quote file-controlled text.
    * Always present on files from `openCompoundFile`; optional so that test doubles need not set it.
    */

@@ -1,5 +1,5 @@
 /**
- * Full-rewrite compound file writer (formats.md §1.9 "Full rewrite"): every stream is laid out
+ * Full-rewrite compound file writer (docs/formats.md §1.9 "Full rewrite"): every stream is laid out
  * again, sequentially, and all allocation tables are generated from scratch, so the output has
  * no free sectors and no trailing bytes.
  *

@@ -14,7 +14,7 @@ import type { RandomAccessSource } from '../io/random-access-file.js';
 import type { DeferredError, OpenContainerOptions, SignedContainer } from './types.js';
 
 /**
- * A cabinet: the signature sits where the reserve area's locator says (formats.md §6.2) and
+ * A cabinet: the signature sits where the reserve area's locator says (docs/formats.md §6.2) and
  * the digest covers the header fields and data ranges of §6.3.
  */
 export async function openCabinetContainer(
@@ -73,7 +73,7 @@ function cabinetSignatureTypeProblem(signature: AuthenticodeSignature): string |
 function cabinetFindings(cabinet: Cabinet): Finding[] {
   const findings: Finding[] = [];
   if (cabinet.trailingBytes > 0 && cabinet.signatureLocation) {
-    // The signature must end the file (formats.md §6.2): bytes after it are outside every
+    // The signature must end the file (docs/formats.md §6.2): bytes after it are outside every
     // check and could carry anything, so the signature area is treated as malformed, as
     // osslsigncode does and as Windows' MS13-098 hardening does for PE files.
     findings.push({
@@ -120,7 +120,7 @@ function findingForCabAnomaly(anomaly: CabAnomaly): Finding | null {
       return {
         severity: 'notice',
         code: 'ambiguous-digest-rule',
-        message: `${anomaly.message} (formats.md §6.3: osslsigncode omits iCabinet; we hash it, as jsign and the Microsoft signer do)`,
+        message: `${anomaly.message} (docs/formats.md §6.3: osslsigncode omits iCabinet; we hash it, as jsign and the Microsoft signer do)`,
       };
     default:
       return { severity: 'notice', code: 'unusual-layout', message: anomaly.message };

@@ -15,7 +15,7 @@ import type { DeferredError, OpenContainerOptions, SignedContainer } from './typ
 
 /**
  * An MSI, MSP, MST or MSM: a compound file whose `\x05DigitalSignature` stream holds the
- * signature and whose streams and storages, in a fixed order, are what it signs (formats.md §5).
+ * signature and whose streams and storages, in a fixed order, are what it signs (docs/formats.md §5).
  */
 export async function openCompoundFileContainer(
   source: RandomAccessSource,
@@ -66,7 +66,7 @@ export async function openCompoundFileContainer(
           severity: 'notice',
           code: 'ambiguous-digest-rule',
           message:
-            'a sub-storage holds a stream named like a signature stream; we hash it (as osslsigncode does), jsign would not (formats.md §5.2)',
+            'a sub-storage holds a stream named like a signature stream; we hash it (as osslsigncode does), jsign would not (docs/formats.md §5.2)',
         });
       }
       if (streams.prehash) await checkPrehash(cfb, streams.prehash, found);
@@ -93,7 +93,7 @@ export function prehashAlgorithm(stored: Buffer): DigestAlgorithm | undefined {
 
 /**
  * Windows prepends the stored MsiDigitalSignatureEx bytes and never validates them
- * (formats.md §5.4): a stale value is only worth a warning that the metadata changed.
+ * (docs/formats.md §5.4): a stale value is only worth a warning that the metadata changed.
  */
 async function checkPrehash(cfb: CompoundFile, stored: Buffer, findings: Finding[]): Promise<void> {
   const algorithm = prehashAlgorithm(stored);

@@ -1,5 +1,5 @@
 /**
- * The two tables UAC patching reads (formats.md §3.9, §3.12): their definitions as we create
+ * The two tables UAC patching reads (docs/formats.md §3.9, §3.12): their definitions as we create
  * them, their `_Validation` rows, and the row keys we derive for a certificate.
  */
 import type { TableSchema } from '../msi/catalog.js';

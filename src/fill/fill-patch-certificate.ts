@@ -1,7 +1,7 @@
 /**
  * `fill-patch-certificate`: lists signer certificates in an MSI's MsiDigitalCertificate and
  * MsiPatchCertificate tables before the MSI is signed, so that patches signed with them apply
- * without elevation (UAC patching, formats.md §3.11). Implements §3.12 on top of the database
+ * without elevation (UAC patching, docs/formats.md §3.11). Implements §3.12 on top of the database
  * reader and the full-rewrite compound file writer (§1.9).
  *
  * Only the string pool, the catalog (when a table is created), the two tables, `_Validation`

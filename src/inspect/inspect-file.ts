@@ -233,7 +233,7 @@ async function inspectOpened(
   }
 }
 
-/** The stored MsiDigitalSignatureEx next to the one the directory gives now (formats.md §5.4). */
+/** The stored MsiDigitalSignatureEx next to the one the directory gives now (docs/formats.md §5.4). */
 async function recomputePrehash(
   cfb: Parameters<typeof msiMetadataPrehash>[0],
   dse: DigitalSignatureExInspection,

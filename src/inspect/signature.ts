@@ -202,7 +202,7 @@ function kindName(kind: 'rfc3161' | 'legacy'): string {
 
 /**
  * Everything about one decoded signature and the result of each check the way Windows orders
- * them (formats.md §7.2), without a policy: no pin, no trusted roots, no digest minimum.
+ * them (docs/formats.md §7.2), without a policy: no pin, no trusted roots, no digest minimum.
  */
 export function inspectSignature(
   signature: AuthenticodeSignature,

@@ -1,7 +1,7 @@
 /**
  * Hashing a file by plan: the Authenticode content digest of an MSI or a CAB is the hash of some
  * byte ranges of the file, in a given order, with a few literal byte strings between them
- * (formats.md §5.2, §6.3). Describing that as data — a list of segments — lets the same plan be
+ * (docs/formats.md §5.2, §6.3). Describing that as data — a list of segments — lets the same plan be
  * hashed here or on a worker thread (src/verify/worker-pool.ts), with the same reads.
  *
  * Reads are large (up to {@link HASH_READ_BYTES}), aligned to 64 KiB in the file after the first,

@@ -1,6 +1,6 @@
 /**
  * The table catalog: `_Tables` (one row per table) and `_Columns` (one row per column),
- * whose own schemas are hard-coded (formats.md §3.3).
+ * whose own schemas are hard-coded (docs/formats.md §3.3).
  */
 import { MalformedPackageError } from '../errors.js';
 import { decodeInt16Cell, encodeInt16Cell, type ColumnDefinition } from './column.js';

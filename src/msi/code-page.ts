@@ -1,5 +1,5 @@
 /**
- * Windows code pages used by the MSI string pool (formats.md §3.2) and by summary-information
+ * Windows code pages used by the MSI string pool (docs/formats.md §3.2) and by summary-information
  * strings (§4.1). Decoding goes through the WHATWG `TextDecoder` (full ICU in Node); code pages
  * it does not know decode as Latin-1 so a strange code page never stops verification.
  */

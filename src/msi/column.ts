@@ -1,5 +1,5 @@
 /**
- * The `_Columns.Type` bit field (formats.md §3.4) and the encoding of single cells (§3.5).
+ * The `_Columns.Type` bit field (docs/formats.md §3.4) and the encoding of single cells (§3.5).
  */
 
 /** Bits of `_Columns.Type`; names follow msitools `msipriv.h` where it has them. */

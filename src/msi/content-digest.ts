@@ -1,6 +1,6 @@
 /**
  * The MSI/MSP Authenticode content digest and the MsiDigitalSignatureEx metadata pre-hash.
- * formats.md §5.2–§5.4.
+ * docs/formats.md §5.2–§5.4.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { CompoundFile, DirectoryEntry } from '../cfb/index.js';
@@ -8,7 +8,7 @@ import { MultiHash, type DigestAlgorithm } from '../digest.js';
 import { MalformedPackageError } from '../errors.js';
 import { HASH_READ_BYTES, type HashSegment, type SegmentHasher } from '../io/hash-plan.js';
 
-/** Raw stored names of the two signature streams (not MSI-mangled, formats.md §5.1). */
+/** Raw stored names of the two signature streams (not MSI-mangled, docs/formats.md §5.1). */
 export const DIGITAL_SIGNATURE_STREAM = '\u0005DigitalSignature';
 export const DIGITAL_SIGNATURE_EX_STREAM = '\u0005MsiDigitalSignatureEx';
 
@@ -23,7 +23,7 @@ const SIGNATURE_STREAM_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Sibling order for MSI hashing (formats.md §5.3): the names' UTF-16LE bytes compared as
+ * Sibling order for MSI hashing (docs/formats.md §5.3): the names' UTF-16LE bytes compared as
  * unsigned bytes, a proper prefix first. Not code-unit order, not CFB tree order.
  */
 export function byteWiseNameCompare(a: Uint8Array, b: Uint8Array): number {
@@ -38,7 +38,7 @@ function sortedChildren(cfb: CompoundFile, storage: DirectoryEntry): DirectoryEn
   return [...cfb.children(storage)].sort((x, y) => byteWiseNameCompare(x.nameBytes, y.nameBytes));
 }
 
-/** Excluded from both hashes, at the root only (osslsigncode's rule, formats.md §5.2). */
+/** Excluded from both hashes, at the root only (osslsigncode's rule, docs/formats.md §5.2). */
 function isExcluded(entry: DirectoryEntry, parentIsRoot: boolean): boolean {
   return parentIsRoot && SIGNATURE_STREAM_NAMES.has(entry.name);
 }
@@ -56,7 +56,7 @@ function rootSignatureStream(cfb: CompoundFile, name: string): DirectoryEntry | 
 
 /**
  * The two signature streams of the root storage. An empty `\x05DigitalSignature` comes back as
- * an empty buffer so the caller can call it malformed (formats.md §8.1 item 13).
+ * an empty buffer so the caller can call it malformed (docs/formats.md §8.1).
  */
 export async function readMsiSignatureStreams(
   cfb: CompoundFile,
@@ -113,7 +113,7 @@ async function walkInHashOrder(
 
 /**
  * The content digests of an MSI/MSP for every algorithm, in one read of the data
- * (formats.md §5.2): the stored MsiDigitalSignatureEx bytes verbatim (§5.4 — Windows never
+ * (docs/formats.md §5.2): the stored MsiDigitalSignatureEx bytes verbatim (§5.4 — Windows never
  * validates them), then every stream's bytes in sorted order, each storage's CLSID after its
  * children, the root CLSID last.
  *
@@ -192,7 +192,7 @@ function updateEntryMetadata(hash: Hash, entry: DirectoryEntry): void {
 }
 
 /**
- * Recomputes the MsiDigitalSignatureEx value (formats.md §5.4): per entry, in hashing order,
+ * Recomputes the MsiDigitalSignatureEx value (docs/formats.md §5.4): per entry, in hashing order,
  * root = CLSID ‖ state bits; storage = name ‖ CLSID ‖ state bits ‖ ctime ‖ mtime, then its
  * children; stream = name ‖ low u32 of size ‖ state bits ‖ ctime ‖ mtime. Only useful to tell
  * whether the metadata changed since signing: Windows uses the stored bytes.

@@ -1,6 +1,6 @@
 /**
  * An MSI/MSP database opened over a compound file: string pool, catalog, tables on demand,
- * binary streams, summary information (formats.md §3, §4).
+ * binary streams, summary information (docs/formats.md §3, §4).
  */
 import type { CompoundFile, DirectoryEntry } from '../cfb/types.js';
 import { MalformedPackageError } from '../errors.js';

@@ -1,4 +1,4 @@
-/** The MSI database layer: what the rest of the library uses (formats.md §2–§4). */
+/** The MSI database layer: what the rest of the library uses (docs/formats.md §2–§4). */
 export {
   decodeStreamName,
   encodeStreamName,

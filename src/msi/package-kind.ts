@@ -1,5 +1,5 @@
 /**
- * Which kind of Windows Installer file a compound file is (formats.md §4.3). The root
+ * Which kind of Windows Installer file a compound file is (docs/formats.md §4.3). The root
  * storage CLSID is the marker; merge modules share the database CLSID and are told apart by
  * their tables.
  */

@@ -1,5 +1,5 @@
 /**
- * Typed readers for the tables the signature checks need (formats.md §3.9–§3.11, §4.2).
+ * Typed readers for the tables the signature checks need (docs/formats.md §3.9–§3.11, §4.2).
  * Each returns undefined when the table does not exist and an empty list when it exists
  * without rows: Windows Installer treats those differently (UAC patching needs the
  * MsiPatchCertificate table to exist).

@@ -1,5 +1,5 @@
 /**
- * MSI stream-name mangling (formats.md §2). Windows Installer packs table and binary-stream
+ * MSI stream-name mangling (docs/formats.md §2). Windows Installer packs table and binary-stream
  * names into CFB names: two characters of a 64-symbol alphabet share one UTF-16 code unit, so
  * names of up to ~62 characters fit the 31-code-unit CFB limit.
  */

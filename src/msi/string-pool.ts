@@ -1,6 +1,6 @@
 /**
  * The MSI string table: `_StringPool` (code page + one length/refcount entry per string ID)
- * and `_StringData` (all strings concatenated). formats.md §3.2.
+ * and `_StringData` (all strings concatenated). docs/formats.md §3.2.
  */
 import { MalformedPackageError } from '../errors.js';
 import { codecForCodePage, type CodePageCodec } from './code-page.js';

@@ -1,5 +1,5 @@
 /**
- * The `\x05SummaryInformation` OLE property set (formats.md §4): package code, target
+ * The `\x05SummaryInformation` OLE property set (docs/formats.md §4): package code, target
  * products of a patch, platform/language template, and friends.
  */
 import { MalformedPackageError } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * Table streams: column-major cells, sorted by primary key (formats.md §3.5–§3.7).
+ * Table streams: column-major cells, sorted by primary key (docs/formats.md §3.5–§3.7).
  *
  * Two layers: raw rows (the stored unsigned cell values — string IDs, biased integers, binary
  * markers — exactly what sorting and writing need) and decoded rows (strings, numbers, NULL and

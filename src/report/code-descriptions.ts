@@ -733,7 +733,7 @@ export function describeCode(code: string): CodeDescription {
 }
 
 /**
- * winerror.h names for the result codes formats.md §7.8 lists, beyond the shared HRESULT table,
+ * winerror.h names for the result codes docs/formats.md §7.8 lists, beyond the shared HRESULT table,
  * so that any code the pipeline reports can be named.
  */
 const MORE_WINERROR_NAMES: Readonly<Record<string, string>> = {

@@ -20,7 +20,7 @@ import {
 
 /**
  * Chain building and certificate validation as CryptoAPI does it for Authenticode
- * (formats.md §7.7): issuers are found by Name, preferring AKI/SKI matches, every certificate
+ * (docs/formats.md §7.7): issuers are found by Name, preferring AKI/SKI matches, every certificate
  * signature is checked, alternatives are tried when a path fails, and the whole path is checked
  * at one validation time (§7.6) for validity, CA constraints, critical extensions and usage.
  * Results are data: the caller turns problems into findings.
@@ -70,7 +70,7 @@ export interface ChainResult {
   problems: TrustProblem[];
   /** The leaf has no EKU extension, which RFC 5280 and Windows read as "any usage". */
   leafHasNoEku: boolean;
-  /** The leaf carries the lifetime-signing EKU (1.3.6.1.4.1.311.10.3.13), formats.md §7.6. */
+  /** The leaf carries the lifetime-signing EKU (1.3.6.1.4.1.311.10.3.13), docs/formats.md §7.6. */
   lifetimeSigning: boolean;
   /** The issuer Name (RFC 4514-style) that was not found, when the path stops at a missing issuer. */
   missingIssuer?: string;
@@ -116,7 +116,7 @@ const WEAK_CERTIFICATE_SIGNATURES: Readonly<Record<string, string>> = {
 
 /**
  * "Microsoft Root Authority" (v1, expired 2020-12-31) still anchors old Microsoft signatures on
- * Windows; osslsigncode whitelists it by this fingerprint (formats.md §7.7, §8.4 item 43).
+ * Windows; osslsigncode whitelists it by this fingerprint (docs/formats.md §7.7, §8.4 item 43).
  */
 const EXPIRED_ROOTS_HONOURED = new Set([
   'f38406e540d7a9d90cb4a9479299640ffb6df9e224ecc7a01c0d9558d8dad77d',
@@ -755,7 +755,7 @@ function checkUsage(
 export type ValidationTimeReason = 'timestamp' | 'lifetime-signing' | 'no-timestamp';
 
 /**
- * The time the signer chain is validated at (formats.md §7.6): the time of a valid timestamp,
+ * The time the signer chain is validated at (docs/formats.md §7.6): the time of a valid timestamp,
  * unless the signer certificate carries the lifetime-signing EKU; otherwise now. The signer's
  * own signingTime attribute is never used.
  */

@@ -20,7 +20,7 @@ export interface CertificateFacts {
   authorityKeyId: Buffer | undefined;
   basicConstraints: BasicConstraintsFacts | undefined;
   keyUsage: KeyUsageFacts | undefined;
-  /** OIDs of critical extensions this verifier does not process (formats.md §7.7). */
+  /** OIDs of critical extensions this verifier does not process (docs/formats.md §7.7). */
   unsupportedCritical: string[];
   /**
    * Critical extensions whose semantics Windows applies but this verifier does not evaluate

@@ -3,7 +3,7 @@ import type { Certificate } from '../x509/certificate.js';
 
 /**
  * HRESULTs for certificate-trust failures. findings.ts holds the shared table; the two codes
- * below are chain-specific and not (yet) there. formats.md §7.8, winerror.h.
+ * below are chain-specific and not (yet) there. docs/formats.md §7.8, winerror.h.
  */
 export const TRUST_HRESULT = {
   ...HRESULT,
@@ -47,7 +47,7 @@ export function hresultForCode(code: FindingCode): string {
 /**
  * Which chain error WinVerifyTrust reports when several apply. Follows the order in which
  * wintrust turns a chain's error bits into one HRESULT (Wine `WINTRUST_TrustStatusToError`;
- * formats.md §7.8): bad certificate signature, untrusted root / chaining, time validity, usage,
+ * docs/formats.md §7.8): bad certificate signature, untrusted root / chaining, time validity, usage,
  * unsupported critical extension, basic constraints.
  */
 const HRESULT_RANK: Readonly<Record<string, number>> = {

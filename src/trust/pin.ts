@@ -6,7 +6,7 @@ import { loadCertificateFile, looksLikePem, parseInlinePem } from './bundle.js';
 /**
  * Signer pins: which certificate(s) may have signed an artifact. A pin is either a thumbprint
  * of the signer certificate's DER, or the certificate itself (exact DER equality, the
- * comparison Windows Installer makes for MsiPatchCertificate, formats.md §3.11).
+ * comparison Windows Installer makes for MsiPatchCertificate, docs/formats.md §3.11).
  */
 export type Pin =
   | { kind: 'sha256' | 'sha1'; /** lower-case hex */ thumbprint: string; source?: string }

@@ -239,7 +239,7 @@ async function verifyOpened(
     digest: primary.fileDigest.digest,
   };
 
-  // One pass over the file for every algorithm any signature needs (formats.md §5.7 step 4).
+  // One pass over the file for every algorithm any signature needs (docs/formats.md §5.7 step 4).
   const algorithms = [...new Set(all.map((s) => s.fileDigest.algorithm))].filter(
     (a): a is DigestAlgorithm => typeof a === 'string' && a in DIGEST_SIZES,
   );
@@ -284,7 +284,7 @@ async function verifyOpened(
 }
 
 /**
- * Windows decides on the primary signature alone (formats.md §7.5); a broken nested signature
+ * Windows decides on the primary signature alone (docs/formats.md §7.5); a broken nested signature
  * is reported as one warning that quotes its first error, and its notices are kept.
  */
 function demoteNestedFindings(evaluation: SignatureEvaluation): Finding[] {

@@ -99,7 +99,7 @@ function atLevel(level: PatchCertificateLevel): 'error' | 'warning' {
 
 /**
  * Each MSI must list the release signer in MsiPatchCertificate so that non-administrators can
- * apply its future patches (formats.md §3.11). Windows compares the certificate bytes.
+ * apply its future patches (docs/formats.md §3.11). Windows compares the certificate bytes.
  */
 export function checkMsiPatchCertificate(artifact: VerifiedArtifact, policy: Policy): Finding[] {
   const { outcome } = artifact;
@@ -164,7 +164,7 @@ const PATCH_SEVERITY: Readonly<
 
 /**
  * A patch can be applied without elevation only if its signer is, byte for byte, a certificate
- * its target's MsiPatchCertificate lists (formats.md §3.11).
+ * its target's MsiPatchCertificate lists (docs/formats.md §3.11).
  */
 export function checkPatch(
   patch: VerifiedArtifact,
@@ -359,7 +359,7 @@ async function locateCabinet(
 
 /**
  * External cabinets listed in MsiDigitalSignature are checked by Windows Installer before it
- * opens them: signer certificate bytes and, when set, the hash (formats.md §3.11).
+ * opens them: signer certificate bytes and, when set, the hash (docs/formats.md §3.11).
  *
  * Bounded for hostile tables (issue 20, item 3): signature rows are indexed by disk once, each
  * distinct cabinet name is resolved and verified once, at most {@link MAX_EXTERNAL_CABINETS}

@@ -19,7 +19,7 @@ export interface PackageFacts {
   kind: ArtifactKind;
   /** MSI: the ProductCode property. */
   productCode?: string;
-  /** MSP: target product codes from the summary Template (formats.md §4.2). */
+  /** MSP: target product codes from the summary Template (docs/formats.md §4.2). */
   targetProductCodes: string[];
   /**
    * DER of each certificate MsiPatchCertificate lists (via MsiDigitalCertificate);

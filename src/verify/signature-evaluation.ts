@@ -37,7 +37,7 @@ export interface SignatureEvaluation {
 
 /**
  * Verifies one Authenticode signature against the digests computed from the file, in the
- * order Windows decides (formats.md §7.2): file digest, signer signature, timestamp, chain at
+ * order Windows decides (docs/formats.md §7.2): file digest, signer signature, timestamp, chain at
  * the validation time, usage; then our policy (weak digest, timestamp requirement, pin, expiry).
  * The container said whether the signature was made for its kind of file (`typeProblem`) and
  * checked what else it can check against the file (`containerChecks`: PE page hashes).
@@ -147,7 +147,7 @@ export function evaluateSignature(
     return { report, findings, chain: null, signer, timestamp: null, judgedAtTimestamp: false };
   }
 
-  // 4. Validation time (formats.md §7.6): the timestamp's, unless the signer has lifetime signing.
+  // 4. Validation time (docs/formats.md §7.6): the timestamp's, unless the signer has lifetime signing.
   const timestampTime = timestamp.chosen?.check.time ?? undefined;
   const validation = validationTime({ timestamp: timestampTime, leaf: signer, now: policy.now });
   const lifetimeSigning = validation.reason === 'lifetime-signing';
@@ -314,7 +314,7 @@ interface TimestampChoice {
 
 /**
  * Verifies each timestamp's TSA chain (timeStamping usage, at the timestamp's own time,
- * formats.md §7.6) and keeps the first valid RFC 3161 token, then the first valid legacy one.
+ * docs/formats.md §7.6) and keeps the first valid RFC 3161 token, then the first valid legacy one.
  * Like CryptoAPI, chain building may use any certificate at hand: the token's own, the outer
  * signature's and the configured intermediates.
  */

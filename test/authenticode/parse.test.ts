@@ -172,7 +172,7 @@ describe('parseAuthenticode on osslsigncode signatures', () => {
       true,
     );
     expect(sig.nestedErrors).toEqual([]);
-    // osslsigncode numbers nested signatures with the sequenceNumber attribute (formats.md §7.5).
+    // osslsigncode numbers nested signatures with the sequenceNumber attribute (docs/formats.md §7.5).
     expect(sig.authenticatedAttributes.sequenceNumber).toBeNull();
     expect(sig.nested.map((n) => n.authenticatedAttributes.sequenceNumber)).toEqual([1, 2]);
     // The primary is the one signed first; nesting only appends unauthenticated attributes.

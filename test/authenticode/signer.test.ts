@@ -173,7 +173,7 @@ describe('verifySignerSignature accepts genuine signatures', () => {
     });
   });
 
-  it('signs the attributes as stored, not DER-sorted (formats.md §8.4 item 37)', () => {
+  it('signs the attributes as stored, not DER-sorted (docs/formats.md §8.4)', () => {
     const reordered = resignSignerInfo(blobs['sha256.msi']!, {
       attributes: (attributes) => [...attributes].reverse(),
       sign: pkcs1,
@@ -184,7 +184,7 @@ describe('verifySignerSignature accepts genuine signatures', () => {
   });
 });
 
-describe('content binding against the signtool test vector (formats.md §5.5, §5.6, §7.2 step 3)', () => {
+describe('content binding against the signtool test vector (docs/formats.md §5.5, §5.6, §7.2 step 3)', () => {
   // The signtool-produced SpcIndirectDataContent (SpcSipInfo version 2, SHA-1) and its
   // messageDigest attribute as observed: SHA-1 over the 87 value bytes, not the 89-byte TLV.
   const SIGNTOOL_CONTENT = Buffer.from(

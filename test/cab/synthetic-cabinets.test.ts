@@ -354,7 +354,7 @@ describe.skipIf(!['osslsigncode', 'openssl'].every(hasCommand))(
       expect(r.cab.anomalies).toEqual([]);
     });
 
-    it('hashes iCabinet, which osslsigncode leaves out (formats.md §6.3 disagreement)', async () => {
+    it('hashes iCabinet, which osslsigncode leaves out (docs/formats.md §6.3 disagreement)', async () => {
       const r = await signAndCompare({ files: FILES, iCabinet: 3 }, 'icabinet');
       // osslsigncode signs and verifies with its own rule ...
       expect(r.reported.current).toBe(r.reported.calculated);

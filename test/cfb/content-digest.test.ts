@@ -20,7 +20,7 @@ function u32(value: number): Buffer {
   return b;
 }
 
-describe('byteWiseNameCompare (formats.md §5.3)', () => {
+describe('byteWiseNameCompare (docs/formats.md §5.3)', () => {
   it('compares UTF-16LE bytes, low byte first — not code units', () => {
     // "Admin…" starts 0x4840 0x41CA, "Install…" 0x4840 0x4452: CA > 52, so Admin sorts after.
     const admin = utf16('\u4840\u41ca');
@@ -59,7 +59,7 @@ describe('byteWiseNameCompare (formats.md §5.3)', () => {
   });
 });
 
-describe('msiContentDigests (formats.md §5.2)', () => {
+describe('msiContentDigests (docs/formats.md §5.2)', () => {
   const rootClsid = Buffer.from('84100c0000000000c000000000000046', 'hex');
   const subClsid = randomBytes(16);
   const deepClsid = randomBytes(16);
@@ -156,7 +156,7 @@ describe('msiContentDigests (formats.md §5.2)', () => {
   });
 });
 
-describe('msiMetadataPrehash (formats.md §5.4)', () => {
+describe('msiMetadataPrehash (docs/formats.md §5.4)', () => {
   it('hashes root CLSID and state bits, then each entry’s metadata in hashing order', async () => {
     const rootClsid = randomBytes(16);
     const rootState = Uint8Array.of(9, 9, 9, 9);

@@ -154,7 +154,7 @@ export async function openBytes(bytes: Uint8Array): Promise<CompoundFile> {
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._';
 
-/** MSI stream-name de-mangling (formats.md §2.3), enough to match msiinfo's listing. */
+/** MSI stream-name de-mangling (docs/formats.md §2.3), enough to match msiinfo's listing. */
 export function decodeMsiStreamName(raw: string): { name: string; isTable: boolean } {
   let units = Array.from({ length: raw.length }, (_, i) => raw.charCodeAt(i));
   const isTable = units[0] === 0x4840;

@@ -419,7 +419,7 @@ export function cfbLayout(bytes: Buffer): Layout {
         fields.push({ name: `dir[${entry.sid}:${name}].${field}`, offset: e + at, width });
       }
       // Not hashed: colour, state bits, FILETIMEs, the name after its terminator; a stream's
-      // CLSID (only storages' CLSIDs are hashed, formats.md §5.2).
+      // CLSID (only storages' CLSIDs are hashed, docs/formats.md §5.2).
       passAllowed.push({ offset: e + 0x43, length: 1 });
       passAllowed.push({ offset: e + 0x60, length: 0x14 });
       const nameLength = u16(e + 0x40);

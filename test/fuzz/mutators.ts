@@ -351,7 +351,7 @@ const crossLink: Operator = (rng, seed, bytes) => {
 /**
  * Column widths of one row of the signing tables with 2-byte string references (a binary
  * column is a 2-byte marker). A single-row table stream of exactly this length can be flooded
- * column by column: table streams are column-major (formats.md §3.5).
+ * column by column: table streams are column-major (docs/formats.md §3.5).
  */
 const FLOODABLE_TABLES: Readonly<Record<string, readonly number[]>> = {
   MsiPatchCertificate: [2, 2],

@@ -37,7 +37,7 @@ function compareBytes(x: Buffer, y: Buffer): number {
   return x.length - y.length;
 }
 
-/** The MSI Authenticode digest (formats.md §5.2) over a reference reader's tree. */
+/** The MSI Authenticode digest (docs/formats.md §5.2) over a reference reader's tree. */
 function digestOfTree(root: Node, algorithm: string): Buffer {
   const hash = createHash(algorithm);
   const ex = root.children.find(

@@ -10,7 +10,7 @@ import { encodeInt16Cell } from '../../src/msi/column.js';
 import { StringPool } from '../../src/msi/string-pool.js';
 import { decodeTableStream, encodeTableStream, type RawRow } from '../../src/msi/table.js';
 
-describe('catalog (formats.md §3.3)', () => {
+describe('catalog (docs/formats.md §3.3)', () => {
   it('writes _Tables and _Columns rows with exact refcounts and reads them back', () => {
     const pool = StringPool.create(1252);
     const certificate = encodeCatalogRows(

@@ -11,8 +11,8 @@ import {
   parseIdtType,
 } from '../../src/msi/column.js';
 
-describe('column type bit field (formats.md §3.4)', () => {
-  // formats.md §3.4 mapping table, §3.9, §3.10
+describe('column type bit field (docs/formats.md §3.4)', () => {
+  // docs/formats.md §3.4 mapping table, §3.9, §3.10
   it.each([
     ['s72', false, 0x0d48],
     ['S72', false, 0x1d48],
@@ -66,7 +66,7 @@ describe('column type bit field (formats.md §3.4)', () => {
   });
 });
 
-describe('integer cells (formats.md §3.5)', () => {
+describe('integer cells (docs/formats.md §3.5)', () => {
   it('biases 2-byte integers by 0x8000 with raw 0 as NULL', () => {
     expect(encodeInt16Cell(20)).toBe(0x8014);
     expect(encodeInt16Cell(-1)).toBe(0x7fff);

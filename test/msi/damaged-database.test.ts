@@ -1,6 +1,6 @@
 /**
  * Random damage to any database stream must end in a typed format error or a successful read,
- * never in another exception (formats.md §8; architecture "bounded everything").
+ * never in another exception (docs/formats.md §8; architecture "bounded everything").
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -9,7 +9,7 @@ import {
 import { encodeStreamName } from '../../src/msi/stream-name.js';
 import { memoryCompoundFile } from './support/memory-compound-file.js';
 
-describe('package kind (formats.md §4.3)', () => {
+describe('package kind (docs/formats.md §4.3)', () => {
   it('maps the root CLSIDs', () => {
     expect(Buffer.from(CLSID_MSI_DATABASE).toString('hex')).toBe(
       '84100c0000000000c000000000000046',

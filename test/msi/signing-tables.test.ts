@@ -84,7 +84,7 @@ async function open(tables: TableSpec[]) {
   return openMsiDatabase(memoryCompoundFile(buildDatabaseStreams({ tables })));
 }
 
-describe('signing tables (formats.md §3.9–§3.11)', () => {
+describe('signing tables (docs/formats.md §3.9–§3.11)', () => {
   it('reads every signing table of a package', async () => {
     const db = await open(Object.values(TABLES));
     expect(await readProperties(db)).toEqual(

@@ -9,7 +9,7 @@ import {
 const units = (hex: string): string =>
   String.fromCharCode(...hex.split(' ').map((unit) => parseInt(unit, 16)));
 
-// formats.md §2.4
+// docs/formats.md §2.4
 const VECTORS: [string, boolean, string][] = [
   ['_Columns', true, '4840 3B3F 43F2 4438 45B1'],
   ['_Tables', true, '4840 3F7F 4164 422F 4836'],
@@ -30,7 +30,7 @@ const VECTORS: [string, boolean, string][] = [
   ],
 ];
 
-describe('MSI stream-name mangling (formats.md §2)', () => {
+describe('MSI stream-name mangling (docs/formats.md §2)', () => {
   it.each(VECTORS)('encodes %s (table: %s) to the §2.4 code units', (name, isTable, hex) => {
     expect(encodeStreamName(name, isTable)).toBe(units(hex));
   });

@@ -4,7 +4,7 @@ import { StringPool } from '../../src/msi/string-pool.js';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/[\s|]/g, ''), 'hex');
 
-describe('StringPool (formats.md §3.2)', () => {
+describe('StringPool (docs/formats.md §3.2)', () => {
   it('serializes the §3.2 example: code page 1252, Foo ×2, Quux ×1', () => {
     const pool = StringPool.create(1252);
     expect(pool.intern('Foo')).toBe(1);

@@ -31,7 +31,7 @@ function sample(): Map<number, SummaryValue> {
   ]);
 }
 
-describe('summary information (formats.md §4)', () => {
+describe('summary information (docs/formats.md §4)', () => {
   it('round-trips every property Windows Installer uses', () => {
     const bytes = encodeSummaryInformation(sample());
     const summary = parseSummaryInformation(bytes);

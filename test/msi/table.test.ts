@@ -17,7 +17,7 @@ const hex = (text: string): Buffer => Buffer.from(text.replace(/[\s|]/g, ''), 'h
 const columns = (...types: [string, number][]): ColumnDefinition[] =>
   types.map(([name, type], i) => ({ number: i + 1, name, type }));
 
-describe('table streams (formats.md §3.5–§3.7)', () => {
+describe('table streams (docs/formats.md §3.5–§3.7)', () => {
   // rust-msi test insert_row_order: (binary, i2 key, i4)
   const example = columns(['Data', 0x0900], ['Id', 0x2502], ['Value', 0x0104]);
   const exampleBytes = hex(

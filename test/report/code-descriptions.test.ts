@@ -32,7 +32,7 @@ describe('code descriptions', () => {
     }
   });
 
-  it('map each failure to the HRESULT Windows reports for it (formats.md §7.7–7.8)', () => {
+  it('map each failure to the HRESULT Windows reports for it (docs/formats.md §7.7–7.8)', () => {
     expect(describeCode('unsigned').hresult).toBe(HRESULT.TRUST_E_NOSIGNATURE);
     expect(describeCode('bad-digest').hresult).toBe(HRESULT.TRUST_E_BAD_DIGEST);
     expect(describeCode('chain-incomplete').hresult).toBe('0x800B010A');

@@ -36,9 +36,9 @@ const NAMED_DIFFERENCES: Record<string, string> = Object.fromEntries(
 /** Fixtures whose computed digest deliberately differs from osslsigncode's calculated one. */
 const DIGEST_DIFFERENCES: Record<string, string> = {
   'fixtures/msi/signed-dse-metadata-changed.msi':
-    'osslsigncode feeds its recomputed pre-hash into the digest (formats.md §5.4)',
+    'osslsigncode feeds its recomputed pre-hash into the digest (docs/formats.md §5.4)',
   'fixtures/msi/signed-dse-empty-stream-added.msi':
-    'osslsigncode feeds its recomputed pre-hash into the digest (formats.md §5.4)',
+    'osslsigncode feeds its recomputed pre-hash into the digest (docs/formats.md §5.4)',
   'fixtures/damaged/cab-gap-before-signature.cab':
     'osslsigncode hashes up to the signature offset, we (and jsign) up to cbCabinet; the bytes in between are a trailing-data error for us (docs/hostile-input.md)',
 };

@@ -302,7 +302,7 @@ export class Lab {
     return readFileSync(out);
   }
 
-  /** The signature blob of a signed cabinet exactly as the locator delimits it (formats.md §6.2). */
+  /** The signature blob of a signed cabinet exactly as the locator delimits it (docs/formats.md §6.2). */
   cabinetBlob(signedPath: string): Buffer {
     const file = readFileSync(signedPath);
     const offset = file.readUInt32LE(44);

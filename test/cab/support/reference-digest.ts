@@ -1,5 +1,5 @@
 /**
- * An independent, sequential statement of formats.md §6.3 (the jsign/legacy-signer field walk)
+ * An independent, sequential statement of docs/formats.md §6.3 (the jsign/legacy-signer field walk)
  * over a whole in-memory cabinet, used to check the range-based implementation on layouts no
  * signing tool produces.
  */

@@ -1,7 +1,7 @@
 /**
  * Builds the streams of an installer database with the library's own encode side
  * (StringPool.intern, encodeCatalogRows, encodeRow, encodeTableStream): the same steps the
- * fill-patch-certificate writer takes (formats.md §3.12).
+ * fill-patch-certificate writer takes (docs/formats.md §3.12).
  */
 import {
   encodeCatalogRows,
@@ -88,7 +88,7 @@ export function buildDatabaseStreams(spec: DatabaseSpec): Map<string, Buffer> {
 
   const width = pool.referenceWidth;
   for (const table of tableStreams) {
-    // Empty tables have no stream (formats.md §8.2 item 24).
+    // Empty tables have no stream (docs/formats.md §8.2).
     if (table.rows.length > 0) {
       streams.set(
         encodeStreamName(table.name, true),
