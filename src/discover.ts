@@ -1,6 +1,13 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { expandGlob, globBase, hasGlobMagic } from './glob.js';
+import {
+  WIN32_RULES,
+  displayRelative,
+  isInside,
+  isReservedDeviceName,
+  nativeRules,
+  type PathRules,
+} from './io/path-rules.js';
 import type { Finding } from './findings.js';
 import type { ArtifactInput } from './verify/verify-artifacts.js';
 
@@ -38,25 +45,22 @@ export interface DiscoverOptions {
    */
   workspace?: string;
   followSymbolicLinks?: boolean;
+  /** The platform's path rules (tests pass Windows rules on Linux). */
+  rules?: PathRules;
 }
 
-function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
-function display(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : path;
-}
-
-async function walk(directory: string, follow: boolean, out: string[]): Promise<void> {
+async function walk(
+  directory: string,
+  follow: boolean,
+  out: string[],
+  join: (...parts: string[]) => string,
+): Promise<void> {
   const entries = await readdir(directory, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (out.length >= MAX_FILES) return;
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) await walk(path, follow, out);
+    if (entry.isDirectory()) await walk(path, follow, out, join);
     else if (entry.isSymbolicLink() && !follow) continue;
     else if (PACKAGE_EXTENSIONS.some((ext) => entry.name.toLowerCase().endsWith(ext)))
       out.push(path);
@@ -72,6 +76,8 @@ export async function discoverArtifacts(
   patterns: readonly string[],
   options: DiscoverOptions = {},
 ): Promise<Discovery> {
+  const rules = options.rules ?? nativeRules();
+  const { dirname, relative, resolve, sep } = rules.api;
   const cwd = options.cwd ?? process.cwd();
   const follow = options.followSymbolicLinks ?? false;
   const workspace = options.workspace
@@ -92,7 +98,7 @@ export async function discoverArtifacts(
     seen.add(absolute);
     if (boundary) {
       const real = await realpath(absolute).catch(() => absolute);
-      if (!isInside(real, boundary)) {
+      if (!isInside(real, boundary, rules)) {
         findings.push({
           severity: 'error',
           code: 'outside-workspace',
@@ -111,7 +117,7 @@ export async function discoverArtifacts(
    */
   const boundaryFor = async (start: string): Promise<string | undefined> => {
     if (!workspace) return undefined;
-    if (isInside(start, workspace) || isInside(start, resolve(options.workspace!))) {
+    if (isInside(start, workspace, rules) || isInside(start, resolve(options.workspace!), rules)) {
       return workspace;
     }
     return realpath(start).catch(() => start);
@@ -119,6 +125,18 @@ export async function discoverArtifacts(
 
   for (const pattern of patterns) {
     let count = 0;
+    const name = rules.api.basename(pattern);
+    if (rules === WIN32_RULES && isReservedDeviceName(name)) {
+      // Windows opens `NUL` or `CON.msi` in any directory as a device: reading it would hang
+      // on the console or read nothing, and it is never the package the user meant.
+      findings.push({
+        severity: 'error',
+        code: 'missing-path',
+        message: `${pattern}: ${name} is a reserved Windows device name, not a file`,
+      });
+      counts.push({ pattern, count });
+      continue;
+    }
     const literal = resolve(cwd, pattern);
     const info = await lstat(literal).catch(() => undefined);
     if (
@@ -132,7 +150,7 @@ export async function discoverArtifacts(
     } else if (info?.isDirectory()) {
       const boundary = await boundaryFor(literal);
       const files: string[] = [];
-      await walk(literal, follow, files);
+      await walk(literal, follow, files, rules.api.join);
       for (const file of files) {
         const rel = relative(literal, file).split(sep).join('/');
         if (await accept(file, `${pattern.replace(/[\\/]+$/, '')}/${rel}`, boundary)) count++;
@@ -153,10 +171,10 @@ export async function discoverArtifacts(
           : `${pattern}: no such file or directory`,
       });
     } else {
-      const boundary = await boundaryFor(globBase(pattern, cwd));
-      const matches = await expandGlob(pattern, { cwd, followSymbolicLinks: follow });
+      const boundary = await boundaryFor(globBase(pattern, cwd, rules));
+      const matches = await expandGlob(pattern, { cwd, followSymbolicLinks: follow, rules });
       for (const match of matches) {
-        if (await accept(match, display(match, cwd), boundary)) count++;
+        if (await accept(match, displayRelative(match, cwd, rules) ?? match, boundary)) count++;
       }
       if (matches.length === 0) {
         findings.push({

@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { nativeRules, globFlags, splitGlob, type PathRules } from './io/path-rules.js';
 
 /**
  * Glob expansion for artifact paths: `*`, `?`, `[...]` within a path segment and `**` across
@@ -14,13 +14,15 @@ const MAX_DEPTH = 64;
 export interface GlobOptions {
   cwd: string;
   followSymbolicLinks?: boolean;
+  /** The platform's path rules; tests pass Windows rules on Linux. */
+  rules?: PathRules;
 }
 
 export function hasGlobMagic(pattern: string): boolean {
   return /[*?[]/.test(pattern);
 }
 
-function segmentMatcher(segment: string): RegExp {
+function segmentMatcher(segment: string, rules: PathRules): RegExp {
   let source = '';
   for (let i = 0; i < segment.length; i++) {
     const c = segment[i]!;
@@ -39,34 +41,34 @@ function segmentMatcher(segment: string): RegExp {
       i = end;
     } else source += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
-  return new RegExp(`^${source}$`, process.platform === 'win32' ? 'i' : '');
+  return new RegExp(`^${source}$`, globFlags(rules));
 }
 
-function splitPattern(pattern: string, cwd: string): { base: string; rest: string[] } {
-  const normalized = pattern.replace(/\\/g, '/');
-  const absolute = isAbsolute(normalized);
-  const segments = normalized.split('/').filter((s, i) => s !== '' || (i === 0 && absolute));
+function splitPattern(
+  pattern: string,
+  cwd: string,
+  rules: PathRules,
+): { base: string; rest: string[] } {
+  // The root (`C:/`, `//server/share/`, `//?/C:/`) is never glob syntax, even the `?` in `\\?\`.
+  const { root, segments } = splitGlob(pattern, rules);
   let literal = 0;
   while (literal < segments.length - 1 && !hasGlobMagic(segments[literal]!)) literal++;
-  const base = resolve(
-    cwd,
-    absolute
-      ? '/' + segments.slice(0, literal).filter(Boolean).join('/')
-      : segments.slice(0, literal).join('/') || '.',
-  );
+  const base = rules.api.resolve(cwd, root + (segments.slice(0, literal).join('/') || '.'));
   return { base, rest: segments.slice(literal) };
 }
 
 /** The directory a pattern's walk starts from: its segments before the first glob character. */
-export function globBase(pattern: string, cwd: string): string {
-  return splitPattern(pattern, cwd).base;
+export function globBase(pattern: string, cwd: string, rules = nativeRules()): string {
+  return splitPattern(pattern, cwd, rules).base;
 }
 
 /** Matching files (not directories), absolute paths, sorted. */
 export async function expandGlob(pattern: string, options: GlobOptions): Promise<string[]> {
-  const split = splitPattern(pattern, options.cwd);
+  const rules = options.rules ?? nativeRules();
+  const join = rules.api.join;
+  const split = splitPattern(pattern, options.cwd, rules);
   const base = split.base;
-  const rest = split.rest.map((s) => (s === '**' ? s : segmentMatcher(s)));
+  const rest = split.rest.map((s) => (s === '**' ? s : segmentMatcher(s, rules)));
   const follow = options.followSymbolicLinks ?? false;
   const results = new Set<string>();
   let visited = 0;

@@ -1,5 +1,5 @@
-import { posix, win32 } from 'node:path';
 import { sortFindings, type Finding } from '../findings.js';
+import { displayRelative, rulesForPath } from '../io/path-rules.js';
 import { describeCode } from './code-descriptions.js';
 import {
   escapeWorkflowData,
@@ -42,10 +42,6 @@ const MAX_MESSAGE_CHARS = 4000;
 const MAX_FINDING_CHARS = 600;
 const MAX_PATH_CHARS = 300;
 
-function pathApi(workspace: string): typeof posix {
-  return /^[A-Za-z]:[\\/]|^\\\\/.test(workspace) || workspace.includes('\\') ? win32 : posix;
-}
-
 /**
  * The path GitHub needs to attach an annotation to a file: relative to the workspace with
  * forward slashes. Undefined for a file outside the workspace (GitHub could not show it) and for
@@ -58,12 +54,8 @@ export function workspaceRelativePath(
   cwd: string = workspace,
 ): string | undefined {
   if (!path || hasInvisible(path)) return undefined;
-  const api = pathApi(workspace);
-  const absolute = api.resolve(cwd, path);
-  const relative = api.relative(api.resolve(workspace), absolute);
-  if (!relative || relative === '..' || relative.startsWith(`..${api.sep}`)) return undefined;
-  if (api.isAbsolute(relative)) return undefined;
-  return relative.split(api.sep).join('/');
+  const rules = rulesForPath(workspace);
+  return displayRelative(rules.api.resolve(cwd, path), workspace, rules);
 }
 
 const s = (text: string): string => sanitizeForTerminal(text);

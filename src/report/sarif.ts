@@ -1,6 +1,6 @@
 import { CODE_DOCS_URL, REPOSITORY_URL } from '../verify/tool.js';
 import { createHash } from 'node:crypto';
-import { posix, win32 } from 'node:path';
+import { artifactLocation, fileUri, rulesForPath } from '../io/path-rules.js';
 import { FINDING_CODES, sortFindings, type Finding } from '../findings.js';
 import { codeHelpMarkdown, codeHelpText, describeCode, hresultName } from './code-descriptions.js';
 import { escapeInvisible } from './escape.js';
@@ -105,23 +105,6 @@ function sarifText(text: string): string {
     .replace(/[[\]]/g, (c) => `\\${c}`);
 }
 
-function pathApi(base: string): typeof posix {
-  return /^[A-Za-z]:[\\/]|^\\\\/.test(base) || base.includes('\\') ? win32 : posix;
-}
-
-const encodeSegments = (segments: string[]): string => segments.map(encodeURIComponent).join('/');
-
-/** `file:` URI of an absolute path (`/a b/c` → `file:///a%20b/c`, `C:\\x` → `file:///C:/x`). */
-function fileUri(absolute: string, api: typeof posix): string {
-  const segments = absolute.split(api.sep).filter((p) => p !== '');
-  if (api === win32 && /^[A-Za-z]:$/.test(segments[0] ?? '')) {
-    const [drive, ...rest] = segments;
-    return `file:///${drive}/${encodeSegments(rest)}`;
-  }
-  if (api === win32 && absolute.startsWith('\\\\')) return `file://${encodeSegments(segments)}`;
-  return `file:///${encodeSegments(segments)}`;
-}
-
 /**
  * The artifact's URI: relative to the base directory with forward slashes and each segment
  * percent-encoded; an absolute `file:` URI for a file outside it.
@@ -131,18 +114,7 @@ export function artifactUri(
   baseDirectory: string,
   cwd: string = baseDirectory,
 ): { uri: string; relative: boolean } {
-  const api = pathApi(baseDirectory);
-  const absolute = api.resolve(cwd, path);
-  const relative = api.relative(api.resolve(baseDirectory), absolute);
-  if (
-    relative &&
-    relative !== '..' &&
-    !relative.startsWith(`..${api.sep}`) &&
-    !api.isAbsolute(relative)
-  ) {
-    return { uri: encodeSegments(relative.split(api.sep)), relative: true };
-  }
-  return { uri: fileUri(absolute, api), relative: false };
+  return artifactLocation(path, baseDirectory, rulesForPath(baseDirectory), cwd);
 }
 
 /** Stable across runs: the rule, the file and the signature, never the message or the time. */
@@ -270,8 +242,8 @@ export function buildSarif(report: Report, options: SarifOptions): SarifLog {
 }
 
 function directoryUri(directory: string): string {
-  const api = pathApi(directory);
-  const uri = fileUri(api.resolve(directory), api);
+  const rules = rulesForPath(directory);
+  const uri = fileUri(rules.api.resolve(directory), rules);
   return uri.endsWith('/') ? uri : `${uri}/`;
 }
 
