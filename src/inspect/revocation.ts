@@ -1,7 +1,6 @@
 import {
   revocationActive,
-  RevocationChecker,
-  RevocationFetcher,
+  revocationCheckerFor,
   revocationFinding,
   type RevocationRole,
   type RevocationSettings,
@@ -21,18 +20,7 @@ export async function inspectRevocation(
   now: Date,
 ): Promise<void> {
   if (!revocationActive(settings)) return;
-  const fetcher =
-    settings.mode === 'off'
-      ? null
-      : new RevocationFetcher(
-          {
-            requestTimeoutMs: settings.requestTimeoutMs,
-            maxResponseBytes: settings.maxResponseBytes,
-            maxRedirects: settings.maxRedirects,
-          },
-          settings.budgetMs,
-        );
-  const checker = new RevocationChecker(settings, now, fetcher);
+  const checker = revocationCheckerFor(settings, now);
   const annotate = async (
     chain: ChainInspection,
     leafRole: RevocationRole,
@@ -80,6 +68,6 @@ export async function inspectRevocation(
     mode: settings.mode,
     crlFiles: settings.crls.map((c) => c.location),
     checked: true,
-    requests: fetcher?.requests ?? 0,
+    requests: checker.requests,
   };
 }

@@ -1,7 +1,7 @@
 import * as pkijs from 'pkijs';
 import type { Certificate } from '../x509/certificate.js';
 import { CrlFormatError, iso, RevocationList } from './crl.js';
-import type { RevocationFetcher } from './http.js';
+import { RevocationFetcher } from './http.js';
 import { ocspRequest, readOcspResponse } from './ocsp.js';
 import type { CertificateRevocation, RevocationSettings } from './types.js';
 
@@ -55,6 +55,11 @@ export class RevocationChecker {
     private readonly now: Date,
     private readonly fetcher: RevocationFetcher | null,
   ) {}
+
+  /** HTTP requests made so far (0 offline). */
+  get requests(): number {
+    return this.fetcher?.requests ?? 0;
+  }
 
   /**
    * The certificate's status, or null when nothing speaks for it and checking is offline (no
@@ -191,4 +196,23 @@ export function describeSource(source: CertificateRevocation['source']): string 
   const what =
     source.kind === 'ocsp' ? 'OCSP responder' : source.kind === 'crl' ? 'CRL' : 'CRL file';
   return `${what} ${source.location} (thisUpdate ${iso(source.thisUpdate)})`;
+}
+
+/**
+ * The checker a run uses: offline (CRL files only) under `off`, otherwise with one bounded
+ * fetcher whose per-URL cache and phase budget the whole run shares.
+ */
+export function revocationCheckerFor(settings: RevocationSettings, now: Date): RevocationChecker {
+  const fetcher =
+    settings.mode === 'off'
+      ? null
+      : new RevocationFetcher(
+          {
+            requestTimeoutMs: settings.requestTimeoutMs,
+            maxResponseBytes: settings.maxResponseBytes,
+            maxRedirects: settings.maxRedirects,
+          },
+          settings.budgetMs,
+        );
+  return new RevocationChecker(settings, now, fetcher);
 }

@@ -3,6 +3,7 @@ export {
   describeSource,
   ocspUrls,
   RevocationChecker,
+  revocationCheckerFor,
   type RevocationQuery,
 } from './checker.js';
 export { CrlFormatError, iso, RevocationList } from './crl.js';

@@ -4,8 +4,7 @@ import {
   iso,
   reasonName,
   revocationActive,
-  RevocationChecker,
-  RevocationFetcher,
+  revocationCheckerFor,
   revocationFinding,
   type CertificateRevocation,
   type RevocationRole,
@@ -34,18 +33,7 @@ export async function checkRevocation(
   };
   if (!settings || !revocationActive(settings)) return { findings, summary };
   summary.checked = true;
-  const fetcher =
-    settings.mode === 'off'
-      ? null
-      : new RevocationFetcher(
-          {
-            requestTimeoutMs: settings.requestTimeoutMs,
-            maxResponseBytes: settings.maxResponseBytes,
-            maxRedirects: settings.maxRedirects,
-          },
-          settings.budgetMs,
-        );
-  const checker = new RevocationChecker(settings, policy.now, fetcher);
+  const checker = revocationCheckerFor(settings, policy.now);
   for (const outcome of outcomes) {
     const list: Finding[] = [];
     for (const subject of outcome.revocationSubjects ?? []) {
@@ -71,7 +59,7 @@ export async function checkRevocation(
     }
     if (list.length > 0) findings.set(outcome, list);
   }
-  summary.requests = fetcher?.requests ?? 0;
+  summary.requests = checker.requests;
   return { findings, summary };
 }
 
