@@ -32,7 +32,12 @@ import {
   TimeBudgetExceededError,
 } from './time-budget.js';
 import { withinBudget } from '../work-budget.js';
-import { checkPayload, payloadApplies } from './payload-check.js';
+import {
+  checkPayload,
+  payloadApplies,
+  payloadWalkable,
+  type PayloadCheck,
+} from './payload-check.js';
 
 /** What one artifact's verification produced: its report and the facts cross-artifact checks use. */
 export interface ArtifactOutcome {
@@ -106,21 +111,33 @@ export async function verifyArtifact(
     return conclude(blankOutcome(displayPath), [findingForError(error)]);
   }
   const file = source;
+  // The executables inside (payload-check.ts) are walked while the artifact's own digest is
+  // hashed: a large digest is hashed on a worker thread, so on two cores the walk costs little
+  // wall time. It starts once the container is open and its signature decoded (a damaged
+  // container is not walked) and is judged after the artifact's own verdict.
+  let walking: Promise<PayloadCheck | { error: unknown }> | null = null;
   const { outcome, abandoned } = await verifySource(file, displayPath, policy, {
     onBytes: hooks.onBytes,
     // Large content digests may be hashed on a worker thread (worker-pool.ts).
     hasher: hooks.hashPool
       ? (read) => hooks.hashPool!.hasherFor(file, read, hooks.onBytes)
       : undefined,
+    onReadyToHash: (kind) => {
+      if (walking === null && payloadWalkable(policy, kind)) {
+        walking = checkPayload(path, file, kind, policy, verifySource).catch((error: unknown) => ({
+          error,
+        }));
+      }
+    },
   });
-  if (!abandoned && payloadApplies(policy, outcome.report)) {
-    // The executables inside, after the artifact's own verdict (payload-check.ts).
-    try {
-      const payload = await checkPayload(path, file, outcome.report.kind, policy, verifySource);
-      outcome.report.payload = payload.report;
-      conclude(outcome, [...outcome.report.findings, ...payload.findings]);
-    } catch (error) {
-      conclude(outcome, [...outcome.report.findings, findingForError(error)]);
+  const walked =
+    walking === null ? null : await (walking as Promise<PayloadCheck | { error: unknown }>);
+  if (walked !== null && !abandoned && payloadApplies(policy, outcome.report)) {
+    if ('error' in walked) {
+      conclude(outcome, [...outcome.report.findings, findingForError(walked.error)]);
+    } else {
+      outcome.report.payload = walked.report;
+      conclude(outcome, [...outcome.report.findings, ...walked.findings]);
     }
   }
   // Abandoned work may still read the file (a hash worker its descriptor): close it after.
@@ -137,6 +154,11 @@ export interface VerifySourceOptions {
    * without one, digests are hashed on this thread.
    */
   hasher?: (read: RandomAccessSource) => SegmentHasher;
+  /**
+   * Called once the container is open (and its signature, if any, decoded), before its content
+   * digest is computed: work that may run alongside the hashing starts here.
+   */
+  onReadyToHash?: (kind: ArtifactKind) => void;
 }
 
 export interface SourceVerification {
@@ -168,7 +190,9 @@ export async function verifySource(
     outcome.report.size = source.size;
     const read = budget.guard(options.onBytes ? countReads(source, options.onBytes) : source);
     const hasher = options.hasher?.(read);
-    const work = withinBudget(budget, () => verifyOpened(read, policy, outcome, findings, hasher));
+    const work = withinBudget(budget, () =>
+      verifyOpened(read, policy, outcome, findings, hasher, options.onReadyToHash),
+    );
     // Also when the work finished late: a step that swallowed the budget error (a candidate
     // issuer "not verified") must not decide the verdict.
     if ((await budget.race(work)).timedOut || budget.expired) {
@@ -196,6 +220,7 @@ async function verifyOpened(
   outcome: ArtifactOutcome,
   findings: Finding[],
   hasher?: SegmentHasher,
+  onReadyToHash?: (kind: ArtifactKind) => void,
 ): Promise<void> {
   const detection = await detectContainer(source);
   if (detection.container === 'other') {
@@ -221,6 +246,7 @@ async function verifyOpened(
   if (mismatch) findings.push(mismatch);
 
   if (container.signature === null) {
+    onReadyToHash?.(container.kind);
     findings.push({
       severity: 'error',
       code: 'unsigned',
@@ -250,6 +276,7 @@ async function verifyOpened(
     digest: primary.fileDigest.digest,
   };
 
+  onReadyToHash?.(container.kind);
   // One pass over the file for every algorithm any signature needs (docs/formats.md §5.7 step 4).
   const algorithms = [...new Set(all.map((s) => s.fileDigest.algorithm))].filter(
     (a): a is DigestAlgorithm => typeof a === 'string' && a in DIGEST_SIZES,

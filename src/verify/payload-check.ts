@@ -36,12 +36,14 @@ const UNREADABLE = new Set([
   'io-error',
 ]);
 
+/** Whether the policy asks for the payload of an artifact of this kind to be walked. */
+export function payloadWalkable(policy: Policy, kind: ArtifactKind): boolean {
+  return (policy.payload?.level ?? 'off') !== 'off' && WALKED[kind] !== undefined;
+}
+
+/** Whether a walk's result belongs in the artifact's report, given the artifact's own verdict. */
 export function payloadApplies(policy: Policy, report: ArtifactReport): boolean {
-  return (
-    (policy.payload?.level ?? 'off') !== 'off' &&
-    WALKED[report.kind] !== undefined &&
-    !UNREADABLE.has(report.status)
-  );
+  return payloadWalkable(policy, report.kind) && !UNREADABLE.has(report.status);
 }
 
 export interface PayloadCheck {
