@@ -2,7 +2,8 @@ import { CODE_DOCS_URL, REPOSITORY_URL } from '../verify/tool.js';
 import { createHash } from 'node:crypto';
 import { artifactLocation, fileUri, rulesForPath } from '../io/path-rules.js';
 import { FINDING_CODES, sortFindings, type Finding } from '../findings.js';
-import { codeHelpMarkdown, codeHelpText, describeCode, hresultName } from './code-descriptions.js';
+import { codeHelpMarkdown, codeHelpText, describeCode } from './code-descriptions.js';
+import { hresultName } from './hresult-names.js';
 import { escapeInvisible } from './escape.js';
 import type { Report } from './model.js';
 
