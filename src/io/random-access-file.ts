@@ -90,27 +90,62 @@ abstract class PositionalSource implements RandomAccessSource {
   abstract close(): Promise<void>;
 }
 
+/**
+ * Largest file {@link RandomAccessFile.open} will read whole on request: a small installer is
+ * cheaper as one read than as the dozens of small positional reads its parsers issue (each a
+ * round trip through libuv's thread pool), but memory must stay bounded however the option is set.
+ */
+export const MAX_PRELOAD_BYTES = 16 * 1024 * 1024;
+
+export interface OpenOptions {
+  /**
+   * Read the file whole, in one read at open, when it is at most this many bytes (capped at
+   * {@link MAX_PRELOAD_BYTES}); every later read is then served from that buffer. Larger files
+   * are read by position as usual.
+   */
+  preloadBytes?: number;
+}
+
 /** A {@link RandomAccessSource} over a file on disk, using positional reads. */
 export class RandomAccessFile extends PositionalSource {
   private constructor(
     private readonly handle: FileHandle,
     readonly size: number,
+    /** The whole file, when it was small enough to read at open (OpenOptions.preloadBytes). */
+    private readonly preloaded: Buffer | null,
     /** Running total of bytes read, for progress reporting and benchmarks. */
     public bytesRead = 0,
   ) {
     super();
   }
 
-  static async open(path: string): Promise<RandomAccessFile> {
+  static async open(path: string, options: OpenOptions = {}): Promise<RandomAccessFile> {
+    const limit = Math.min(options.preloadBytes ?? 0, MAX_PRELOAD_BYTES);
     const handle = await open(path, 'r');
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) throw new Error(`${path} is not a regular file`);
-      return new RandomAccessFile(handle, stat.size);
+      let preloaded: Buffer | null = null;
+      if (stat.size > 0 && stat.size <= limit) {
+        preloaded = Buffer.allocUnsafe(stat.size);
+        let done = 0;
+        while (done < stat.size) {
+          const { bytesRead } = await handle.read(preloaded, done, stat.size - done, done);
+          // The file shrank between stat and read: the same lie a later short read reports.
+          if (bytesRead === 0) throw new ReadPastEndError(done, stat.size - done, stat.size);
+          done += bytesRead;
+        }
+      }
+      return new RandomAccessFile(handle, stat.size, preloaded);
     } catch (error) {
       await handle.close();
       throw error;
     }
+  }
+
+  /** Whether the file was read whole at open (reads no longer touch the disk). */
+  get isPreloaded(): boolean {
+    return this.preloaded !== null;
   }
 
   protected async readSome(
@@ -119,6 +154,11 @@ export class RandomAccessFile extends PositionalSource {
     length: number,
     position: number,
   ): Promise<number> {
+    if (this.preloaded) {
+      // checkRange has already confined the range to the file, so the copy is exact.
+      target.set(this.preloaded.subarray(position, position + length), offset);
+      return length;
+    }
     return (await this.handle.read(target, offset, length, position)).bytesRead;
   }
 

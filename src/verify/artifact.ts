@@ -95,6 +95,14 @@ function conclude(outcome: ArtifactOutcome, findings: Finding[]): ArtifactOutcom
   return outcome;
 }
 
+/**
+ * Files smaller than the worker pool's threshold (OFFLOAD_MIN_BYTES, 1 MiB) are read whole in one
+ * read: their structure, signature and digest are otherwise dozens of small reads, each a trip
+ * through libuv's thread pool, which is most of a tiny file's I/O cost (issue 19). Larger files
+ * are read by position, and hashed on a worker that reads the descriptor itself.
+ */
+const PRELOAD_BYTES = 1024 * 1024 - 1;
+
 export async function verifyArtifact(
   path: string,
   displayPath: string,
@@ -106,7 +114,7 @@ export async function verifyArtifact(
     const info = await stat(path);
     // A directory, FIFO, socket or device: nothing is read (opening a FIFO would block).
     if (!info.isFile()) throw new NotARegularFileError();
-    source = await RandomAccessFile.open(path);
+    source = await RandomAccessFile.open(path, { preloadBytes: PRELOAD_BYTES });
   } catch (error) {
     return conclude(blankOutcome(displayPath), [findingForError(error)]);
   }

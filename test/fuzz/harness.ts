@@ -141,6 +141,12 @@ function listSeedFiles(): string[] {
       if (/\.(msi|cab)$/.test(name)) files.push(join(external, dir, name));
     }
   }
+  // The payload MSIs carry PE files in their cabinets and Binary table, so that mutations also
+  // reach the payload walk's inner verification (the payload cabinets alone are the decoders'
+  // target: scripts/fuzz.ts --target decoders).
+  for (const name of readdirSync(join(REPO, 'fixtures/payload')).sort()) {
+    if (/\.msi$/.test(name)) files.push(join(REPO, 'fixtures/payload', name));
+  }
   return files;
 }
 
