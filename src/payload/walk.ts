@@ -151,6 +151,8 @@ interface ContainerAt {
 
 async function walkContainer(state: WalkState, at: ContainerAt): Promise<void> {
   const label = at.chain.at(-1) ?? basename(at.path);
+  // A damaged inner container is itself the inner file the finding is about.
+  const about = at.chain.length > 0 ? { innerPaths: [at.chain.join(' ▸ ')] } : {};
   try {
     if (at.kind === 'cab') {
       const cabinet = await openCabinet(at.source);
@@ -166,12 +168,16 @@ async function walkContainer(state: WalkState, at: ContainerAt): Promise<void> {
     }
   } catch (error) {
     if (isExtractFailure(error)) {
-      state.findings.push(extractionErrorFinding(label, error, state.options.severity));
+      state.findings.push({
+        ...extractionErrorFinding(label, error, state.options.severity),
+        ...about,
+      });
     } else if (isFormatError(error)) {
       state.findings.push({
         severity: state.options.severity,
         code: 'corrupt-payload',
         message: `${label}: ${error.message}`,
+        ...about,
       });
     } else throw error;
   }
@@ -261,6 +267,7 @@ function tooLarge(state: WalkState, file: PayloadFile): void {
     severity: state.options.severity,
     code: 'payload-too-large',
     message: `${file.path.join(' ▸ ')} (${file.size} bytes) is larger than the ${state.options.limits.maxInnerFileBytes} bytes an inner file may have to be checked`,
+    innerPaths: [file.path.join(' ▸ ')],
   });
 }
 
@@ -293,6 +300,7 @@ async function handleInner(
       severity: state.options.severity,
       code: 'payload-too-large',
       message: `${file.path.join(' ▸ ')} is nested ${at.depth + 1} containers deep; its content was not walked (limit ${state.options.limits.maxDepth})`,
+      innerPaths: [file.path.join(' ▸ ')],
     });
     return;
   }
@@ -405,7 +413,11 @@ async function walkCabinet(
       openVolume,
     );
     state.decoded += extraction.bytesDecoded;
-    state.findings.push(...extractionFindings(label, extraction, state.options.severity));
+    state.findings.push(
+      ...extractionFindings(label, extraction, state.options.severity, (name) =>
+        [...at.chain, nameOf(name)].join(' ▸ '),
+      ),
+    );
   } finally {
     for (const source of opened) await source.close();
   }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openCabinet } from '../../src/cab/index.js';
 import { RandomAccessFile } from '../../src/io/random-access-file.js';
 import {
   payloadLimitsFor,
@@ -124,6 +125,7 @@ describe('payload walk', () => {
     const result = await walk(join(dir, 'level3.cab'), 'cab', { maxDepth: 2 });
     expect(result.findings.map((f) => f.code)).toEqual(['payload-too-large']);
     expect(result.findings[0]!.message).toContain('level2.cab ▸ level1.cab ▸ level0.msi');
+    expect(result.findings[0]!.innerPaths).toEqual(['level2.cab ▸ level1.cab ▸ level0.msi']);
     expect(result.executables.size).toBe(0);
   });
 
@@ -132,6 +134,14 @@ describe('payload walk', () => {
     expect(result.findings.map((f) => [f.code, f.severity])).toEqual([
       ['corrupt-payload', 'warning'],
     ]);
+    // The files the damaged folder left unchecked, as data (SARIF gives each its own result).
+    const source = await RandomAccessFile.open('fixtures/payload/lzx-bad-huffman-table.cab');
+    try {
+      const cabinet = await openCabinet(source);
+      expect(result.findings[0]!.innerPaths).toEqual(cabinet.files.map((f) => f.name));
+    } finally {
+      await source.close();
+    }
   });
 });
 
