@@ -78,6 +78,12 @@ export interface Finding {
   hresult?: string;
   /** Index of the signature this finding is about (0 = primary), when it is about one. */
   signatureIndex?: number;
+  /**
+   * The files inside the artifact this finding is about (issue 17), each as its inner path from
+   * the artifact down, containers joined by ` ▸ ` (as `InnerFileReport.path`). Carried as data so
+   * that SARIF gives each file its own result without parsing the message.
+   */
+  innerPaths?: string[];
 }
 
 /** HRESULTs from winerror.h that our findings map to. docs/formats.md §7.8 */

@@ -21,10 +21,15 @@ export function extractFailureCode(error: ExtractFailure): FindingCode {
   return 'corrupt-payload';
 }
 
+/**
+ * `innerPathOf` turns a cabinet file name into the file's inner path (its install path, under
+ * the containers above it), so that the finding names the files it left unchecked as data.
+ */
 export function folderFailureFinding(
   cabinetName: string,
   failure: FolderFailure,
   severity: Severity,
+  innerPathOf: (cabinetFileName: string) => string = (name) => name,
 ): Finding {
   const names = failure.files.map((entry) => entry.file.name);
   const listed = names.slice(0, NAMED_FILES).join(', ');
@@ -35,6 +40,7 @@ export function folderFailureFinding(
     severity,
     code: extractFailureCode(failure.error),
     message: `${cabinetName}, folder ${failure.folder}: ${failure.error.message}${unchecked}`,
+    ...(names.length > 0 ? { innerPaths: names.map(innerPathOf) } : {}),
   };
 }
 
@@ -42,8 +48,11 @@ export function extractionFindings(
   cabinetName: string,
   extraction: CabExtraction,
   severity: Severity,
+  innerPathOf?: (cabinetFileName: string) => string,
 ): Finding[] {
-  return extraction.failures.map((failure) => folderFailureFinding(cabinetName, failure, severity));
+  return extraction.failures.map((failure) =>
+    folderFailureFinding(cabinetName, failure, severity, innerPathOf),
+  );
 }
 
 /** A limit or set error that stopped the walk before any folder was decoded. */

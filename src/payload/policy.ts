@@ -121,8 +121,9 @@ export function evaluatePayload(
   const byOthers = new Map<string, number>();
   const byUnaccepted = new Map<string, number>();
   const unsigned: string[] = [];
-  const invalid: string[] = [];
-  const wrongSigner: string[] = [];
+  /** Inner path and why its signature does not verify. */
+  const invalid: { path: string; problem: string }[] = [];
+  const wrongSigner: { path: string; signer: string }[] = [];
   let byPinned = 0;
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
 
@@ -134,7 +135,7 @@ export function evaluatePayload(
       else if (policy.signers?.matches(verdict.signer)) bump(byOthers, name);
       else {
         bump(byUnaccepted, name);
-        wrongSigner.push(`${path} (${name})`);
+        wrongSigner.push({ path, signer: name });
       }
       continue;
     }
@@ -144,7 +145,7 @@ export function evaluatePayload(
       continue;
     }
     if (verdict.unsigned) unsigned.push(path);
-    else invalid.push(`${path} (${verdict.problem ?? 'invalid signature'})`);
+    else invalid.push({ path, problem: verdict.problem ?? 'invalid signature' });
   }
 
   const findings: Finding[] = [];
@@ -154,20 +155,23 @@ export function evaluatePayload(
         severity,
         code: 'payload-unsigned',
         message: `${unsigned.length} executable(s) inside are not signed: ${listed(unsigned)}`,
+        innerPaths: unsigned,
       });
     }
     if (invalid.length > 0) {
       findings.push({
         severity,
         code: 'payload-unsigned',
-        message: `${invalid.length} executable(s) inside have a signature that does not verify: ${listed(invalid)}`,
+        message: `${invalid.length} executable(s) inside have a signature that does not verify: ${listed(invalid.map((i) => `${i.path} (${i.problem})`))}`,
+        innerPaths: invalid.map((i) => i.path),
       });
     }
     if (wrongSigner.length > 0) {
       findings.push({
         severity,
         code: 'payload-wrong-signer',
-        message: `${wrongSigner.length} executable(s) inside are signed by someone neither pinned nor in payload-signers: ${listed(wrongSigner)}`,
+        message: `${wrongSigner.length} executable(s) inside are signed by someone neither pinned nor in payload-signers: ${listed(wrongSigner.map((w) => `${w.path} (${w.signer})`))}`,
+        innerPaths: wrongSigner.map((w) => w.path),
       });
     }
     for (const [glob, count] of excused) {
@@ -188,7 +192,7 @@ export function evaluatePayload(
       byPinned,
       byOthers,
       byUnaccepted,
-      unsigned: [...unsigned, ...invalid.map((s) => s.replace(/ \(.*\)$/, ''))],
+      unsigned: [...unsigned, ...invalid.map((i) => i.path)],
       excused,
     },
   };

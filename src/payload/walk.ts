@@ -32,7 +32,7 @@ import {
 import { installedFiles, mediaCabinets } from '../msi/install-paths.js';
 import { openMsiDatabase, type MsiDatabase } from '../msi/database.js';
 import { BinaryRef } from '../msi/table.js';
-import { cabinetBeside } from '../verify/cross-artifact.js';
+import { findExternalCabinet } from '../verify/cross-artifact.js';
 import { extractionErrorFinding, extractionFindings } from './extraction-findings.js';
 
 /** What an inner file is, by its first bytes. */
@@ -118,6 +118,8 @@ interface WalkState {
   readonly findings: Finding[];
   /** Bytes decoded so far, against limits.maxTotalBytes. */
   decoded: number;
+  /** Directory listings read to find cabinets without regard to case, once per directory. */
+  readonly listings: Map<string, Promise<string[]>>;
 }
 
 /**
@@ -130,7 +132,7 @@ export async function walkPayload(
   kind: 'msi' | 'cab',
   options: PayloadWalkOptions,
 ): Promise<PayloadWalk> {
-  const state: WalkState = { options, files: [], findings: [], decoded: 0 };
+  const state: WalkState = { options, files: [], findings: [], decoded: 0, listings: new Map() };
   await walkContainer(state, { path, source, kind, chain: [], depth: 0, external: true });
   return { files: state.files, findings: state.findings };
 }
@@ -149,6 +151,8 @@ interface ContainerAt {
 
 async function walkContainer(state: WalkState, at: ContainerAt): Promise<void> {
   const label = at.chain.at(-1) ?? basename(at.path);
+  // A damaged inner container is itself the inner file the finding is about.
+  const about = at.chain.length > 0 ? { innerPaths: [at.chain.join(' ▸ ')] } : {};
   try {
     if (at.kind === 'cab') {
       const cabinet = await openCabinet(at.source);
@@ -164,12 +168,16 @@ async function walkContainer(state: WalkState, at: ContainerAt): Promise<void> {
     }
   } catch (error) {
     if (isExtractFailure(error)) {
-      state.findings.push(extractionErrorFinding(label, error, state.options.severity));
+      state.findings.push({
+        ...extractionErrorFinding(label, error, state.options.severity),
+        ...about,
+      });
     } else if (isFormatError(error)) {
       state.findings.push({
         severity: state.options.severity,
         code: 'corrupt-payload',
         message: `${label}: ${error.message}`,
+        ...about,
       });
     } else throw error;
   }
@@ -195,9 +203,11 @@ async function walkPackage(state: WalkState, at: ContainerAt): Promise<void> {
     } else if (at.external) {
       // External cabinets: their presence and signature are checked by the cross-artifact
       // checks; here only their content matters.
-      const path = await cabinetBeside(at.path, name);
-      if (path === null) continue;
-      const source = await openRegularFile(path);
+      // Found as Windows Installer finds it (the name without regard to case); the
+      // cross-artifact checks report a name that differs in case, or no file at all.
+      const found = await findExternalCabinet(at.path, name, state.listings);
+      if (found.kind !== 'file') continue;
+      const source = await openRegularFile(found.path);
       if (!source) continue;
       try {
         const cabinet = await openCabinet(source);
@@ -257,6 +267,7 @@ function tooLarge(state: WalkState, file: PayloadFile): void {
     severity: state.options.severity,
     code: 'payload-too-large',
     message: `${file.path.join(' ▸ ')} (${file.size} bytes) is larger than the ${state.options.limits.maxInnerFileBytes} bytes an inner file may have to be checked`,
+    innerPaths: [file.path.join(' ▸ ')],
   });
 }
 
@@ -289,6 +300,7 @@ async function handleInner(
       severity: state.options.severity,
       code: 'payload-too-large',
       message: `${file.path.join(' ▸ ')} is nested ${at.depth + 1} containers deep; its content was not walked (limit ${state.options.limits.maxDepth})`,
+      innerPaths: [file.path.join(' ▸ ')],
     });
     return;
   }
@@ -328,9 +340,11 @@ async function walkCabinet(
 
   const openVolume = async (name: string): Promise<CabinetVolume | null> => {
     if (!setBase) return null;
-    const path = await cabinetBeside(setBase, name);
-    if (path === null) return null;
-    const source = await openRegularFile(path);
+    // The next cabinet of a set, named in the cabinet header: Windows opens it on a
+    // case-insensitive file system, so it is found here the same way.
+    const found = await findExternalCabinet(setBase, name, state.listings);
+    if (found.kind !== 'file') return null;
+    const source = await openRegularFile(found.path);
     if (!source) return null;
     opened.push(source);
     try {
@@ -399,7 +413,11 @@ async function walkCabinet(
       openVolume,
     );
     state.decoded += extraction.bytesDecoded;
-    state.findings.push(...extractionFindings(label, extraction, state.options.severity));
+    state.findings.push(
+      ...extractionFindings(label, extraction, state.options.severity, (name) =>
+        [...at.chain, nameOf(name)].join(' ▸ '),
+      ),
+    );
   } finally {
     for (const source of opened) await source.close();
   }

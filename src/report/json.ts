@@ -104,7 +104,7 @@ const SHAPES: Readonly<Record<Shape, ShapeRule>> = {
       payload: 'payload',
     },
   },
-  finding: { order: ['severity', 'code', 'message', 'hresult', 'signatureIndex'] },
+  finding: { order: ['severity', 'code', 'message', 'hresult', 'signatureIndex', 'innerPaths'] },
   signature: {
     order: [
       'index',

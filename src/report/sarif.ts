@@ -5,7 +5,8 @@ import { FINDING_CODES, sortFindings, type Finding } from '../findings.js';
 import { codeHelpMarkdown, codeHelpText, describeCode } from './code-descriptions.js';
 import { hresultName } from './hresult-names.js';
 import { escapeInvisible } from './escape.js';
-import type { Report } from './model.js';
+import { commonName } from './format.js';
+import type { ArtifactReport, InnerFileReport, Report } from './model.js';
 
 export interface SarifOptions {
   /**
@@ -53,9 +54,24 @@ export interface SarifResult {
       region: { startLine: number };
     };
   }[];
+  /** For a file inside the artifact: where it is (`product.msi ▸ [ProgramFilesFolder]/App/x.dll`). */
+  logicalLocations?: SarifLogicalLocation[];
   partialFingerprints: Record<string, string>;
   properties?: Record<string, unknown>;
 }
+
+export interface SarifLogicalLocation {
+  name: string;
+  fullyQualifiedName: string;
+  /** SARIF 2.1.0 §3.33.7: `module` for an executable, `resource` for any other inner file. */
+  kind: 'module' | 'resource';
+}
+
+/**
+ * Results about files inside one artifact (one per file) before the rest are counted in one
+ * result: a package of thousands of unsigned DLLs must not flood code scanning.
+ */
+export const MAX_INNER_RESULTS_PER_ARTIFACT = 50;
 
 export interface SarifLog {
   $schema: string;
@@ -118,12 +134,31 @@ export function artifactUri(
   return artifactLocation(path, baseDirectory, rulesForPath(baseDirectory), cwd);
 }
 
-/** Stable across runs: the rule, the file and the signature, never the message or the time. */
-function fingerprint(ruleId: string, uri: string, finding: Finding): string {
+/**
+ * Stable across runs: the rule, the file, the signature and the inner file, never the message
+ * or the time. Results about the artifact itself hash as they always did.
+ */
+function fingerprint(ruleId: string, uri: string, finding: Finding, innerPath?: string): string {
+  const inner = innerPath === undefined ? '' : `\u0000${innerPath}`;
   return createHash('sha256')
-    .update(`${ruleId}\u0000${uri}\u0000${finding.signatureIndex ?? ''}`)
+    .update(`${ruleId}\u0000${uri}\u0000${finding.signatureIndex ?? ''}${inner}`)
     .digest('hex');
 }
+
+/** What one result says about one inner file, after `artifact ▸ inner path: `. */
+function innerMessage(finding: Finding, file: InnerFileReport | undefined): string {
+  if (finding.code === 'payload-unsigned') {
+    return !file || file.status === 'unsigned'
+      ? 'this executable inside is not signed'
+      : `this executable inside has a signature that does not verify (${file.status})`;
+  }
+  if (finding.code === 'payload-wrong-signer') {
+    return `this executable inside is signed by ${commonName(file?.signer) ?? 'an unnamed signer'}, neither the pinned signer nor one of payload-signers`;
+  }
+  return finding.message;
+}
+
+const LEVEL_RANK: Readonly<Record<SarifLevel, number>> = { error: 0, warning: 1, note: 2 };
 
 function rules(helpUriBase: string | undefined): SarifRule[] {
   return FINDING_CODES.map((code) => {
@@ -147,7 +182,10 @@ function rules(helpUriBase: string | undefined): SarifRule[] {
 /**
  * SARIF 2.1.0 for code scanning: one run, one rule per finding code (with the help users read
  * when a pull request fails), one result per error and warning finding (notices on request),
- * located at the artifact. Findings about the run itself have no file, so they go to
+ * located at the artifact. A finding about files inside the artifact (`innerPaths`) gives one
+ * result per file, with a logical location naming it, up to
+ * {@link MAX_INNER_RESULTS_PER_ARTIFACT} per artifact and then one result counting the rest.
+ * Findings about the run itself have no file, so they go to
  * `invocations[0].toolExecutionNotifications` rather than to results without a location.
  */
 export function buildSarif(report: Report, options: SarifOptions): SarifLog {
@@ -156,59 +194,137 @@ export function buildSarif(report: Report, options: SarifOptions): SarifLog {
   const wanted = (f: Finding) => f.severity !== 'notice' || options.includeNotices === true;
   const results: SarifResult[] = [];
 
+  const ruleFor = (ruleId: string, severity: Finding['severity']): number => {
+    let index = ruleIndex.get(ruleId);
+    if (index === undefined) {
+      // A code this renderer does not know still gets a rule, so every result resolves.
+      const d = describeCode(ruleId);
+      index = ruleList.length;
+      ruleList.push({
+        id: ruleId,
+        name: ruleName(ruleId),
+        shortDescription: { text: d.title },
+        fullDescription: { text: d.meaning },
+        help: { text: codeHelpText(ruleId), markdown: codeHelpMarkdown(ruleId) },
+        defaultConfiguration: { level: LEVEL[severity] ?? 'error' },
+        properties: { tags: [] },
+      });
+      ruleIndex.set(ruleId, index);
+    }
+    return index;
+  };
+
   for (const artifact of report.artifacts) {
     const { uri, relative } = artifactUri(artifact.path, options.baseDirectory, options.cwd);
+    const location = {
+      physicalLocation: {
+        artifactLocation: relative ? { uri, uriBaseId: '%SRCROOT%' } : { uri },
+        // Installers are binary: the whole file is the location. Code scanning expects a
+        // line-based region, so point at line 1 rather than omit it.
+        region: { startLine: 1 },
+      },
+    };
+    const result = (
+      ruleId: string,
+      level: SarifLevel,
+      text: string,
+      hash: string,
+      properties: Record<string, unknown>,
+      logicalLocations?: SarifLogicalLocation[],
+    ): SarifResult => ({
+      ruleId,
+      ruleIndex: ruleFor(ruleId, 'error'),
+      level,
+      message: { text },
+      locations: [location],
+      ...(logicalLocations ? { logicalLocations } : {}),
+      partialFingerprints: {
+        // Code scanning matches alerts across runs by this key; without it, it would hash
+        // "lines" of the binary file, which change with every build.
+        primaryLocationLineHash: `${hash.slice(0, 16)}:1`,
+        'verifyAuthenticode/v1': hash.slice(0, 32),
+      },
+      properties: { artifactKind: artifact.kind, ...properties },
+    });
+    const inner = innerFiles(artifact);
+    let innerResults = 0;
+    const dropped = new Map<string, number>();
+    let droppedLevel: SarifLevel = 'note';
+
     for (const finding of sortFindings(artifact.findings).filter(wanted)) {
       const ruleId = String(finding.code);
-      let index = ruleIndex.get(ruleId);
-      if (index === undefined) {
-        // A code this renderer does not know still gets a rule, so every result resolves.
-        const d = describeCode(ruleId);
-        index = ruleList.length;
-        ruleList.push({
-          id: ruleId,
-          name: ruleName(ruleId),
-          shortDescription: { text: d.title },
-          fullDescription: { text: d.meaning },
-          help: { text: codeHelpText(ruleId), markdown: codeHelpMarkdown(ruleId) },
-          defaultConfiguration: { level: LEVEL[finding.severity] ?? 'error' },
-          properties: { tags: [] },
-        });
-        ruleIndex.set(ruleId, index);
-      }
+      ruleFor(ruleId, finding.severity);
+      const level = LEVEL[finding.severity] ?? 'error';
       const hr = finding.hresult ? ` (HRESULT ${finding.hresult})` : '';
-      const hash = fingerprint(ruleId, uri, finding);
-      results.push({
-        ruleId,
-        ruleIndex: index,
-        level: LEVEL[finding.severity] ?? 'error',
-        message: {
-          text: `${sarifText(artifact.path)}: ${sarifText(finding.message)}${sarifText(hr)}`,
-        },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: relative ? { uri, uriBaseId: '%SRCROOT%' } : { uri },
-              // Installers are binary: the whole file is the location. Code scanning expects a
-              // line-based region, so point at line 1 rather than omit it.
-              region: { startLine: 1 },
+      const common = {
+        ...(finding.hresult ? { hresult: finding.hresult } : {}),
+        ...(finding.signatureIndex !== undefined ? { signatureIndex: finding.signatureIndex } : {}),
+      };
+      const paths = finding.innerPaths ?? [];
+      if (paths.length === 0) {
+        results.push(
+          result(
+            ruleId,
+            level,
+            `${sarifText(artifact.path)}: ${sarifText(finding.message)}${sarifText(hr)}`,
+            fingerprint(ruleId, uri, finding),
+            common,
+          ),
+        );
+        continue;
+      }
+      // One result per inner file, so each one is an alert of its own in code scanning.
+      for (const innerPath of paths) {
+        if (innerResults >= MAX_INNER_RESULTS_PER_ARTIFACT) {
+          dropped.set(ruleId, (dropped.get(ruleId) ?? 0) + 1);
+          if (LEVEL_RANK[level] < LEVEL_RANK[droppedLevel]) droppedLevel = level;
+          continue;
+        }
+        innerResults++;
+        const file = inner.get(innerPath);
+        const qualified = `${artifact.path} ▸ ${innerPath}`;
+        results.push(
+          result(
+            ruleId,
+            level,
+            `${sarifText(qualified)}: ${sarifText(innerMessage(finding, file))}${sarifText(hr)}`,
+            fingerprint(ruleId, uri, finding, innerPath),
+            {
+              ...common,
+              innerPath,
+              signer: commonName(file?.signer) ?? null,
+              status: file?.status ?? ruleId,
             },
-          },
-        ],
-        partialFingerprints: {
-          // Code scanning matches alerts across runs by this key; without it, it would hash
-          // "lines" of the binary file, which change with every build.
-          primaryLocationLineHash: `${hash.slice(0, 16)}:1`,
-          'verifyAuthenticode/v1': hash.slice(0, 32),
-        },
-        properties: {
-          artifactKind: artifact.kind,
-          ...(finding.hresult ? { hresult: finding.hresult } : {}),
-          ...(finding.signatureIndex !== undefined
-            ? { signatureIndex: finding.signatureIndex }
-            : {}),
-        },
-      });
+            [
+              {
+                // The file's own name: the last segment of the innermost path.
+                name: innerPath.split(/ ▸ |\//).at(-1) || innerPath,
+                fullyQualifiedName: qualified,
+                // Only executables are verified and listed in the payload report.
+                kind: file ? 'module' : 'resource',
+              },
+            ],
+          ),
+        );
+      }
+    }
+    if (dropped.size > 0) {
+      const count = [...dropped.values()].reduce((a, b) => a + b, 0);
+      const detail = [...dropped].map(([code, n]) => `${n} × ${code}`).join(', ');
+      const hash = createHash('sha256')
+        .update(`findings-capped\u0000${uri}\u0000inner`)
+        .digest('hex');
+      results.push(
+        result(
+          'findings-capped',
+          droppedLevel,
+          sarifText(
+            `${artifact.path}: ${count} more inner files have findings (${detail}); only ${MAX_INNER_RESULTS_PER_ARTIFACT} are reported one by one per artifact, the JSON report lists them all`,
+          ),
+          hash,
+          { innerFilesNotShown: count },
+        ),
+      );
     }
   }
 
@@ -240,6 +356,11 @@ export function buildSarif(report: Report, options: SarifOptions): SarifLog {
       },
     ],
   };
+}
+
+/** The artifact's verified inner executables by inner path. */
+function innerFiles(artifact: ArtifactReport): Map<string, InnerFileReport> {
+  return new Map((artifact.payload?.files ?? []).map((file) => [file.path, file]));
 }
 
 function directoryUri(directory: string): string {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasCommand } from '../support/tools.js';
+import { skipWithout, titled } from '../support/tools.js';
 import type { DigestAlgorithm } from '../../src/digest.js';
 import { RandomAccessFile, type RandomAccessSource } from '../../src/io/random-access-file.js';
 import {
@@ -26,8 +26,8 @@ import {
   runStatus,
 } from './support/tools.js';
 
-/** Debian tools the cabinets are built, signed and cross-checked with; off Linux these suites skip. */
-const CAB_TOOLS = ['gcab', 'osslsigncode', 'cabextract', 'openssl'].every(hasCommand);
+/** Debian tools the cabinets are built, signed and cross-checked with (why the suites skip, when they do). */
+const SKIP = skipWithout('gcab', 'osslsigncode', 'cabextract', 'openssl');
 
 let dir: string;
 let cleanup: () => void;
@@ -59,7 +59,7 @@ function sign(input: string, output: string, hash: string, nest = false): void {
 }
 
 beforeAll(() => {
-  if (!CAB_TOOLS) return;
+  if (SKIP) return;
   ({ dir, cleanup } = makeTempDir('cab-real'));
   ({ cert, key } = makeSigningCert(dir));
 
@@ -149,8 +149,8 @@ function gcabListing(path: string): string[] {
     .filter((l) => l.length > 0);
 }
 
-describe.skipIf(!CAB_TOOLS)(
-  'cabinets made by gcab (needs gcab, osslsigncode, cabextract, openssl)',
+describe.skipIf(SKIP)(
+  titled('cabinets made by gcab (needs gcab, osslsigncode, cabextract, openssl)', SKIP),
   () => {
     for (const role of [
       'stored',
@@ -207,8 +207,8 @@ describe.skipIf(!CAB_TOOLS)(
   },
 );
 
-describe.skipIf(!CAB_TOOLS)(
-  'cabinets signed by osslsigncode (needs gcab, osslsigncode, cabextract, openssl)',
+describe.skipIf(SKIP)(
+  titled('cabinets signed by osslsigncode (needs gcab, osslsigncode, cabextract, openssl)', SKIP),
   () => {
     const cases: [string, DigestAlgorithm][] = [
       ['stored-sha256', 'sha256'],

@@ -5,15 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCompoundFile, type CompoundFile } from '../../src/cfb/index.js';
 import { MemorySource, RandomAccessFile } from '../../src/io/random-access-file.js';
-import { toolNotStarted } from '../support/tools.js';
+import { skipWithout, toolNotStarted } from '../support/tools.js';
 
-export function hasTool(command: string, versionArgument = '--version'): boolean {
-  const result = spawnSync(command, [versionArgument], { stdio: 'ignore' });
-  return result.error === undefined;
-}
-
-export const HAVE_SIGNING_TOOLS =
-  hasTool('osslsigncode') && hasTool('openssl', 'version') && hasTool('wixl') && hasTool('msiinfo');
+/** Why the cross-checks skip, when they do (test/support/tools.ts). */
+export const SKIP_SIGNING_TOOLS = skipWithout('osslsigncode', 'openssl', 'wixl', 'msiinfo');
 
 /** Runs a command; throws with its output when it fails. */
 export function run(command: string, args: string[], cwd?: string): string {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasTool, run, type ProcessResult } from '../support/processes.js';
+import { run, type ProcessResult } from '../support/processes.js';
+import { skipWithout } from '../support/tools.js';
 import { REPO, loadManifest } from '../support/manifest.js';
 
 export const CLI = join(REPO, 'dist', 'cli.js');
@@ -32,7 +33,8 @@ function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export const HAS_SCRIPT = hasTool('script');
+/** Why the pseudo-terminal tests skip, when they do (test/support/tools.ts). */
+export const SKIP_SCRIPT = skipWithout('script');
 
 /**
  * Runs the CLI on a pseudo-terminal (util-linux `script`): stdout and stderr are both the

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Inspection } from '../../src/inspect/model.js';
 import { buildCab, pattern } from '../cab/support/cab-builder.js';
 import { REPO } from '../support/manifest.js';
-import { hasTool, run } from '../support/processes.js';
+import { run } from '../support/processes.js';
+import { skipWithout, titled } from '../support/tools.js';
 import { cli, plainLines, VERSION } from './cli-process.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'va-inspect-'));
@@ -539,8 +540,11 @@ describe('inspect: human output', () => {
     expect(plainLines(result.stdout)).toContainEqual(expect.stringMatching(/^ {2}Signed: +no$/));
   });
 
-  it.skipIf(!hasTool('osslsigncode'))(
-    'shows the program name and URL (SpcSpOpusInfo), escaped for the terminal',
+  it.skipIf(skipWithout('osslsigncode'))(
+    titled(
+      'shows the program name and URL (SpcSpOpusInfo), escaped for the terminal',
+      skipWithout('osslsigncode'),
+    ),
     () => {
       const signed = join(temp, 'opus.cab');
       const pki = join(REPO, 'fixtures', 'pki');

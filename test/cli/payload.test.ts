@@ -130,18 +130,32 @@ describe('verify --payload: the executables inside an MSI', () => {
     expect(damaged.stdout).not.toContain('corrupt-payload');
   });
 
-  it('SARIF: the payload result names the inner path', () => {
+  it('SARIF: one result for the unsigned DLL, named by its inner path', () => {
     const sarif = join(temp, 'require.sarif');
     cli(['verify', MSI, ...STANDARD_OPTIONS, '--payload', 'require', '--sarif', sarif]);
     const log = JSON.parse(readFileSync(sarif, 'utf8')) as {
-      runs: { results: { ruleId: string; level: string; message: { text: string } }[] }[];
+      runs: {
+        results: {
+          ruleId: string;
+          level: string;
+          message: { text: string };
+          logicalLocations?: { fullyQualifiedName: string; kind: string }[];
+          properties: Record<string, unknown>;
+        }[];
+      }[];
     };
-    const result = log.runs[0]!.results.find((r) => r.ruleId === 'payload-unsigned');
-    expect(result?.level).toBe('error');
-    expect(result?.message.text).toContain(
+    const results = log.runs[0]!.results.filter((r) => r.ruleId.startsWith('payload-'));
+    expect(results.map((r) => [r.ruleId, r.level, r.properties.innerPath])).toEqual([
+      ['payload-unsigned', 'error', HELPER],
+    ]);
+    expect(results[0]!.message.text).toBe(
       // SARIF message text escapes the brackets (sarif.ts).
-      `${MSI}: 1 executable(s) inside are not signed: \\[ProgramFilesFolder\\]/Contoso Payload/bin/helper.dll`,
+      `${MSI} ▸ \\[ProgramFilesFolder\\]/Contoso Payload/bin/helper.dll: this executable inside is not signed`,
     );
+    expect(results[0]!.logicalLocations).toEqual([
+      { name: 'helper.dll', fullyQualifiedName: `${MSI} ▸ ${HELPER}`, kind: 'module' },
+    ]);
+    expect(results[0]!.properties).toMatchObject({ signer: null, status: 'unsigned' });
   });
 
   it('a wrong --payload value is a usage error (exit 2)', () => {

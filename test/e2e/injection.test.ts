@@ -22,7 +22,8 @@ import {
 } from '../report/support/runner-commands.js';
 import { runAction, type ActionRun } from '../support/action-runner.js';
 import { REPO } from '../support/manifest.js';
-import { hasTool, run } from '../support/processes.js';
+import { run } from '../support/processes.js';
+import { skipWithout, titled } from '../support/tools.js';
 
 /** The hostile subject, one attribute per kind of attack (each at most 64 characters). */
 const SUBJECT = {
@@ -47,7 +48,8 @@ const NAMES = [
   'pipe|<b>bold<\u2215b>.cab',
 ];
 
-const tools = hasTool('openssl') && hasTool('osslsigncode');
+/** Why the suite skips, when it does (test/support/tools.ts). */
+const SKIP = skipWithout('openssl', 'osslsigncode');
 
 /** An openssl request config: values escaped for its parser (`\n`, `\r`, `\#`, `\\`). */
 function requestConfig(): string {
@@ -78,7 +80,7 @@ function requestConfig(): string {
 let workspace: string;
 
 beforeAll(() => {
-  if (!tools) return;
+  if (SKIP) return;
   workspace = mkdtempSync(join(tmpdir(), 'va-injection-'));
   const keys = join(workspace, 'keys');
   mkdirSync(keys);
@@ -134,7 +136,7 @@ const pinned = {
   'trusted-roots': join(REPO, 'fixtures/pki/trusted-roots.pem'),
 };
 
-describe.runIf(tools)('hostile names and certificate subjects, end to end', () => {
+describe.skipIf(SKIP)(titled('hostile names and certificate subjects, end to end', SKIP), () => {
   let action: ActionRun;
   beforeAll(() => {
     action = runAction({ paths: 'out/*.msi\nout/*.cab', ...pinned }, { workspace });

@@ -22,7 +22,8 @@ import type { Report } from '../../src/report/model.js';
 import { cli } from '../cli/cli-process.js';
 import { runAction, type ActionRun } from '../support/action-runner.js';
 import { REPO } from '../support/manifest.js';
-import { hasTool, run } from '../support/processes.js';
+import { run } from '../support/processes.js';
+import { skipWithout } from '../support/tools.js';
 
 const PKI = join(REPO, 'fixtures/pki');
 const ROOTS = {
@@ -490,7 +491,9 @@ describe('9. the job summary reads like a tool people already use', () => {
 });
 
 describe('11. command-line niceties', () => {
-  it.runIf(hasTool('openssl'))('names a PKCS#12 file and shows the openssl command', () => {
+  it('names a PKCS#12 file and shows the openssl command', ({ skip }) => {
+    const reason = skipWithout('openssl');
+    skip(reason !== undefined, reason);
     const pfx = join(temp, 'leaf.pfx');
     const made = run('openssl', [
       'pkcs12',

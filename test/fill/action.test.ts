@@ -11,7 +11,8 @@ import { parseOutputFile } from '../support/action-runner.js';
 import {
   certificate,
   fixture,
-  HAVE_MSITOOLS,
+  titled,
+  SKIP_MSITOOLS,
   msiExportLines,
   REPO,
   tempDir,
@@ -74,81 +75,84 @@ describe('fill-patch-certificate/action.yml', () => {
   });
 });
 
-describe.skipIf(!HAVE_MSITOOLS)('the fill action run as the runner runs it', () => {
-  let dir: TempDir;
-  let workspace: string;
-  beforeAll(() => {
-    dir = tempDir('fill-action');
-    workspace = join(dir.path, 'workspace');
-    mkdirSync(join(workspace, 'out', 'sub'), { recursive: true });
-    dir.copy('msi/unsigned.msi', 'workspace/out/a.msi');
-    dir.copy('msi/unsigned-msibuild.msi', 'workspace/out/sub/b.msi');
-    dir.copy('cab/unsigned-stored.cab', 'workspace/out/c.cab');
-  });
-  afterAll(() => dir.remove());
+describe.skipIf(SKIP_MSITOOLS)(
+  titled('the fill action run as the runner runs it', SKIP_MSITOOLS),
+  () => {
+    let dir: TempDir;
+    let workspace: string;
+    beforeAll(() => {
+      dir = tempDir('fill-action');
+      workspace = join(dir.path, 'workspace');
+      mkdirSync(join(workspace, 'out', 'sub'), { recursive: true });
+      dir.copy('msi/unsigned.msi', 'workspace/out/a.msi');
+      dir.copy('msi/unsigned-msibuild.msi', 'workspace/out/sub/b.msi');
+      dir.copy('cab/unsigned-stored.cab', 'workspace/out/c.cab');
+    });
+    afterAll(() => dir.remove());
 
-  it('fills every matched .msi with an inline PEM certificate, then finds nothing to do', () => {
-    const inputs = {
-      paths: 'out/*.msi\nout/sub\n',
-      certificate: readFileSync(fixture('pki/signer.pem'), 'utf8'),
-      id: 'ContosoRelease',
-    };
-    const first = runFillAction(workspace, inputs);
-    expect(first.status, first.stdout + first.stderr).toBe(0);
-    expect(first.outputs).toMatchObject({ filled: '2', unchanged: '0', failed: '0' });
-    expect(first.commands.filter((c) => c.startsWith('::error'))).toEqual([]);
-    expect(first.stdout).toContain(
-      `out/a.msi: added Contoso Release Signing (sha256 ${SIGNER.shortThumbprint}…) as MsiDigitalCertificate ContosoRelease and MsiPatchCertificate ContosoRelease`,
-    );
-    for (const msi of ['out/a.msi', 'out/sub/b.msi']) {
-      expect(msiExportLines(join(workspace, msi), 'MsiPatchCertificate').slice(3)).toEqual([
-        'ContosoRelease\tContosoRelease',
+    it('fills every matched .msi with an inline PEM certificate, then finds nothing to do', () => {
+      const inputs = {
+        paths: 'out/*.msi\nout/sub\n',
+        certificate: readFileSync(fixture('pki/signer.pem'), 'utf8'),
+        id: 'ContosoRelease',
+      };
+      const first = runFillAction(workspace, inputs);
+      expect(first.status, first.stdout + first.stderr).toBe(0);
+      expect(first.outputs).toMatchObject({ filled: '2', unchanged: '0', failed: '0' });
+      expect(first.commands.filter((c) => c.startsWith('::error'))).toEqual([]);
+      expect(first.stdout).toContain(
+        `out/a.msi: added Contoso Release Signing (sha256 ${SIGNER.shortThumbprint}…) as MsiDigitalCertificate ContosoRelease and MsiPatchCertificate ContosoRelease`,
+      );
+      for (const msi of ['out/a.msi', 'out/sub/b.msi']) {
+        expect(msiExportLines(join(workspace, msi), 'MsiPatchCertificate').slice(3)).toEqual([
+          'ContosoRelease\tContosoRelease',
+        ]);
+      }
+      const second = runFillAction(workspace, inputs);
+      expect(second.status).toBe(0);
+      expect(second.outputs).toMatchObject({ filled: '0', unchanged: '2', failed: '0' });
+    });
+
+    it('takes the certificate from a file in the workspace, and fails the step on a signed MSI', () => {
+      dir.copy('msi/signed-sha256.msi', 'workspace/signed.msi');
+      dir.copy('pki/signer2.pem', 'workspace/signer2.pem');
+      const result = runFillAction(workspace, { paths: 'signed.msi', certificate: 'signer2.pem' });
+      expect(result.status).toBe(1);
+      expect(result.outputs).toMatchObject({ filled: '0', failed: '1' });
+      const errors = result.commands.filter((c) => c.startsWith('::error'));
+      expect(errors[0]).toMatch(
+        /^::error title=fill-patch-certificate,file=signed\.msi::signed\.msi: the package is signed/,
+      );
+      expect(errors.at(-1)).toBe('::error::1 file(s) could not be filled');
+
+      const removed = runFillAction(workspace, {
+        paths: 'signed.msi',
+        certificate: 'signer2.pem',
+        'remove-signature': 'true',
+      });
+      expect(removed.status, removed.stdout).toBe(0);
+      expect(removed.outputs).toMatchObject({ filled: '1', failed: '0' });
+      expect(removed.stdout).toContain('signed.msi: removed the signature stream DigitalSignature');
+    });
+
+    it('fails with one line when an input is wrong', () => {
+      const noCert = runFillAction(workspace, { paths: 'out/a.msi', certificate: '' });
+      expect(noCert.status).toBe(1);
+      expect(noCert.commands).toEqual(['::error::input certificate is required']);
+      const badId = runFillAction(workspace, {
+        paths: 'out/a.msi',
+        certificate: 'signer2.pem',
+        id: 'not valid',
+      });
+      expect(badId.commands).toEqual([
+        '::error::input id: the id "not valid" is not a Windows Installer identifier (a letter or _, then letters, digits, _ or .)',
       ]);
-    }
-    const second = runFillAction(workspace, inputs);
-    expect(second.status).toBe(0);
-    expect(second.outputs).toMatchObject({ filled: '0', unchanged: '2', failed: '0' });
-  });
-
-  it('takes the certificate from a file in the workspace, and fails the step on a signed MSI', () => {
-    dir.copy('msi/signed-sha256.msi', 'workspace/signed.msi');
-    dir.copy('pki/signer2.pem', 'workspace/signer2.pem');
-    const result = runFillAction(workspace, { paths: 'signed.msi', certificate: 'signer2.pem' });
-    expect(result.status).toBe(1);
-    expect(result.outputs).toMatchObject({ filled: '0', failed: '1' });
-    const errors = result.commands.filter((c) => c.startsWith('::error'));
-    expect(errors[0]).toMatch(
-      /^::error title=fill-patch-certificate,file=signed\.msi::signed\.msi: the package is signed/,
-    );
-    expect(errors.at(-1)).toBe('::error::1 file(s) could not be filled');
-
-    const removed = runFillAction(workspace, {
-      paths: 'signed.msi',
-      certificate: 'signer2.pem',
-      'remove-signature': 'true',
+      const nothing = runFillAction(workspace, {
+        paths: 'nowhere/*.msi',
+        certificate: 'signer2.pem',
+      });
+      expect(nothing.status).toBe(1);
+      expect(nothing.commands.at(-1)).toBe('::error::no .msi file matched (nowhere/*.msi: 0)');
     });
-    expect(removed.status, removed.stdout).toBe(0);
-    expect(removed.outputs).toMatchObject({ filled: '1', failed: '0' });
-    expect(removed.stdout).toContain('signed.msi: removed the signature stream DigitalSignature');
-  });
-
-  it('fails with one line when an input is wrong', () => {
-    const noCert = runFillAction(workspace, { paths: 'out/a.msi', certificate: '' });
-    expect(noCert.status).toBe(1);
-    expect(noCert.commands).toEqual(['::error::input certificate is required']);
-    const badId = runFillAction(workspace, {
-      paths: 'out/a.msi',
-      certificate: 'signer2.pem',
-      id: 'not valid',
-    });
-    expect(badId.commands).toEqual([
-      '::error::input id: the id "not valid" is not a Windows Installer identifier (a letter or _, then letters, digits, _ or .)',
-    ]);
-    const nothing = runFillAction(workspace, {
-      paths: 'nowhere/*.msi',
-      certificate: 'signer2.pem',
-    });
-    expect(nothing.status).toBe(1);
-    expect(nothing.commands.at(-1)).toBe('::error::no .msi file matched (nowhere/*.msi: 0)');
-  });
-});
+  },
+);

@@ -18,8 +18,9 @@ import { CLSID_MSI_DATABASE, encodeStreamName } from '../../src/msi/index.js';
 import { buildCfb, storage, stream, type NodeSpec } from '../support/cfb-builder.js';
 import { checkAllTrees, rawLayout, snapshot } from './cfb-snapshot.js';
 import {
-  HAVE_MSITOOLS,
-  HAVE_OSSLSIGNCODE,
+  titled,
+  SKIP_MSITOOLS,
+  SKIP_OSSLSIGNCODE,
   makeLargeMsi,
   msiExport,
   msiStreams,
@@ -332,8 +333,8 @@ describe('writeCompoundFile refuses what it cannot write', () => {
   });
 });
 
-describe.skipIf(!HAVE_MSITOOLS)(
-  'writeCompoundFile on real installers (msitools cross-check)',
+describe.skipIf(SKIP_MSITOOLS)(
+  titled('writeCompoundFile on real installers (msitools cross-check)', SKIP_MSITOOLS),
   () => {
     let dir: TempDir;
     beforeAll(() => {
@@ -365,8 +366,11 @@ describe.skipIf(!HAVE_MSITOOLS)(
       });
     }
 
-    it.skipIf(!HAVE_OSSLSIGNCODE)(
-      'keeps an osslsigncode signature valid (v4 as v4, and converted to v3)',
+    it.skipIf(SKIP_OSSLSIGNCODE)(
+      titled(
+        'keeps an osslsigncode signature valid (v4 as v4, and converted to v3)',
+        SKIP_OSSLSIGNCODE,
+      ),
       async () => {
         const { signed } = makeLargeMsi(dir.path);
         expect(readFileSync(signed).readUInt16LE(0x1a)).toBe(4);

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess, verifyJson } from '../support/cli-in-process.js';
 import {
   fixture,
-  HAVE_MSITOOLS,
-  HAVE_OSSLSIGNCODE,
+  titled,
+  SKIP_SIGN_AND_VERIFY,
   makeLargeMsi,
   osslsigncodeVerify,
   signMsi,
@@ -26,7 +26,7 @@ const VERIFY = [
   'require',
 ];
 
-describe.skipIf(!HAVE_MSITOOLS || !HAVE_OSSLSIGNCODE)('fill, sign, verify', () => {
+describe.skipIf(SKIP_SIGN_AND_VERIFY)(titled('fill, sign, verify', SKIP_SIGN_AND_VERIFY), () => {
   let dir: TempDir;
   beforeAll(() => {
     dir = tempDir('fill-sign');

@@ -16,17 +16,18 @@ import {
 import { loadCertificateFile } from '../../src/trust/index.js';
 import type { Certificate } from '../../src/x509/certificate.js';
 import { REPO } from '../support/manifest.js';
-import { toolNotStarted } from '../support/tools.js';
+import { skipWithout, titled, toolNotStarted } from '../support/tools.js';
 
 /** msiinfo export writes binary cells into ./<Table>/ of its working directory: keep it out of the repository. */
 const exportDirectory = mkdtempSync(join(tmpdir(), 'va-fill-export-'));
 
 export { REPO };
 
-export const HAVE_MSITOOLS = ['msiinfo', 'msibuild', 'wixl'].every(
-  (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0,
-);
-export const HAVE_OSSLSIGNCODE = spawnSync('sh', ['-c', 'command -v osslsigncode']).status === 0;
+/** Why the msitools suites skip, when they do (test/support/tools.ts). */
+export const SKIP_MSITOOLS = skipWithout('msiinfo', 'msibuild', 'wixl');
+export const SKIP_OSSLSIGNCODE = skipWithout('osslsigncode');
+export const SKIP_SIGN_AND_VERIFY = skipWithout('msiinfo', 'msibuild', 'wixl', 'osslsigncode');
+export { titled };
 
 export function fixture(path: string): string {
   return join(REPO, 'fixtures', path);

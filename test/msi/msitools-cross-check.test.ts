@@ -33,7 +33,6 @@ import { SummaryPropertyId } from '../../src/msi/summary-information.js';
 import { BinaryRef, encodeRow, encodeTableStream, type CellValue } from '../../src/msi/table.js';
 import { buildDatabaseStreams } from './support/build-database.js';
 import {
-  haveTools,
   msiinfoExport,
   msiinfoExtract,
   msiinfoStreams,
@@ -42,9 +41,11 @@ import {
   run,
   writeIdt,
 } from './support/msitools.js';
+import { skipWithout, titled } from '../support/tools.js';
 import { NPM_CFB_SEED_STREAM, writeCompoundFile } from './support/write-compound-file.js';
 
-const TOOLS = haveTools('wixl', 'msibuild', 'msiinfo', 'openssl');
+/** Why the cross-check skips, when it does (test/support/tools.ts). */
+const SKIP = skipWithout('wixl', 'msibuild', 'msiinfo', 'openssl');
 
 interface OpenPackage {
   readonly cfb: CompoundFile;
@@ -163,7 +164,7 @@ async function expectExactRefCounts(db: MsiDatabase): Promise<void> {
   }
 }
 
-describe.skipIf(!TOOLS)('MSI database layer against msitools', () => {
+describe.skipIf(SKIP)(titled('MSI database layer against msitools', SKIP), () => {
   let dir: string;
   let cert: Buffer;
   const msi = (name: string): string => join(dir, name);

@@ -9,7 +9,7 @@ import { MemorySource } from '../../src/io/random-access-file.js';
 import { openMsiDatabase, readTransform } from '../../src/msi/index.js';
 import { verifyJson } from '../support/cli-in-process.js';
 import { loadManifest, REPO } from '../support/manifest.js';
-import { hasTool } from '../support/processes.js';
+import { skipWithout } from '../support/tools.js';
 import { msiinfoSuminfo } from './support/msitools.js';
 
 const manifest = loadManifest();
@@ -39,7 +39,9 @@ describe('transforms are read as transforms (issue 14)', () => {
     });
   });
 
-  it.skipIf(!hasTool('msiinfo'))('the summary equals what msiinfo suminfo reads', async () => {
+  it('the summary equals what msiinfo suminfo reads', async ({ skip }) => {
+    const reason = skipWithout('msiinfo');
+    skip(reason !== undefined, reason);
     for (const path of TRANSFORMS) {
       const ours = (await readTransform(await open(path))).summaryInformation!;
       const theirs = msiinfoSuminfo(join(REPO, path));

@@ -17,9 +17,10 @@ import {
   extractionFindings,
 } from '../../src/payload/extraction-findings.js';
 import { makeTempDir } from '../cab/support/tools.js';
-import { hasCommand } from '../support/tools.js';
+import { skipWithout, titled } from '../support/tools.js';
 
-const CABEXTRACT = hasCommand('cabextract');
+/** Why the cabextract cross-check skips, when it does (test/support/tools.ts). */
+const SKIP_CABEXTRACT = skipWithout('cabextract');
 
 interface ExpectedCabinet {
   path: string;
@@ -88,8 +89,11 @@ describe('cabinet extraction of the payload fixtures', () => {
 
   // cabextract is a Debian tool: off Linux (or without it) the cross-check skips, while the test
   // above still compares with the digests cabextract recorded in fixtures/payload/expected.json.
-  it.skipIf(!CABEXTRACT).each(good.map((c) => [basename(c.path), c] as const))(
-    'extracts %s byte for byte like a fresh cabextract run (needs cabextract)',
+  it.skipIf(SKIP_CABEXTRACT).each(good.map((c) => [basename(c.path), c] as const))(
+    titled(
+      'extracts %s byte for byte like a fresh cabextract run (needs cabextract)',
+      SKIP_CABEXTRACT,
+    ),
     async (_name, expected) => {
       const { digests } = await extract(expected.path);
       const dir = join(temp.dir, basename(expected.path));

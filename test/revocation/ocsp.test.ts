@@ -10,6 +10,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ocspRequest, readOcspResponse } from '../../src/revocation/index.js';
 import { Certificate } from '../../src/x509/certificate.js';
 import { REPO } from '../support/manifest.js';
+import { skipWithout, titled } from '../support/tools.js';
+
+/** The answers are made by openssl ocsp (why the suites skip, when they do: test/support/tools.ts). */
+const SKIP = skipWithout('openssl');
 
 const R = join(REPO, 'fixtures/revocation');
 const work = mkdtempSync(join(tmpdir(), 'ocsp-test-'));
@@ -54,7 +58,7 @@ function answer(certificate: Certificate, signer: string, ...extra: string[]): B
 
 const now = new Date();
 
-describe('OCSP answers', () => {
+describe.skipIf(SKIP)(titled('OCSP answers', SKIP), () => {
   it('accepts a good answer from the delegated responder and from the CA itself', () => {
     for (const signer of [
       'fixtures/revocation/pki/ocsp-responder',

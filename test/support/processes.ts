@@ -21,6 +21,11 @@ export function run(
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
+/**
+ * Whether a command that is not one of the Debian tools (npx) can be started: it is run with
+ * `--version`, without a shell (Windows has no `sh`). The Debian tools go through
+ * test/support/tools.ts, which also says why a suite skips.
+ */
 export function hasTool(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+  return spawnSync(name, ['--version'], { stdio: 'ignore', timeout: 60_000 }).error === undefined;
 }

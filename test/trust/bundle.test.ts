@@ -9,14 +9,21 @@ import {
   parseInlinePem,
 } from '../../src/trust/index.js';
 import { generatePki, removePki, type TestPki } from './pki.js';
+import { skipWithout, titled } from '../support/tools.js';
+
+/** The test PKI is made with openssl (why the suites skip, when they do: test/support/tools.ts). */
+const SKIP = skipWithout('openssl');
 
 let pki: TestPki;
 
 beforeAll(() => {
+  if (SKIP) return;
   pki = generatePki(['leaf', 'leaf2']);
 });
 
-afterAll(() => removePki(pki));
+afterAll(() => {
+  if (!SKIP) removePki(pki);
+});
 
 function openssl(args: string[]): Buffer {
   return execFileSync('openssl', args, { cwd: pki.dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -44,7 +51,7 @@ function expectBundleError(fn: () => unknown, ...fragments: string[]): BundleErr
 const subjects = (certs: { commonName: string }[]): string[] =>
   certs.map((cert) => cert.commonName);
 
-describe('PEM bundles', () => {
+describe.skipIf(SKIP)(titled('PEM bundles', SKIP), () => {
   it('loads one PEM certificate with its exact DER', () => {
     const certs = loadCertificates(Buffer.from(pki.pem.leaf!), 'leaf.pem');
     expect(certs).toHaveLength(1);
@@ -136,7 +143,7 @@ describe('PEM bundles', () => {
   });
 });
 
-describe('DER and PKCS#7 bundles', () => {
+describe.skipIf(SKIP)(titled('DER and PKCS#7 bundles', SKIP), () => {
   it('loads a DER .cer file', () => {
     const certs = loadCertificates(der('inter'), 'inter.cer');
     expect(certs).toHaveLength(1);
@@ -184,7 +191,7 @@ describe('DER and PKCS#7 bundles', () => {
   });
 });
 
-describe('unusable input', () => {
+describe.skipIf(SKIP)(titled('unusable input', SKIP), () => {
   it('rejects an empty file and whitespace', () => {
     expectBundleError(
       () => loadCertificates(Buffer.alloc(0), 'empty.pem'),
@@ -219,7 +226,7 @@ describe('unusable input', () => {
   });
 });
 
-describe('inline PEM', () => {
+describe.skipIf(SKIP)(titled('inline PEM', SKIP), () => {
   it('parses PEM text from an action input', () => {
     expect(parseInlinePem(`  ${pki.pem.leaf!}\n${pki.pem.leaf2!}  `)).toHaveLength(2);
   });

@@ -5,7 +5,8 @@
  * docs/finding-codes.md.
  */
 import { describe, expect, it } from 'vitest';
-import { hasTool, run } from '../support/processes.js';
+import { run } from '../support/processes.js';
+import { skipWithout, titled } from '../support/tools.js';
 import { loadManifest, REPO } from '../support/manifest.js';
 import { verifyJson } from '../support/cli-in-process.js';
 import { OSSLSIGNCODE_DIFFERENCES } from '../../src/report/index.js';
@@ -85,7 +86,10 @@ describe('named differences', () => {
   });
 });
 
-describe.skipIf(!hasTool('osslsigncode'))('agreement with osslsigncode on every fixture', () => {
+/** Why the suite skips, when it does (test/support/tools.ts). */
+const SKIP = skipWithout('osslsigncode');
+
+describe.skipIf(SKIP)(titled('agreement with osslsigncode on every fixture', SKIP), () => {
   const cases = manifest.fixtures.map((f) => [f.path, f] as const);
 
   it.each(cases)('%s', async (path, fixture) => {

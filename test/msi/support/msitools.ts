@@ -1,7 +1,7 @@
 /**
  * Runs msitools (wixl, msibuild, msiinfo) and openssl, and parses `msiinfo export` output.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,10 +9,6 @@ import { hasCommand, toolNotStarted } from '../../support/tools.js';
 
 /** msiinfo export writes binary cells into ./<Table>/ of its working directory: keep that out of the repository. */
 const exportDirectory = mkdtempSync(join(tmpdir(), 'va-msiinfo-export-'));
-
-export function haveTools(...tools: string[]): boolean {
-  return tools.every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
-}
 
 export function run(command: string, args: readonly string[], cwd?: string): Buffer {
   if (!hasCommand(command)) throw toolNotStarted(command, new Error('not found on PATH'));
