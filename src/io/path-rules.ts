@@ -171,3 +171,62 @@ export function splitGlob(pattern: string, rules: PathRules): { root: string; se
     .filter((s) => s !== '');
   return { root: head, segments };
 }
+
+/**
+ * An absolute `path` inside `workspace`, as the workflow author writes it: relative, forward
+ * slashes. Undefined for a relative path (already as written), one outside the workspace, or
+ * the workspace itself.
+ */
+export function workspaceRelative(
+  path: string,
+  workspace: string,
+  rules: PathRules,
+): string | undefined {
+  if (!rules.api.isAbsolute(path)) return undefined;
+  return displayRelative(path, workspace, rules);
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * `text` (a finding's message) with the workspace prefix removed from the absolute paths it
+ * quotes, so `D:\a\repo\repo\dist\x.msi` reads `dist\x.msi`. Under Windows rules the prefix is
+ * matched as Windows matches it: either separator, any letter case, with or without `\\?\`. A
+ * prefix is only removed where a path starts (after a space, a quote or a bracket) and is
+ * followed by a separator, so `/work` is not removed from `/work2/x` or from `/x/work/y`; nor
+ * from `/work/../x`, which is outside and keeps its absolute form.
+ */
+export function withoutWorkspacePrefix(text: string, workspace: string, rules: PathRules): string {
+  const windows = rules.api === win32;
+  const trimmed = workspace.replace(windows ? /[\\/]+$/ : /\/+$/, '');
+  if (!trimmed) return text;
+  const separator = windows ? '[\\\\/]+' : '/+';
+  const prefix = trimmed
+    .split(windows ? /[\\/]+/ : /\/+/)
+    .map(escapeRegExp)
+    .join(separator);
+  const longPath = windows ? '(?:[\\\\/]{2}\\?[\\\\/])?' : '';
+  const pattern = new RegExp(
+    `(?<=^|[\\s"'\`(\\[<{=,;])${longPath}${prefix}${separator}(?!\\.\\.(?:[\\\\/]|$))`,
+    windows ? 'gi' : 'g',
+  );
+  return text.replace(pattern, '');
+}
+
+/**
+ * The entries of a directory listing that open as `wanted` under `rules`: under Windows rules
+ * without regard to case, and with trailing dots and spaces dropped (Win32 opens `DATA1.CAB.`
+ * as `data1.cab`); under POSIX rules only the exact name. A reserved device name matches
+ * nothing: on Windows it opens a device, not a file.
+ */
+export function namesBelow(entries: readonly string[], wanted: string, rules: PathRules): string[] {
+  if (rules.api !== win32) return entries.filter((entry) => entry === wanted);
+  // Upper-cased letter by letter, as NTFS's upcase table maps one UTF-16 unit to one ('ß' stays).
+  const key = (name: string): string =>
+    Array.from(name.replace(/[. ]+$/, ''), (c) => {
+      const upper = c.toUpperCase();
+      return upper.length === c.length ? upper : c;
+    }).join('');
+  const target = key(wanted);
+  return entries.filter((entry) => !isReservedDeviceName(entry) && key(entry) === target);
+}

@@ -32,7 +32,7 @@ import {
 import { installedFiles, mediaCabinets } from '../msi/install-paths.js';
 import { openMsiDatabase, type MsiDatabase } from '../msi/database.js';
 import { BinaryRef } from '../msi/table.js';
-import { cabinetBeside } from '../verify/cross-artifact.js';
+import { findExternalCabinet } from '../verify/cross-artifact.js';
 import { TimeBudgetExceededError } from '../verify/time-budget.js';
 import { extractionErrorFinding, extractionFindings } from './extraction-findings.js';
 
@@ -143,6 +143,8 @@ interface WalkState {
   readonly findings: Finding[];
   /** Bytes decoded so far, against limits.maxTotalBytes. */
   decoded: number;
+  /** Directory listings read to find cabinets without regard to case, once per directory. */
+  readonly listings: Map<string, Promise<string[]>>;
 }
 
 /**
@@ -156,7 +158,13 @@ export async function walkPayload(
   options: PayloadWalkOptions,
 ): Promise<PayloadWalk> {
   const into = options.into ?? { files: [], findings: [] };
-  const state: WalkState = { options, files: into.files, findings: into.findings, decoded: 0 };
+  const state: WalkState = {
+    options,
+    files: into.files,
+    findings: into.findings,
+    decoded: 0,
+    listings: new Map(),
+  };
   await walkContainer(state, {
     path,
     source: guarded(state, source),
@@ -235,9 +243,11 @@ async function walkPackage(state: WalkState, at: ContainerAt): Promise<void> {
     } else if (at.external) {
       // External cabinets: their presence and signature are checked by the cross-artifact
       // checks; here only their content matters.
-      const path = await cabinetBeside(at.path, name);
-      if (path === null) continue;
-      const file = await openRegularFile(path);
+      // Found as Windows Installer finds it (the name without regard to case); the
+      // cross-artifact checks report a name that differs in case, or no file at all.
+      const found = await findExternalCabinet(at.path, name, state.listings);
+      if (found.kind !== 'file') continue;
+      const file = await openRegularFile(found.path);
       if (!file) continue;
       try {
         const source = guarded(state, file);
@@ -371,9 +381,11 @@ async function walkCabinet(
 
   const openVolume = async (name: string): Promise<CabinetVolume | null> => {
     if (!setBase) return null;
-    const path = await cabinetBeside(setBase, name);
-    if (path === null) return null;
-    const file = await openRegularFile(path);
+    // The next cabinet of a set, named in the cabinet header: Windows opens it on a
+    // case-insensitive file system, so it is found here the same way.
+    const found = await findExternalCabinet(setBase, name, state.listings);
+    if (found.kind !== 'file') return null;
+    const file = await openRegularFile(found.path);
     if (!file) return null;
     opened.push(file);
     const source = guarded(state, file);

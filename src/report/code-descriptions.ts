@@ -200,10 +200,10 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'external-cabinet-missing': {
     title: 'External cabinet missing',
     meaning:
-      "The MSI's Media table refers to an external cabinet (a Cabinet value without a leading #) whose signature the MsiDigitalSignature table asks Windows to check, but no such file is next to the MSI.",
+      "The MSI's Media table refers to an external cabinet (a Cabinet value without a leading #) but no such file is next to the MSI (an error when MsiDigitalSignature asks Windows to check its signature, a warning otherwise). The name is looked up as Windows Installer looks it up: without regard to case (a `DATA1.CAB` authored and a `data1.cab` shipped meet, with an `unusual-layout` notice) and with trailing dots and spaces dropped. Also reported for names that cannot name a cabinet file: a value in the `SHORT~1.CAB|Long Name.cab` short|long form (the Media.Cabinet column has the Cabinet data type, which does not allow that form: https://learn.microsoft.com/windows/win32/msi/cabinet), a reserved device name (`CON.cab`, `NUL`), several files that match without regard to case, or a directory or FIFO.",
     windows:
-      'Windows Installer cannot find the source file and fails the installation when it needs files from that cabinet (error 1311, source file not found).',
-    fix: 'Ship the cabinet next to the MSI with the exact name the Media table gives, and make sure the verify step sees it (the upload or download step includes .cab files, the name has the right case).',
+      'Windows Installer cannot find the source file and fails the installation when it needs files from that cabinet (error 1311, source file not found). A short|long value is taken as one literal name containing "|", which no Windows file has.',
+    fix: 'Ship the cabinet next to the MSI with the name the Media table gives, and make sure the verify step sees it (the upload or download step includes .cab files). Author the Cabinet column with one plain file name: no short|long pair, no device name.',
     defaultSeverity: 'error',
     tags: ['authenticode', 'msi', 'cabinet'],
   },

@@ -27,6 +27,7 @@ import type {
   SignatureReport,
 } from './model.js';
 import { CODE_DOCS_URL } from '../verify/tool.js';
+import { rulesForPath, withoutWorkspacePrefix, workspaceRelative } from '../io/path-rules.js';
 
 export interface SummaryContext {
   /** Commit the run verified (github.context.sha). */
@@ -98,23 +99,14 @@ interface View {
 
 /** An absolute path inside the workspace, shown relative to it (forward slashes). */
 function shownPath(view: View, path: string): string {
-  const ws = view.workspace?.replace(/[\\/]+$/, '');
-  if (!ws) return path;
-  for (const sep of ['/', '\\']) {
-    if (path.startsWith(ws + sep))
-      return path
-        .slice(ws.length + 1)
-        .split('\\')
-        .join('/');
-  }
-  return path;
+  if (!view.workspace) return path;
+  return workspaceRelative(path, view.workspace, rulesForPath(view.workspace)) ?? path;
 }
 
 /** A message with the workspace prefix removed from any absolute path it quotes. */
 function shownMessage(view: View, message: string): string {
-  const ws = view.workspace?.replace(/[\\/]+$/, '');
-  if (!ws) return message;
-  return message.split(`${ws}/`).join('').split(`${ws}\\`).join('');
+  if (!view.workspace) return message;
+  return withoutWorkspacePrefix(message, view.workspace, rulesForPath(view.workspace));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { WIN32_RULES, isReservedDeviceName, namesBelow } from '../io/path-rules.js';
 import { createHash } from 'node:crypto';
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { type Finding } from '../findings.js';
@@ -285,10 +286,11 @@ class GroupedFindings {
   }
 }
 
-type CabinetFile =
+export type CabinetFile =
   | { kind: 'outside' }
   | { kind: 'missing' }
   | { kind: 'short-long' }
+  | { kind: 'device' }
   | { kind: 'ambiguous'; names: string[] }
   | { kind: 'not-a-file' }
   | { kind: 'file'; path: string; foundAs: string | null };
@@ -317,14 +319,17 @@ async function directoryNames(directory: string): Promise<string[]> {
  * on a case-sensitive file system `DATA1.CAB` authored and `data1.cab` shipped must still meet.
  * The same documentation says the Cabinet type cannot use the `short|long` file name syntax:
  * such a name names no file Windows can hold. Each directory is listed at most once per
- * package (`listings`).
+ * package (`listings`). Names are compared under Windows rules (src/io/path-rules.ts), whatever
+ * the runner: the Media table is read by Windows Installer.
  */
-async function locateCabinet(
+export async function findExternalCabinet(
   packagePath: string,
   cabinet: string,
   listings: Map<string, Promise<string[]>>,
 ): Promise<CabinetFile> {
   if (cabinet.includes('|')) return { kind: 'short-long' };
+  // `CON.cab` or `NUL` would open a device on a Windows runner (CON waits for console input).
+  if (cabinet.split(/[\\/]/).some(isReservedDeviceName)) return { kind: 'device' };
   const path = await cabinetBeside(packagePath, cabinet);
   if (path === null) return { kind: 'outside' };
   let info = await stat(path).catch(() => null);
@@ -337,8 +342,7 @@ async function locateCabinet(
       listing = directoryNames(directory);
       listings.set(directory, listing);
     }
-    const wanted = basename(path).toUpperCase();
-    const matches = (await listing).filter((name) => name.toUpperCase() === wanted);
+    const matches = namesBelow(await listing, basename(path), WIN32_RULES);
     if (matches.length > 1) return { kind: 'ambiguous', names: matches };
     if (matches.length === 0) return { kind: 'missing' };
     // The match goes through the same boundary checks as the authored name.
@@ -394,7 +398,7 @@ export async function checkExternalCabinets(
         else skippedUnsigned++;
         continue;
       }
-      pending = locateCabinet(artifact.path, cabinet, listings);
+      pending = findExternalCabinet(artifact.path, cabinet, listings);
       located.set(cabinet, pending);
     }
     const file = await pending;
@@ -438,6 +442,18 @@ export async function checkExternalCabinets(
       );
       continue;
     }
+    if (file.kind === 'device') {
+      problems.add(
+        {
+          severity,
+          code: 'external-cabinet-missing',
+          lead: 'external cabinet names are reserved Windows device names (CON, NUL, AUX, PRN, COM1–9, LPT1–9, whatever the extension)',
+          tail: ': on Windows they open a device, not a file; nothing was read',
+        },
+        JSON.stringify(cabinet) + ` (disk ${media.diskId})`,
+      );
+      continue;
+    }
     if (file.kind === 'ambiguous') {
       problems.add(
         {
@@ -467,7 +483,7 @@ export async function checkExternalCabinets(
         {
           severity: 'notice',
           code: 'unusual-layout',
-          lead: 'external cabinets were found under names that differ in case from the Media table (Windows Installer matches them without regard to case; a case-sensitive file system does not)',
+          lead: 'external cabinets were found under names that differ in case from the Media table (Windows Installer matches them without regard to case, and drops trailing dots and spaces; a case-sensitive file system does not)',
           tail: '',
         },
         `${item} found as ${JSON.stringify(file.foundAs)}`,
