@@ -21,14 +21,16 @@ export interface ProgressOptions {
 type ProgressStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 /**
- * A one-line progress display on standard error: files done, bytes hashed, rate. Only when the
- * stream is a terminal, and only when the work is long enough to be worth it (several files, or
- * one that has been hashing for half a second): nothing of it ever reaches logs or pipes.
+ * A one-line progress display on standard error: files done, bytes hashed, rate, files unpacked
+ * from payloads. Only when the stream is a terminal, and only when the work is long enough to be
+ * worth it (several files, or one that has been hashing for half a second): nothing of it ever
+ * reaches logs or pipes.
  * The line is redrawn in place (`\r`, erase line) and erased by {@link finish}.
  */
 export class ProgressLine {
   private done = 0;
   private bytes = 0;
+  private inner = 0;
   private readonly started: number;
   private lastDraw = 0;
   private drawn = false;
@@ -60,6 +62,11 @@ export class ProgressLine {
     this.bytes += bytes;
   };
 
+  /** One file unpacked from a package's payload (shown once there is one). */
+  innerFileUnpacked = (): void => {
+    this.inner++;
+  };
+
   /** One file finished. */
   fileDone(): void {
     this.done++;
@@ -89,6 +96,10 @@ export class ProgressLine {
       parts.push(`${formatBytes(this.bytes)} hashed`);
     }
     parts.push(rate);
+    // The payload walk runs beside the hashing: its count says the run is not stuck when the
+    // bytes hashed stop moving on a package with a large payload.
+    if (this.inner > 0)
+      parts.push(`${this.inner} ${this.inner === 1 ? 'file' : 'files'} unpacked inside`);
     return parts.join('  ');
   }
 

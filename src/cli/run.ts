@@ -169,6 +169,7 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
     concurrency,
     runFindings,
     onBytes: progress.addBytes,
+    onInnerFile: progress.innerFileUnpacked,
     onArtifactVerified: () => progress.fileDone(),
   });
   progress.finish();

@@ -33,6 +33,7 @@ import { installedFiles, mediaCabinets } from '../msi/install-paths.js';
 import { openMsiDatabase, type MsiDatabase } from '../msi/database.js';
 import { BinaryRef } from '../msi/table.js';
 import { findExternalCabinet } from '../verify/cross-artifact.js';
+import { TimeBudgetExceededError } from '../verify/time-budget.js';
 import { extractionErrorFinding, extractionFindings } from './extraction-findings.js';
 
 /** What an inner file is, by its first bytes. */
@@ -83,6 +84,17 @@ export interface PayloadWalkOptions {
   readonly onExecutable?: (file: PayloadFile, bytes: Buffer) => Promise<void>;
   /** Called with every inner file as it completes. */
   readonly onFile?: (file: PayloadFile) => void;
+  /**
+   * Wraps every source the walk reads (the artifact, cabinets beside it, inner containers held
+   * in memory): the verifier passes its time budget's guard, so that the walk stops at its next
+   * read once the artifact's budget is spent.
+   */
+  readonly guard?: (source: RandomAccessSource) => RandomAccessSource;
+  /**
+   * Where files and findings are collected: a caller that stops waiting for the walk (its time
+   * budget ran out) still reports what the walk found until then. Default: new arrays.
+   */
+  readonly into?: PayloadWalk;
 }
 
 export interface PayloadWalk {
@@ -112,6 +124,19 @@ async function openRegularFile(path: string): Promise<RandomAccessFile | null> {
   return RandomAccessFile.open(path).catch(() => null);
 }
 
+function guarded(state: WalkState, source: RandomAccessSource): RandomAccessSource {
+  return state.options.guard?.(source) ?? source;
+}
+
+/**
+ * The verifier's time budget ran out: the walk stops and the verifier reports it. It is a
+ * MalformedPackageError, which the walk would otherwise turn into a finding about the
+ * container it was reading.
+ */
+function isStop(error: unknown): boolean {
+  return error instanceof TimeBudgetExceededError;
+}
+
 interface WalkState {
   readonly options: PayloadWalkOptions;
   readonly files: PayloadFile[];
@@ -132,8 +157,22 @@ export async function walkPayload(
   kind: 'msi' | 'cab',
   options: PayloadWalkOptions,
 ): Promise<PayloadWalk> {
-  const state: WalkState = { options, files: [], findings: [], decoded: 0, listings: new Map() };
-  await walkContainer(state, { path, source, kind, chain: [], depth: 0, external: true });
+  const into = options.into ?? { files: [], findings: [] };
+  const state: WalkState = {
+    options,
+    files: into.files,
+    findings: into.findings,
+    decoded: 0,
+    listings: new Map(),
+  };
+  await walkContainer(state, {
+    path,
+    source: guarded(state, source),
+    kind,
+    chain: [],
+    depth: 0,
+    external: true,
+  });
   return { files: state.files, findings: state.findings };
 }
 
@@ -167,6 +206,7 @@ async function walkContainer(state: WalkState, at: ContainerAt): Promise<void> {
       await walkPackage(state, at);
     }
   } catch (error) {
+    if (isStop(error)) throw error;
     if (isExtractFailure(error)) {
       state.findings.push({
         ...extractionErrorFinding(label, error, state.options.severity),
@@ -207,13 +247,14 @@ async function walkPackage(state: WalkState, at: ContainerAt): Promise<void> {
       // cross-artifact checks report a name that differs in case, or no file at all.
       const found = await findExternalCabinet(at.path, name, state.listings);
       if (found.kind !== 'file') continue;
-      const source = await openRegularFile(found.path);
-      if (!source) continue;
+      const file = await openRegularFile(found.path);
+      if (!file) continue;
       try {
+        const source = guarded(state, file);
         const cabinet = await openCabinet(source);
         await walkCabinet(state, at, { name, source, cabinet }, nameOf, name, at.path);
       } finally {
-        await source.close();
+        await file.close();
       }
     }
   }
@@ -306,7 +347,7 @@ async function handleInner(
   }
   await walkContainer(state, {
     path: file.path.at(-1)!,
-    source: new MemorySource(bytes),
+    source: guarded(state, new MemorySource(bytes)),
     kind: file.kind,
     chain: file.path,
     depth: at.depth + 1,
@@ -344,13 +385,14 @@ async function walkCabinet(
     // case-insensitive file system, so it is found here the same way.
     const found = await findExternalCabinet(setBase, name, state.listings);
     if (found.kind !== 'file') return null;
-    const source = await openRegularFile(found.path);
-    if (!source) return null;
-    opened.push(source);
+    const file = await openRegularFile(found.path);
+    if (!file) return null;
+    opened.push(file);
+    const source = guarded(state, file);
     try {
       return { name, source, cabinet: await openCabinet(source) };
     } catch (error) {
-      if (isFormatError(error)) return null;
+      if (isFormatError(error) && !isStop(error)) return null;
       throw error;
     }
   };

@@ -365,7 +365,7 @@ const DESCRIPTIONS: Readonly<Record<FindingCode, Entry>> = {
   'payload-too-large': {
     title: 'Payload larger than the limits',
     meaning:
-      'The files a cabinet declares add up to more uncompressed bytes than verify-authenticode allows for a package of this size (100 times the package size, at least 64 MiB), the cabinet set has more volumes than allowed, or containers nest deeper than allowed. This is what a decompression bomb looks like; nothing past the limit was decoded.',
+      "The files a cabinet declares add up to more uncompressed bytes than verify-authenticode allows for a package of this size (100 times the package size, at least 64 MiB), the cabinet set has more volumes than allowed, containers nest deeper than allowed, an inner file is too large to be checked, or the walk did not finish within the file's time budget. This is what a decompression bomb looks like; nothing past the limit was decoded or checked.",
     windows:
       'Windows has no such limit: it extracts what the cabinet declares, which may fill the disk.',
     fix: 'If the package really carries that much, verify its payload with a larger limit on a dedicated job, or set `payload: off` for it. docs/hostile-input.md lists the limits.',

@@ -107,7 +107,12 @@ export async function verifyArtifact(
   path: string,
   displayPath: string,
   policy: Policy,
-  hooks: { onBytes?: (bytes: number) => void; hashPool?: HashWorkerPool } = {},
+  hooks: {
+    onBytes?: (bytes: number) => void;
+    hashPool?: HashWorkerPool;
+    /** Called with every file unpacked from the artifact's payload. */
+    onInnerFile?: () => void;
+  } = {},
 ): Promise<ArtifactOutcome> {
   let source: RandomAccessFile;
   try {
@@ -130,11 +135,12 @@ export async function verifyArtifact(
     hasher: hooks.hashPool
       ? (read) => hooks.hashPool!.hasherFor(file, read, hooks.onBytes)
       : undefined,
-    onReadyToHash: (kind) => {
+    onReadyToHash: (kind, budget) => {
       if (walking === null && payloadWalkable(policy, kind)) {
-        walking = checkPayload(path, file, kind, policy, verifySource).catch((error: unknown) => ({
-          error,
-        }));
+        walking = checkPayload(path, file, kind, policy, verifySource, {
+          budget,
+          onFile: hooks.onInnerFile,
+        }).catch((error: unknown) => ({ error }));
       }
     },
   });
@@ -164,9 +170,10 @@ export interface VerifySourceOptions {
   hasher?: (read: RandomAccessSource) => SegmentHasher;
   /**
    * Called once the container is open (and its signature, if any, decoded), before its content
-   * digest is computed: work that may run alongside the hashing starts here.
+   * digest is computed: work that may run alongside the hashing starts here, within the
+   * artifact's time budget.
    */
-  onReadyToHash?: (kind: ArtifactKind) => void;
+  onReadyToHash?: (kind: ArtifactKind, budget: TimeBudget) => void;
 }
 
 export interface SourceVerification {
@@ -199,7 +206,14 @@ export async function verifySource(
     const read = budget.guard(options.onBytes ? countReads(source, options.onBytes) : source);
     const hasher = options.hasher?.(read);
     const work = withinBudget(budget, () =>
-      verifyOpened(read, policy, outcome, findings, hasher, options.onReadyToHash),
+      verifyOpened(
+        read,
+        policy,
+        outcome,
+        findings,
+        hasher,
+        options.onReadyToHash && ((kind) => options.onReadyToHash!(kind, budget)),
+      ),
     );
     // Also when the work finished late: a step that swallowed the budget error (a candidate
     // issuer "not verified") must not decide the verdict.

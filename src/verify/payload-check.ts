@@ -12,7 +12,7 @@ import {
   payloadSummaryLine,
   type InnerVerdict,
 } from '../payload/policy.js';
-import { payloadLimitsFor, walkPayload } from '../payload/walk.js';
+import { payloadLimitsFor, walkPayload, type PayloadWalk } from '../payload/walk.js';
 import type {
   ArtifactKind,
   ArtifactReport,
@@ -21,6 +21,12 @@ import type {
 } from '../report/model.js';
 import type { Policy } from './policy.js';
 import type { verifySource } from './artifact.js';
+import {
+  DEFAULT_TIME_BUDGET_MS,
+  describeBudget,
+  TimeBudgetExceededError,
+  type TimeBudget,
+} from './time-budget.js';
 
 /** Artifact kinds whose payload is walked, and how the walk opens them. */
 const WALKED: Partial<Record<ArtifactKind, 'msi' | 'cab'>> = { msi: 'msi', msm: 'msi', cab: 'cab' };
@@ -52,6 +58,17 @@ export interface PayloadCheck {
   findings: Finding[];
 }
 
+export interface PayloadCheckOptions {
+  /**
+   * The artifact's time budget (time-budget.ts): the walk and the verification of every inner
+   * executable share it, so a payload built to be slow stops with a finding when the artifact's
+   * budget runs out rather than running past it.
+   */
+  budget?: TimeBudget;
+  /** Called with every inner file as it is unpacked (the CLI's progress line). */
+  onFile?: () => void;
+}
+
 /**
  * Walks the payload of the artifact at `path` (opened as `source`) and verifies each inner
  * executable. Call only when {@link payloadApplies}.
@@ -63,21 +80,39 @@ export async function checkPayload(
   policy: Policy,
   // The PE engine, passed in rather than imported: artifact.ts calls this module.
   verify: typeof verifySource,
+  options: PayloadCheckOptions = {},
 ): Promise<PayloadCheck> {
   const payload = policy.payload!;
   const level = payload.level === 'require' ? 'require' : 'warn';
+  const severity = level === 'require' ? 'error' : 'warning';
+  const { budget } = options;
   // Inner files are judged on their own with any signer accepted: whether the signer is the
   // pin or a payload signer is the payload policy's question (evaluatePayload), so that a file
   // signed by someone else is reported as such rather than as a broken signature.
   const innerPolicy: Policy = { ...policy, signer: null, payload: undefined };
   const verdicts: InnerVerdict[] = [];
   const files: InnerFileReport[] = [];
-  const walk = await walkPayload(path, source, WALKED[kind]!, {
+  const found: PayloadWalk = { files: [], findings: [] };
+  const walking = walkPayload(path, source, WALKED[kind]!, {
     limits: payloadLimitsFor(source.size),
-    severity: level === 'require' ? 'error' : 'warning',
+    severity,
+    guard: budget ? (s) => budget.guard(s) : undefined,
+    into: found,
+    onFile: () => options.onFile?.(),
     onExecutable: async (file, bytes) => {
+      budget?.check();
       const display = innerPath(file);
-      const { outcome, abandoned } = await verify(new MemorySource(bytes), display, innerPolicy);
+      // An inner file gets what is left of the artifact's budget, not a budget of its own.
+      const timeBudgetMs = Math.min(
+        innerPolicy.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS,
+        budget?.remainingMs ?? Infinity,
+      );
+      const { outcome, abandoned } = await verify(new MemorySource(bytes), display, {
+        ...innerPolicy,
+        timeBudgetMs,
+      });
+      // A verdict reached as the artifact's budget ran out may be the budget's doing.
+      budget?.check();
       // Abandoned work reads only this memory; nothing to close.
       void abandoned;
       const report = outcome.report;
@@ -101,14 +136,50 @@ export async function checkPayload(
       });
     },
   });
-  const evaluation = evaluatePayload(verdicts, payload, policy.signer);
+  const stopped = await stoppedByBudget(walking, budget);
+  // A stopped walk may still be settling: report from copies of what it found until then.
+  const checked = [...verdicts];
+  const evaluation = evaluatePayload(checked, payload, policy.signer);
+  const findings = [...found.findings, ...evaluation.findings];
+  let summary = payloadSummaryLine(evaluation.summary);
+  if (stopped) {
+    const unpacked = found.files.length;
+    findings.push({
+      severity,
+      code: 'payload-too-large',
+      message: `the payload walk was stopped when this file's ${describeBudget(stopped.budgetMs)} time budget ran out, after ${unpacked} inner file(s) were unpacked and ${checked.length} executable(s) checked; the rest of the payload was not checked`,
+    });
+    summary += ` (walk stopped by the time budget after ${unpacked} inner file(s); the rest was not checked)`;
+  }
   return {
     report: {
       level,
-      summary: payloadSummaryLine(evaluation.summary),
-      files,
+      summary,
+      files: files.slice(0, checked.length),
       allowUnsigned: [...evaluation.summary.excused].map(([glob, count]) => ({ glob, count })),
     },
-    findings: [...walk.findings, ...evaluation.findings],
+    findings,
   };
+}
+
+/**
+ * Waits for the walk within the artifact's budget. Returns the budget when it ran out before
+ * the walk finished (at a guarded read, or while the walk was busy elsewhere), null when the
+ * walk completed in time.
+ */
+async function stoppedByBudget(
+  walking: Promise<PayloadWalk>,
+  budget: TimeBudget | undefined,
+): Promise<TimeBudget | null> {
+  if (!budget) {
+    await walking;
+    return null;
+  }
+  try {
+    const raced = await budget.race(walking);
+    return raced.timedOut || budget.expired ? budget : null;
+  } catch (error) {
+    if (error instanceof TimeBudgetExceededError) return budget;
+    throw error;
+  }
 }

@@ -37,7 +37,8 @@ export class TimeBudgetExceededError extends MalformedPackageError {
   }
 }
 
-function describeBudget(ms: number): string {
+/** `120-second`, `200 ms`: the budget as the findings say it. */
+export function describeBudget(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000}-second` : `${ms} ms`;
 }
 

@@ -32,6 +32,8 @@ export interface VerifyOptions {
   runFindings?: Finding[];
   /** Progress hooks (CLI): the length of every read from an artifact; each input verified. */
   onBytes?: (bytes: number) => void;
+  /** Every file unpacked from an artifact's payload (issue 17). */
+  onInnerFile?: () => void;
   onArtifactVerified?: (input: ArtifactInput) => void;
 }
 
@@ -85,7 +87,11 @@ async function verifyWithPool(
     const key = resolve(path);
     let pending = cache.get(key);
     if (!pending) {
-      pending = verifyArtifact(path, displayPath, policy, { onBytes: options.onBytes, hashPool });
+      pending = verifyArtifact(path, displayPath, policy, {
+        onBytes: options.onBytes,
+        onInnerFile: options.onInnerFile,
+        hashPool,
+      });
       cache.set(key, pending);
     }
     return pending;

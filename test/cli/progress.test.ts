@@ -93,6 +93,22 @@ describe('ProgressLine', () => {
     expect(err.text()).toBe('');
   });
 
+  it('counts the files unpacked from payloads once there is one', () => {
+    const err = terminal(true);
+    const progress = new ProgressLine(err.stream, { label: 'verifying', totalFiles: 2, now });
+    clock = 1000;
+    progress.addBytes(1 << 20);
+    expect(progress.text()).toBe('verifying  0/2 files  1.0 MiB hashed  1.0 MiB/s');
+    progress.innerFileUnpacked();
+    expect(progress.text()).toBe(
+      'verifying  0/2 files  1.0 MiB hashed  1.0 MiB/s  1 file unpacked inside',
+    );
+    progress.innerFileUnpacked();
+    progress.innerFileUnpacked();
+    expect(progress.text()).toMatch(/ {2}3 files unpacked inside$/);
+    progress.finish();
+  });
+
   it('keeps the line narrower than the terminal, so \\r can erase it', async () => {
     const err = terminal(true, 30);
     const progress = new ProgressLine(err.stream, { label: 'verifying', totalFiles: 2, now });
