@@ -2,7 +2,7 @@
  * The payload check of one artifact (issue 17): after the artifact's own signature, every
  * executable its cabinets and Binary table carry is verified on its own by the PE engine, from
  * memory, and the payload policy judges the results. Runs only when the policy's payload level
- * is not off and the artifact is an MSI, MSM or CAB: with `payload: off` nothing of it runs.
+ * is not off and the artifact is an MSI, MSM, MSP or CAB: with `payload: off` nothing of it runs.
  */
 import type { Finding } from '../findings.js';
 import { MemorySource, type RandomAccessSource } from '../io/random-access-file.js';
@@ -29,7 +29,12 @@ import {
 } from './time-budget.js';
 
 /** Artifact kinds whose payload is walked, and how the walk opens them. */
-const WALKED: Partial<Record<ArtifactKind, 'msi' | 'cab'>> = { msi: 'msi', msm: 'msi', cab: 'cab' };
+const WALKED: Partial<Record<ArtifactKind, 'msi' | 'cab'>> = {
+  msi: 'msi',
+  msm: 'msi',
+  msp: 'msi',
+  cab: 'cab',
+};
 
 /**
  * Outer verdicts that say the container itself could not be read: walking it again would only

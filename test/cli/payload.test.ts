@@ -164,3 +164,43 @@ describe('verify --payload: the executables inside an MSI', () => {
     expect(result.stderr).toContain('--payload must be one of off, warn, require');
   });
 });
+
+describe('verify --payload: the cabinet a patch embeds', () => {
+  // make-payload-msp.mjs: a signed MSP whose PATCH.cab stream holds core.dll signed by the
+  // pinned signer and helper.dll unsigned.
+  const MSP = 'fixtures/payload/msp-signed-unsigned-dll.msp';
+  const run = (name: string, extra: string[]) => {
+    const json = join(temp, `msp-${name}.json`);
+    const result = cli(['verify', MSP, ...STANDARD_OPTIONS, ...extra, '--json', json]);
+    const artifact = (JSON.parse(readFileSync(json, 'utf8')) as Report).artifacts[0]!;
+    return { result, artifact, lines: plainLines(result.stdout) };
+  };
+
+  it('warn: #PATCH.cab/helper.dll is a payload-unsigned warning; exit 0', () => {
+    const { result, artifact, lines } = run('warn', ['--payload', 'warn']);
+    expect(result.status).toBe(0);
+    expect(artifact.kind).toBe('msp');
+    expect(
+      artifact.findings
+        .filter((f) => f.severity !== 'notice')
+        .map((f) => [f.severity, f.code, f.innerPaths]),
+    ).toEqual([['warning', 'payload-unsigned', ['#PATCH.cab/helper.dll']]]);
+    expect(payloadOf(artifact).summary).toBe(
+      '2 executables inside: 1 signed by you, 1 unsigned (#PATCH.cab/helper.dll)',
+    );
+    expect(lines).toContain(`    ⚠ ${MSP} ▸ #PATCH.cab/helper.dll  unsigned  no signer`);
+  });
+
+  it('require: the same DLL fails the patch; exit 1', () => {
+    const { result, artifact } = run('require', ['--payload', 'require']);
+    expect(result.status).toBe(1);
+    expect(artifact.status).toBe('payload-unsigned');
+    expect(artifact.findings.filter((f) => f.severity === 'error').map((f) => f.message)).toEqual([
+      '1 executable(s) inside are not signed: #PATCH.cab/helper.dll',
+    ]);
+    expect(payloadOf(artifact).files.map((f) => [f.path, f.status])).toEqual([
+      ['#PATCH.cab/core.dll', 'valid'],
+      ['#PATCH.cab/helper.dll', 'unsigned'],
+    ]);
+  });
+});
