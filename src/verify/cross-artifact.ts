@@ -1,5 +1,11 @@
-import { basename, dirname, isAbsolute, join, relative } from 'node:path';
-import { WIN32_RULES, isReservedDeviceName, namesBelow } from '../io/path-rules.js';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import {
+  WIN32_RULES,
+  isReservedDeviceName,
+  namesBelow,
+  nativeRules,
+  relativeInside,
+} from '../io/path-rules.js';
 import { createHash } from 'node:crypto';
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { type Finding } from '../findings.js';
@@ -237,8 +243,8 @@ export async function cabinetBeside(packagePath: string, cabinet: string): Promi
   const path = join(directory, name);
   const real = await Promise.all([realpath(directory), realpath(path)]).catch(() => null);
   if (real === null) return path; // absent: reported as missing
-  const inside = relative(real[0], real[1]);
-  return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside) ? path : null;
+  // Under the runner's own path rules: on Windows another drive or letter case is decided there.
+  return relativeInside(real[1], real[0], nativeRules()) ? path : null;
 }
 
 /**
