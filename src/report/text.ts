@@ -1,5 +1,5 @@
 import type { Finding } from '../findings.js';
-import { hresultName } from './code-descriptions.js';
+import { hresultName } from './hresult-names.js';
 import { sanitizeForTerminal } from './escape.js';
 import {
   commonName,
