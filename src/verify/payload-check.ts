@@ -12,7 +12,12 @@ import {
   payloadSummaryLine,
   type InnerVerdict,
 } from '../payload/policy.js';
-import { payloadLimitsFor, walkPayload, type PayloadWalk } from '../payload/walk.js';
+import {
+  payloadLimitsFor,
+  walkPayload,
+  type PayloadFile,
+  type PayloadWalk,
+} from '../payload/walk.js';
 import type {
   ArtifactKind,
   ArtifactReport,
@@ -61,6 +66,8 @@ export interface PayloadCheck {
   report: PayloadReport;
   /** The walk's own findings and the policy's, for the artifact. */
   findings: Finding[];
+  /** Every file the walk unpacked, executable or not (what `inspect --payload` lists). */
+  unpacked: PayloadFile[];
 }
 
 export interface PayloadCheckOptions {
@@ -164,6 +171,7 @@ export async function checkPayload(
       allowUnsigned: [...evaluation.summary.excused].map(([glob, count]) => ({ glob, count })),
     },
     findings,
+    unpacked: [...found.files],
   };
 }
 

@@ -204,3 +204,74 @@ describe('verify --payload: the cabinet a patch embeds', () => {
     ]);
   });
 });
+
+describe('inspect --payload: the same evaluation as verify, without a policy', () => {
+  const BINARY_MSI = 'fixtures/payload/msi-binary-table-dll.msi';
+  interface InspectedPayload {
+    summary: string;
+    files: {
+      path: string;
+      size: number;
+      container: string;
+      compression: string;
+      kind: string;
+      verdict?: string;
+      status?: string;
+      signer?: { sha256: string } | null;
+    }[];
+    findings: { severity: string; code: string; innerPaths?: string[] }[];
+  }
+  const inspectJson = (path: string) => {
+    const result = cli(['inspect', path, '--payload', '--json']);
+    return (JSON.parse(result.stdout) as { payload?: InspectedPayload }).payload;
+  };
+
+  it('lists every inner file, with each executable’s verdict and signer', () => {
+    const result = cli(['inspect', BINARY_MSI, '--payload', '--no-color']);
+    expect(result.status).toBe(0);
+    const lines = plainLines(result.stdout);
+    expect(lines).toContain(
+      `Payload: 5 file(s); 4 executables inside: 3 by Contoso Release Signing, 1 unsigned (${HELPER})`,
+    );
+    expect(lines).toContain(
+      `  ${HELPER}  12288 bytes  (#payload.cab, mszip)  executable  unsigned`,
+    );
+    expect(lines).toContain(
+      '  [Binary]/ContosoCustomActions  14936 bytes  (Binary.ContosoCustomActions, stream)  executable  signed  Contoso Release Signing',
+    );
+    expect(lines).toContain(
+      '  [ProgramFilesFolder]/Contoso Payload/readme.txt  9000 bytes  (#payload.cab, mszip)',
+    );
+    expect(lines).toContain(
+      `  warning payload-unsigned: 1 executable(s) inside are not signed: ${HELPER}`,
+    );
+  });
+
+  it('agrees with verify on every executable: verdict, status and signer', () => {
+    const inspected = inspectJson(MSI)!;
+    expect(inspected.findings.map((f) => [f.severity, f.code, f.innerPaths])).toEqual([
+      ['warning', 'payload-unsigned', [HELPER]],
+    ]);
+    const { artifact } = verify('agree', ['--payload', 'warn']);
+    const fromVerify = payloadOf(artifact).files.map((f) => [
+      f.path,
+      f.verdict,
+      f.status,
+      f.signer?.sha256 ?? null,
+    ]);
+    const fromInspect = inspected.files
+      .filter((f) => f.kind === 'pe')
+      .map((f) => [f.path, f.verdict, f.status, f.signer?.sha256 ?? null]);
+    expect(fromInspect).toEqual(fromVerify);
+    expect(fromInspect.map((f) => f[2])).toEqual(['valid', 'valid', 'unsigned']);
+  });
+
+  it('a patch lists its embedded cabinet; a PE has no payload', () => {
+    const patch = inspectJson('fixtures/payload/msp-signed-unsigned-dll.msp')!;
+    expect(patch.files.map((f) => [f.path, f.container, f.status])).toEqual([
+      ['#PATCH.cab/core.dll', '#PATCH.cab', 'valid'],
+      ['#PATCH.cab/helper.dll', '#PATCH.cab', 'unsigned'],
+    ]);
+    expect(inspectJson('fixtures/pe/signed-x64-sha256.dll')).toBeUndefined();
+  });
+});
