@@ -152,6 +152,10 @@ export async function checkPayload(
   // A stopped walk may still be settling: report from copies of what it found until then.
   const checked = [...verdicts];
   const evaluation = evaluatePayload(checked, payload, policy.signer);
+  const reported = files.slice(0, checked.length).map((file) => {
+    const glob = evaluation.allowedBy.get(file.path);
+    return glob === undefined ? file : { ...file, allowedBy: glob };
+  });
   const findings = [...found.findings, ...evaluation.findings];
   let summary = payloadSummaryLine(evaluation.summary);
   if (stopped) {
@@ -167,7 +171,7 @@ export async function checkPayload(
     report: {
       level,
       summary,
-      files: files.slice(0, checked.length),
+      files: reported,
       allowUnsigned: [...evaluation.summary.excused].map(([glob, count]) => ({ glob, count })),
     },
     findings,

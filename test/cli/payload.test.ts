@@ -99,6 +99,16 @@ describe('verify --payload: the executables inside an MSI', () => {
     expect(lines).toContain(
       '    ℹ notice payload-unsigned-excused: payload-allow-unsigned "**/helper.dll" excused 1 unsigned executable(s)',
     );
+    // The excused file is shown as excused, not with the ⚠ of a problem.
+    expect(lines).toContain(
+      `    ○ ${MSI} ▸ ${HELPER}  unsigned, allowed by **/helper.dll  no signer`,
+    );
+    expect(lines.some((l) => l.includes('⚠') && l.includes('helper.dll'))).toBe(false);
+    expect(payloadOf(artifact).files.map((f) => f.allowedBy ?? null)).toEqual([
+      null,
+      null,
+      '**/helper.dll',
+    ]);
   });
 
   it('a payload signer that matches nobody inside changes nothing; signed files stay "by you"', () => {
