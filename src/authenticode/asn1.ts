@@ -142,6 +142,25 @@ export function objectIdentifier(block: Block, what: string): string {
   return block.valueBlock.toString();
 }
 
+/**
+ * The dotted text of one encoded OBJECT IDENTIFIER element (tag, length and contents), decoded
+ * with the strict decoder. Every signature of a release names the same few dozen OIDs, and
+ * decoding each through asn1js was a visible part of a small file's cost (issue 19), so each
+ * distinct encoding is decoded once per run: the text is a function of the exact bytes, failures
+ * are not kept (they throw as before, naming `what`), and at most OID_CACHE_LIMIT are kept.
+ */
+export function objectIdentifierOf(der: Uint8Array, what: string): string {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+  const known = OID_TEXT.get(key);
+  if (known !== undefined) return known;
+  const text = objectIdentifier(decodeExact(der, what), what);
+  if (OID_TEXT.size < OID_CACHE_LIMIT) OID_TEXT.set(key, text);
+  return text;
+}
+
+const OID_CACHE_LIMIT = 1024;
+const OID_TEXT = new Map<string, string>();
+
 /** Value bytes of a primitive element (e.g. an IMPLICIT-tagged string). */
 export function primitiveValue(block: Block): Buffer | null {
   if (block.idBlock.isConstructed) return null;

@@ -6,6 +6,7 @@ import {
   decodeExact,
   decoding,
   objectIdentifier,
+  objectIdentifierOf,
   smallInteger,
   type Block,
 } from './asn1.js';
@@ -178,7 +179,7 @@ function sequence(bytes: Uint8Array, tlv: Tlv, what: string): Tlv[] {
 
 function oid(bytes: Uint8Array, tlv: Tlv | undefined, what: string): string {
   if (!tlv) throw new MalformedSignatureError(`cannot decode ${what}: missing`);
-  return objectIdentifier(decodeExact(tlvBytes(bytes, tlv), what), what);
+  return objectIdentifierOf(tlvBytes(bytes, tlv), what);
 }
 
 function counted(bytes: Uint8Array, set: Tlv, prefix: string, things: string, max: number): Tlv[] {

@@ -3,7 +3,7 @@ import * as asn1js from 'asn1js';
 import { MalformedSignatureError } from '../errors.js';
 import type { Certificate } from '../x509/certificate.js';
 import { digestRef, signatureAlgorithmRef } from './algorithms.js';
-import { decodeExact, integerMagnitude, objectIdentifier, type Block } from './asn1.js';
+import { decodeExact, integerMagnitude, objectIdentifierOf, type Block } from './asn1.js';
 import { LIMITS } from './limits.js';
 import { isContextTlv, isUniversalTlv, readTlv, tlvBytes, tlvChildren, type Tlv } from './tlv.js';
 import type {
@@ -194,7 +194,7 @@ const SIGNER_INFO_FIELDS: readonly Field[] = [
 
 function algorithmOid(bytes: Uint8Array, algorithm: Tlv, what: string): string {
   const [oid] = allChildren(bytes, algorithm, what);
-  return objectIdentifier(decodeExact(tlvBytes(bytes, oid!), what), what);
+  return objectIdentifierOf(tlvBytes(bytes, oid!), what);
 }
 
 /** The parameters element as stored, or null when there is none. */
@@ -245,7 +245,7 @@ function attributesOf(bytes: Uint8Array, set: Tlv, what: string): RawAttribute[]
         `${what} contain an attribute with ${count} values (limit ${LIMITS.attributeValues})`,
     );
     return {
-      type: objectIdentifier(decodeExact(tlvBytes(bytes, type), `${what} type`), `${what} type`),
+      type: objectIdentifierOf(tlvBytes(bytes, type), `${what} type`),
       values: valueElements.map((value) => Buffer.from(tlvBytes(bytes, value))),
     };
   });

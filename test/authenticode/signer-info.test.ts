@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeExact } from '../../src/authenticode/asn1.js';
+import { decodeExact, objectIdentifier, objectIdentifierOf } from '../../src/authenticode/asn1.js';
 import { OID } from '../../src/authenticode/oids.js';
 import { parseAuthenticode } from '../../src/authenticode/parse.js';
 import { decodeSignedData } from '../../src/authenticode/signed-data.js';
@@ -434,6 +434,27 @@ describe('hostile SignerInfos', () => {
     } catch (error) {
       expect((error as MalformedSignatureError).code).toBe('malformed-signature');
       expect((error as Error).message).toContain('its fields are not those of a SignerInfo');
+    }
+  });
+});
+
+describe('objectIdentifierOf (decoded once per distinct encoding)', () => {
+  it('gives each encoding its own text, as the strict decoder reads it, and never keeps a refusal', () => {
+    const sha256 = oid('2.16.840.1.101.3.4.2.1');
+    const sha384 = oid('2.16.840.1.101.3.4.2.2');
+    for (let round = 0; round < 2; round++) {
+      expect(objectIdentifierOf(sha256, 'x')).toBe('2.16.840.1.101.3.4.2.1');
+      // The same bytes but the last: another OID, not the one decoded before.
+      expect(objectIdentifierOf(sha384, 'x')).toBe('2.16.840.1.101.3.4.2.2');
+      expect(objectIdentifierOf(sha384.subarray(0), 'x')).toBe(
+        objectIdentifier(decodeExact(sha384, 'x'), 'x'),
+      );
+      // An INTEGER with an OID's contents is refused every time, naming the caller's `what`.
+      const integer = Buffer.from(sha256);
+      integer[0] = 0x02;
+      expect(() => objectIdentifierOf(integer, `round ${round}`)).toThrow(
+        `round ${round} is not an OBJECT IDENTIFIER`,
+      );
     }
   });
 });
