@@ -4,14 +4,9 @@ import * as core from '@actions/core';
 import { discoverArtifacts, tooFewArtifacts } from '../discover.js';
 import type { Finding } from '../findings.js';
 import { ReportWriteError, writeReportFile } from '../io/report-file.js';
-import {
-  planAnnotations,
-  renderJson,
-  renderSarif,
-  renderSummary,
-  renderText,
-  type Report,
-} from '../report/index.js';
+import { renderJson } from '../report/json.js';
+import type { Report } from '../report/model.js';
+import { renderText } from '../report/text.js';
 import { sanitizeForTerminal } from '../report/escape.js';
 import { ANY_SIGNER, ConfigurationError, configure } from '../verify/configure.js';
 import { verifyArtifacts } from '../verify/verify-artifacts.js';
@@ -167,6 +162,8 @@ export async function run(): Promise<void> {
     );
     if (jsonFailure) writeFailures.push(jsonFailure);
     if (input('sarif-report')) {
+      // The renderers below, and the finding descriptions they share, load only when asked for.
+      const { renderSarif } = await import('../report/sarif.js');
       const failure = await writeReport(
         'input sarif-report',
         input('sarif-report'),
@@ -193,6 +190,7 @@ export async function run(): Promise<void> {
       // The runner keeps a step's first 10 error annotations; the step's own failure message
       // (and each report that could not be written) must be among them.
       const reserved = (failStep ? 1 : 0) + writeFailures.length;
+      const { planAnnotations } = await import('../report/annotations.js');
       for (const annotation of planAnnotations(report, { workspace, reservedErrors: reserved })) {
         const properties = {
           title: annotation.title,
@@ -205,6 +203,7 @@ export async function run(): Promise<void> {
     }
     if (summarizeRun && process.env.GITHUB_STEP_SUMMARY) {
       try {
+        const { renderSummary } = await import('../report/summary.js');
         await core.summary
           .addRaw(
             renderSummary(report, {

@@ -11,7 +11,7 @@ import {
 } from '../fill/index.js';
 import { sanitizeForTerminal } from '../report/escape.js';
 import { BundleError, loadCertificateFile } from '../trust/index.js';
-import { ConfigurationError } from '../verify/configure.js';
+import { ConfigurationError } from '../verify/configuration-error.js';
 import type { Certificate } from '../x509/certificate.js';
 import { parse, UsageError, type CliIo } from './run.js';
 import { FILL_USAGE } from './usage.js';

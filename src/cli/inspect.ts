@@ -2,8 +2,8 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { inspectFile } from '../inspect/index.js';
+import { inspectPayload } from '../inspect/payload.js';
 import { buildRevocation } from '../verify/configure.js';
-import { listPayload } from '../payload/list.js';
 import { renderPayloadText } from '../report/payload-text.js';
 import { renderInspectionText } from '../report/inspect-text.js';
 import { ProgressLine, progressDelay } from './progress.js';
@@ -77,7 +77,10 @@ export async function runInspect(args: string[], io: CliIo): Promise<number> {
   progress.finish();
 
   // The payload is listed only for a readable package: a damaged one has nothing to walk.
-  const payload = values.payload && inspection.readable ? await listPayload(path) : undefined;
+  const payload =
+    values.payload && inspection.readable
+      ? ((await inspectPayload(path, inspection.kind, { now })) ?? undefined)
+      : undefined;
   if (values.json) {
     const output = payload ? { ...inspection, payload } : inspection;
     io.stdout.write(`${JSON.stringify(output, null, 2)}\n`);

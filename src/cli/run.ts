@@ -3,14 +3,12 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { discoverArtifacts, tooFewArtifacts } from '../discover.js';
 import type { Finding } from '../findings.js';
 import { ReportWriteError, writeReportFile } from '../io/report-file.js';
-import { renderJson, renderSarif, renderText } from '../report/index.js';
+import { renderJson } from '../report/json.js';
+import { renderText } from '../report/text.js';
 import { sanitizeForTerminal } from '../report/escape.js';
-import { ConfigurationError, configure } from '../verify/configure.js';
+import { ConfigurationError } from '../verify/configuration-error.js';
 import { TOOL } from '../verify/tool.js';
-import { verifyArtifacts } from '../verify/verify-artifacts.js';
 import { FILL_USAGE, INSPECT_USAGE, MAIN_USAGE, VERIFY_USAGE } from './usage.js';
-import { runInspect } from './inspect.js';
-import { runFill } from './fill.js';
 import { ProgressLine, progressDelay } from './progress.js';
 
 export interface CliIo {
@@ -122,6 +120,12 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
       VERIFY_USAGE,
     );
   }
+  // The verifier loads once arguments are known to be usable: --help, --version and usage errors
+  // do not compile it (issue 19).
+  const [{ configure }, { verifyArtifacts }] = await Promise.all([
+    import('../verify/configure.js'),
+    import('../verify/verify-artifacts.js'),
+  ]);
   const configuration = await configure({
     anySignerSeverity: 'notice',
     signers: values.signer,
@@ -188,7 +192,11 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
     }
   };
   await emit(values.json, () => renderJson(report));
-  await emit(values.sarif, () => renderSarif(report, { baseDirectory: io.cwd }));
+  if (values.sarif !== undefined) {
+    // SARIF, and the finding descriptions it carries, load only when asked for (issue 19).
+    const { renderSarif } = await import('../report/sarif.js');
+    await emit(values.sarif, () => renderSarif(report, { baseDirectory: io.cwd }));
+  }
   if (values.json !== '-' && values.sarif !== '-') {
     io.stdout.write(
       renderText(report, { color: useColor(io, values['no-color']), quiet: values.quiet ?? false }),
@@ -241,10 +249,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 0;
       case 'verify':
         return await runVerify(rest, io);
+      // Each command's code loads when it runs: `verify` does not pay for inspect or fill.
       case 'inspect':
-        return await runInspect(rest, io);
+        return await (await import('./inspect.js')).runInspect(rest, io);
       case 'fill-patch-certificate':
-        return await runFill(rest, io);
+        return await (await import('./fill.js')).runFill(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`, MAIN_USAGE);
     }

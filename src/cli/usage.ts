@@ -103,7 +103,8 @@ Options:
                   longest one CRL or OCSP request may take (default: 5)
   --payload       also list the payload: every file of the package's cabinets (by install
                   path), Binary table streams and inner packages, with size, storage,
-                  compression (stored, MSZIP, LZX) and whether it is an executable
+                  compression (stored, MSZIP, LZX), and each executable's verdict and
+                  signer, as verify --payload warn judges them (any signer accepted)
   --no-color      no colours (also when NO_COLOR is set or not a terminal)
   -h, --help      show this help
 

@@ -65,6 +65,8 @@ export interface PayloadSummary {
 export interface PayloadEvaluation {
   readonly findings: Finding[];
   readonly summary: PayloadSummary;
+  /** Each unsigned file payload-allow-unsigned excused (inner path → the glob that did). */
+  readonly allowedBy: ReadonlyMap<string, string>;
 }
 
 /** An inner path as shown and matched: the containers from the artifact down, joined by ▸. */
@@ -118,6 +120,7 @@ export function evaluatePayload(
   const severity: Severity = policy.level === 'require' ? 'error' : 'warning';
   const matchers = policy.allowUnsigned.map((glob) => ({ glob, match: innerPathMatcher(glob) }));
   const excused = new Map(policy.allowUnsigned.map((glob) => [glob, 0]));
+  const allowedBy = new Map<string, string>();
   const byOthers = new Map<string, number>();
   const byUnaccepted = new Map<string, number>();
   const unsigned: string[] = [];
@@ -142,6 +145,7 @@ export function evaluatePayload(
     const excuse = matchers.find((m) => m.match(verdict.file));
     if (excuse && verdict.unsigned) {
       bump(excused, excuse.glob);
+      allowedBy.set(path, excuse.glob);
       continue;
     }
     if (verdict.unsigned) unsigned.push(path);
@@ -187,6 +191,7 @@ export function evaluatePayload(
   }
   return {
     findings,
+    allowedBy,
     summary: {
       executables: verdicts.length,
       byPinned,

@@ -2,7 +2,7 @@
  * Walking what a package carries (issue 17): the files of an MSI's cabinets (embedded `#name`
  * streams and external cabinets beside the package, named by their install path through the
  * File/Component/Directory tables), its Binary table streams, an MSM's `MergeModule.CABinet`,
- * and the files of a CAB artifact. Inner MSI/MSM/CAB files are walked in turn, up to a depth
+ * an MSP's embedded cabinet streams, and the files of a CAB artifact. Inner MSI/MSM/CAB files are walked in turn, up to a depth
  * limit. Streaming and constant memory: cabinet data is decompressed block by block
  * (src/cab/extract.ts); only an inner file that is itself a PE, an MSI or a cabinet is held in
  * memory (up to {@link PayloadLimits.maxInnerFileBytes}), to be verified or walked without a
@@ -31,6 +31,7 @@ import {
 } from '../io/random-access-file.js';
 import { installedFiles, mediaCabinets } from '../msi/install-paths.js';
 import { openMsiDatabase, type MsiDatabase } from '../msi/database.js';
+import { detectPackageKind } from '../msi/package-kind.js';
 import { BinaryRef } from '../msi/table.js';
 import { findExternalCabinet } from '../verify/cross-artifact.js';
 import { TimeBudgetExceededError } from '../verify/time-budget.js';
@@ -272,7 +273,34 @@ async function walkPackage(state: WalkState, at: ContainerAt): Promise<void> {
     );
   }
 
+  if (detectPackageKind(cfb, db.tableNames) === 'msp')
+    await walkPatchCabinets(state, at, db, walked);
   await walkBinaryTable(state, at, db);
+}
+
+/**
+ * A patch's payload: the cabinets it embeds as root streams (`PATCH.cab`, named by Media rows
+ * that live in the patch's transforms, not in a table of its own). Every non-table root stream
+ * that starts like a cabinet is walked; its files are named `#PATCH.cab/helper.dll`, as a
+ * patch's File rows too live in its transforms.
+ */
+async function walkPatchCabinets(
+  state: WalkState,
+  at: ContainerAt,
+  db: MsiDatabase,
+  walked: Set<string>,
+): Promise<void> {
+  for (const stream of db.streams()) {
+    if (stream.isTable || stream.entry.size < 4) continue;
+    const name = `#${stream.name}`;
+    if (walked.has(name.toLowerCase())) continue;
+    const head = await db.cfb.readStreamRange(stream.entry, 0, 4);
+    if (payloadKind(head) !== 'cab') continue;
+    walked.add(name.toLowerCase());
+    const source = cfbStreamSource(db.cfb, stream.entry);
+    const cabinet = await openCabinet(source);
+    await walkCabinet(state, at, { name, source, cabinet }, (file) => `${name}/${file}`, name);
+  }
 }
 
 /** Binary table streams: custom action DLLs and EXEs, icons, bitmaps (only PEs matter). */

@@ -12,12 +12,12 @@ export {
   codeHelpMarkdown,
   codeHelpText,
   describeCode,
-  hresultName,
   OSSLSIGNCODE_DIFFERENCES,
   renderFindingCodesDoc,
   type CodeDescription,
   type OsslsigncodeDifference,
 } from './code-descriptions.js';
+export { hresultName } from './hresult-names.js';
 export { artifactStatus, renderJson, summarize } from './json.js';
 export { renderText, type TextOptions } from './text.js';
 export { buildSarif, renderSarif, type SarifLog, type SarifOptions } from './sarif.js';

@@ -10,7 +10,7 @@ import type {
   SignatureInspection,
   TimestampInspection,
 } from '../inspect/model.js';
-import { hresultName } from './code-descriptions.js';
+import { hresultName } from './hresult-names.js';
 import { sanitizeForTerminal } from './escape.js';
 import { formatBytes, formatTime, plural, thumbprintPrefix } from './format.js';
 

@@ -141,7 +141,7 @@ const SHAPES: Readonly<Record<Shape, ShapeRule>> = {
     children: { files: 'innerFile', allowUnsigned: 'allowUnsigned' },
   },
   innerFile: {
-    order: ['path', 'size', 'verdict', 'status', 'signer', 'findings'],
+    order: ['path', 'size', 'verdict', 'status', 'signer', 'findings', 'allowedBy'],
     children: { signer: 'certificate' },
   },
   allowUnsigned: { order: ['glob', 'count'] },

@@ -125,6 +125,8 @@ export interface InnerFileReport {
   signer: CertificateSummary | null;
   /** Codes of the file's own findings. */
   findings: string[];
+  /** The `payload-allow-unsigned` glob that excused this unsigned file, when one did. */
+  allowedBy?: string;
 }
 
 export interface PayloadReport {

@@ -1,5 +1,6 @@
 import type { Finding } from '../findings.js';
-import { describeCode, hresultName } from './code-descriptions.js';
+import { describeCode } from './code-descriptions.js';
+import { hresultName } from './hresult-names.js';
 import { escapeHtml, escapeMarkdownInline, truncateMiddle } from './escape.js';
 import {
   artifactGroup,

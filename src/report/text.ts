@@ -1,5 +1,5 @@
 import type { Finding } from '../findings.js';
-import { hresultName } from './code-descriptions.js';
+import { hresultName } from './hresult-names.js';
 import { sanitizeForTerminal } from './escape.js';
 import {
   commonName,
@@ -34,8 +34,8 @@ function painter(color: boolean): Paint {
 }
 
 const MARKS = {
-  unicode: { pass: '✔', fail: '✖', error: '✖', warning: '⚠', notice: 'ℹ' },
-  ascii: { pass: '+', fail: 'x', error: 'x', warning: '!', notice: 'i' },
+  unicode: { pass: '✔', fail: '✖', error: '✖', warning: '⚠', notice: 'ℹ', excused: '○' },
+  ascii: { pass: '+', fail: 'x', error: 'x', warning: '!', notice: 'i', excused: 'o' },
 } as const;
 
 type Marks = (typeof MARKS)[keyof typeof MARKS];
@@ -126,8 +126,9 @@ function artifactLines(
 
 /**
  * The executables inside: the summary line, then one line per inner file
- * (`product.msi ▸ [ProgramFilesFolder]/App/app.exe  pass  Contoso  sha256:…`); quiet keeps
- * only the inner files that failed.
+ * (`product.msi ▸ [ProgramFilesFolder]/App/app.exe  pass  Contoso  sha256:…`); an unsigned
+ * file that payload-allow-unsigned excused is marked as such (○), not as a problem. Quiet keeps
+ * only the inner files that failed and were not excused.
  */
 function payloadLines(
   artifact: ArtifactReport,
@@ -140,10 +141,18 @@ function payloadLines(
   if (!payload || payload.files.length === 0) return [];
   const lines = [`    payload: ${t(payload.summary)}`];
   for (const file of payload.files) {
-    const failed = file.verdict === 'fail';
+    const excused = file.allowedBy !== undefined;
+    const failed = file.verdict === 'fail' && !excused;
     if (options.quiet && !failed) continue;
-    const mark = failed ? paint('yellow', marks.warning) : paint('green', marks.pass);
-    const verdict = failed ? paint('yellow', t(file.status)) : paint('green', 'signed');
+    let mark = paint('green', marks.pass);
+    let verdict = paint('green', 'signed');
+    if (excused) {
+      mark = paint('dim', marks.excused);
+      verdict = `${t(file.status)}, allowed by ${t(file.allowedBy!)}`;
+    } else if (failed) {
+      mark = paint('yellow', marks.warning);
+      verdict = paint('yellow', t(file.status));
+    }
     const signer = file.signer
       ? `${t(commonName(file.signer))}  ${paint('dim', `sha256:${t(thumbprintPrefix(file.signer.sha256))}`)}`
       : 'no signer';

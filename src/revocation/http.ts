@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 
 /**
  * Bounded HTTP(S) for revocation data: every request has a deadline covering connection,
@@ -16,6 +15,18 @@ export interface FetchLimits {
 }
 
 export type FetchResult = { ok: true; body: Buffer; url: string } | { ok: false; problem: string };
+
+type Transport = Pick<typeof http, 'request'>;
+
+/**
+ * node:http, or node:https with TLS beneath it, loaded by the first request: most runs never go
+ * online, and loading them is a visible part of a small run's start-up (issue 19).
+ */
+async function transportFor(protocol: string): Promise<Transport> {
+  return protocol === 'https:'
+    ? (await import('node:https')).default
+    : (await import('node:http')).default;
+}
 
 export class RevocationFetcher {
   private readonly cache = new Map<string, Promise<FetchResult>>();
@@ -80,7 +91,8 @@ export class RevocationFetcher {
         return { ok: false, problem: 'not fetched: the revocation phase used up its time budget' };
       const timeout = Math.min(this.limits.requestTimeoutMs, remaining);
       this.requests++;
-      const answer = await this.request(parsed, method, timeout, body, contentType);
+      const transport = await transportFor(parsed.protocol);
+      const answer = await this.request(transport, parsed, method, timeout, body, contentType);
       if (answer.kind === 'redirect') {
         let next: string;
         try {
@@ -108,6 +120,7 @@ export class RevocationFetcher {
   }
 
   private request(
+    transport: Transport,
     url: URL,
     method: 'GET' | 'POST',
     timeoutMs: number,
@@ -134,7 +147,6 @@ export class RevocationFetcher {
         headers['content-type'] = contentType ?? 'application/octet-stream';
         headers['content-length'] = body.length;
       }
-      const transport = url.protocol === 'https:' ? https : http;
       const request = transport.request(url, { method, headers }, (response) => {
         const status = response.statusCode ?? 0;
         if ([301, 302, 303, 307, 308].includes(status)) {

@@ -17,15 +17,10 @@ import type { Finding } from '../findings.js';
 import type { PayloadLevel, PayloadPolicy } from '../payload/policy.js';
 import { Certificate } from '../x509/certificate.js';
 import { readPackageFacts } from './package-facts.js';
+import { ConfigurationError } from './configuration-error.js';
 import { defaultPolicy, type PatchCertificateLevel, type Policy } from './policy.js';
 
-/** A wrong option or unreadable trust material: the run cannot start (exit status 2). */
-export class ConfigurationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigurationError';
-  }
-}
+export { ConfigurationError };
 
 /** Policy settings as the CLI and the action receive them: strings, not yet loaded. */
 export interface PolicyOptions {

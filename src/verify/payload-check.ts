@@ -2,7 +2,7 @@
  * The payload check of one artifact (issue 17): after the artifact's own signature, every
  * executable its cabinets and Binary table carry is verified on its own by the PE engine, from
  * memory, and the payload policy judges the results. Runs only when the policy's payload level
- * is not off and the artifact is an MSI, MSM or CAB: with `payload: off` nothing of it runs.
+ * is not off and the artifact is an MSI, MSM, MSP or CAB: with `payload: off` nothing of it runs.
  */
 import type { Finding } from '../findings.js';
 import { MemorySource, type RandomAccessSource } from '../io/random-access-file.js';
@@ -12,7 +12,12 @@ import {
   payloadSummaryLine,
   type InnerVerdict,
 } from '../payload/policy.js';
-import { payloadLimitsFor, walkPayload, type PayloadWalk } from '../payload/walk.js';
+import {
+  payloadLimitsFor,
+  walkPayload,
+  type PayloadFile,
+  type PayloadWalk,
+} from '../payload/walk.js';
 import type {
   ArtifactKind,
   ArtifactReport,
@@ -29,7 +34,12 @@ import {
 } from './time-budget.js';
 
 /** Artifact kinds whose payload is walked, and how the walk opens them. */
-const WALKED: Partial<Record<ArtifactKind, 'msi' | 'cab'>> = { msi: 'msi', msm: 'msi', cab: 'cab' };
+const WALKED: Partial<Record<ArtifactKind, 'msi' | 'cab'>> = {
+  msi: 'msi',
+  msm: 'msi',
+  msp: 'msi',
+  cab: 'cab',
+};
 
 /**
  * Outer verdicts that say the container itself could not be read: walking it again would only
@@ -56,6 +66,8 @@ export interface PayloadCheck {
   report: PayloadReport;
   /** The walk's own findings and the policy's, for the artifact. */
   findings: Finding[];
+  /** Every file the walk unpacked, executable or not (what `inspect --payload` lists). */
+  unpacked: PayloadFile[];
 }
 
 export interface PayloadCheckOptions {
@@ -140,6 +152,10 @@ export async function checkPayload(
   // A stopped walk may still be settling: report from copies of what it found until then.
   const checked = [...verdicts];
   const evaluation = evaluatePayload(checked, payload, policy.signer);
+  const reported = files.slice(0, checked.length).map((file) => {
+    const glob = evaluation.allowedBy.get(file.path);
+    return glob === undefined ? file : { ...file, allowedBy: glob };
+  });
   const findings = [...found.findings, ...evaluation.findings];
   let summary = payloadSummaryLine(evaluation.summary);
   if (stopped) {
@@ -155,10 +171,11 @@ export async function checkPayload(
     report: {
       level,
       summary,
-      files: files.slice(0, checked.length),
+      files: reported,
       allowUnsigned: [...evaluation.summary.excused].map(([glob, count]) => ({ glob, count })),
     },
     findings,
+    unpacked: [...found.files],
   };
 }
 

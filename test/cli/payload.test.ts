@@ -99,6 +99,16 @@ describe('verify --payload: the executables inside an MSI', () => {
     expect(lines).toContain(
       '    ℹ notice payload-unsigned-excused: payload-allow-unsigned "**/helper.dll" excused 1 unsigned executable(s)',
     );
+    // The excused file is shown as excused, not with the ⚠ of a problem.
+    expect(lines).toContain(
+      `    ○ ${MSI} ▸ ${HELPER}  unsigned, allowed by **/helper.dll  no signer`,
+    );
+    expect(lines.some((l) => l.includes('⚠') && l.includes('helper.dll'))).toBe(false);
+    expect(payloadOf(artifact).files.map((f) => f.allowedBy ?? null)).toEqual([
+      null,
+      null,
+      '**/helper.dll',
+    ]);
   });
 
   it('a payload signer that matches nobody inside changes nothing; signed files stay "by you"', () => {
@@ -162,5 +172,116 @@ describe('verify --payload: the executables inside an MSI', () => {
     const result = cli(['verify', MSI, ...STANDARD_OPTIONS, '--payload', 'sometimes']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--payload must be one of off, warn, require');
+  });
+});
+
+describe('verify --payload: the cabinet a patch embeds', () => {
+  // make-payload-msp.mjs: a signed MSP whose PATCH.cab stream holds core.dll signed by the
+  // pinned signer and helper.dll unsigned.
+  const MSP = 'fixtures/payload/msp-signed-unsigned-dll.msp';
+  const run = (name: string, extra: string[]) => {
+    const json = join(temp, `msp-${name}.json`);
+    const result = cli(['verify', MSP, ...STANDARD_OPTIONS, ...extra, '--json', json]);
+    const artifact = (JSON.parse(readFileSync(json, 'utf8')) as Report).artifacts[0]!;
+    return { result, artifact, lines: plainLines(result.stdout) };
+  };
+
+  it('warn: #PATCH.cab/helper.dll is a payload-unsigned warning; exit 0', () => {
+    const { result, artifact, lines } = run('warn', ['--payload', 'warn']);
+    expect(result.status).toBe(0);
+    expect(artifact.kind).toBe('msp');
+    expect(
+      artifact.findings
+        .filter((f) => f.severity !== 'notice')
+        .map((f) => [f.severity, f.code, f.innerPaths]),
+    ).toEqual([['warning', 'payload-unsigned', ['#PATCH.cab/helper.dll']]]);
+    expect(payloadOf(artifact).summary).toBe(
+      '2 executables inside: 1 signed by you, 1 unsigned (#PATCH.cab/helper.dll)',
+    );
+    expect(lines).toContain(`    ⚠ ${MSP} ▸ #PATCH.cab/helper.dll  unsigned  no signer`);
+  });
+
+  it('require: the same DLL fails the patch; exit 1', () => {
+    const { result, artifact } = run('require', ['--payload', 'require']);
+    expect(result.status).toBe(1);
+    expect(artifact.status).toBe('payload-unsigned');
+    expect(artifact.findings.filter((f) => f.severity === 'error').map((f) => f.message)).toEqual([
+      '1 executable(s) inside are not signed: #PATCH.cab/helper.dll',
+    ]);
+    expect(payloadOf(artifact).files.map((f) => [f.path, f.status])).toEqual([
+      ['#PATCH.cab/core.dll', 'valid'],
+      ['#PATCH.cab/helper.dll', 'unsigned'],
+    ]);
+  });
+});
+
+describe('inspect --payload: the same evaluation as verify, without a policy', () => {
+  const BINARY_MSI = 'fixtures/payload/msi-binary-table-dll.msi';
+  interface InspectedPayload {
+    summary: string;
+    files: {
+      path: string;
+      size: number;
+      container: string;
+      compression: string;
+      kind: string;
+      verdict?: string;
+      status?: string;
+      signer?: { sha256: string } | null;
+    }[];
+    findings: { severity: string; code: string; innerPaths?: string[] }[];
+  }
+  const inspectJson = (path: string) => {
+    const result = cli(['inspect', path, '--payload', '--json']);
+    return (JSON.parse(result.stdout) as { payload?: InspectedPayload }).payload;
+  };
+
+  it('lists every inner file, with each executable’s verdict and signer', () => {
+    const result = cli(['inspect', BINARY_MSI, '--payload', '--no-color']);
+    expect(result.status).toBe(0);
+    const lines = plainLines(result.stdout);
+    expect(lines).toContain(
+      `Payload: 5 file(s); 4 executables inside: 3 by Contoso Release Signing, 1 unsigned (${HELPER})`,
+    );
+    expect(lines).toContain(
+      `  ${HELPER}  12288 bytes  (#payload.cab, mszip)  executable  unsigned`,
+    );
+    expect(lines).toContain(
+      '  [Binary]/ContosoCustomActions  14936 bytes  (Binary.ContosoCustomActions, stream)  executable  signed  Contoso Release Signing',
+    );
+    expect(lines).toContain(
+      '  [ProgramFilesFolder]/Contoso Payload/readme.txt  9000 bytes  (#payload.cab, mszip)',
+    );
+    expect(lines).toContain(
+      `  warning payload-unsigned: 1 executable(s) inside are not signed: ${HELPER}`,
+    );
+  });
+
+  it('agrees with verify on every executable: verdict, status and signer', () => {
+    const inspected = inspectJson(MSI)!;
+    expect(inspected.findings.map((f) => [f.severity, f.code, f.innerPaths])).toEqual([
+      ['warning', 'payload-unsigned', [HELPER]],
+    ]);
+    const { artifact } = verify('agree', ['--payload', 'warn']);
+    const fromVerify = payloadOf(artifact).files.map((f) => [
+      f.path,
+      f.verdict,
+      f.status,
+      f.signer?.sha256 ?? null,
+    ]);
+    const fromInspect = inspected.files
+      .filter((f) => f.kind === 'pe')
+      .map((f) => [f.path, f.verdict, f.status, f.signer?.sha256 ?? null]);
+    expect(fromInspect).toEqual(fromVerify);
+    expect(fromInspect.map((f) => f[2])).toEqual(['valid', 'valid', 'unsigned']);
+  });
+
+  it('a patch lists its embedded cabinet; a PE has no payload', () => {
+    const patch = inspectJson('fixtures/payload/msp-signed-unsigned-dll.msp')!;
+    expect(patch.files.map((f) => [f.path, f.container, f.status])).toEqual([
+      ['#PATCH.cab/core.dll', '#PATCH.cab', 'valid'],
+      ['#PATCH.cab/helper.dll', '#PATCH.cab', 'unsigned'],
+    ]);
+    expect(inspectJson('fixtures/pe/signed-x64-sha256.dll')).toBeUndefined();
   });
 });

@@ -144,23 +144,3 @@ describe('payload walk', () => {
     }
   });
 });
-
-describe('inspect --payload listing', () => {
-  it('lists every inner file with install path, size, storage and kind', async () => {
-    const { listPayload } = await import('../../src/payload/list.js');
-    const { renderPayloadText } = await import('../../src/report/payload-text.js');
-    const listing = await listPayload('fixtures/payload/msi-binary-table-dll.msi');
-    const text = renderPayloadText(listing);
-    expect(text).toContain('Payload: 5 file(s)');
-    expect(text).toMatch(
-      /\[ProgramFilesFolder\]\/Contoso Payload\/bin\/helper\.dll {2}\d+ bytes {2}\(#payload\.cab, mszip\) {2}executable/,
-    );
-    expect(text).toContain('[Binary]/ContosoCustomActions');
-    expect(text).toMatch(/readme\.txt {2}9000 bytes {2}\(#payload\.cab, mszip\)\n/);
-  });
-
-  it('lists nothing for a file that is not a package', async () => {
-    const { listPayload } = await import('../../src/payload/list.js');
-    expect(await listPayload('fixtures/pki/signer.pem')).toEqual({ files: [], findings: [] });
-  });
-});

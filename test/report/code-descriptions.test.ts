@@ -5,9 +5,9 @@ import {
   codeHelpMarkdown,
   codeHelpText,
   describeCode,
-  hresultName,
   renderFindingCodesDoc,
 } from '../../src/report/code-descriptions.js';
+import { hresultName } from '../../src/report/hresult-names.js';
 
 const KNOWN_HRESULTS = new Set<string>(Object.values(HRESULT));
 

@@ -87,4 +87,28 @@ describe('the payload in the job summary and the text report', () => {
     const quiet = renderText(report([product]), { color: false, quiet: true });
     expect(quiet).not.toContain('app.exe');
   });
+
+  it('an unsigned file excused by payload-allow-unsigned is marked as excused, not as a problem', () => {
+    const files = product.payload!.files.map((f) =>
+      f.path === HELPER ? { ...f, allowedBy: '**/x.dll' } : f,
+    );
+    const excused = { ...product, payload: { ...product.payload!, files } };
+    const text = renderText(report([excused]), { color: false, quiet: false });
+    expect(text).toContain(
+      `    ○ out/product.msi ▸ ${HELPER}  unsigned, allowed by **/x.dll  no signer\n`,
+    );
+    expect(text).not.toContain(`⚠ out/product.msi ▸ ${HELPER}`);
+    const ascii = renderText(report([excused]), { color: false, quiet: false, ascii: true });
+    expect(ascii).toContain(`    o out/product.msi ▸ ${HELPER}  unsigned, allowed by **/x.dll`);
+    // Quiet shows problems only: an excused file is none.
+    const failing = {
+      ...excused,
+      verdict: 'fail' as const,
+      status: 'expired',
+      findings: [finding('expired', 'error', 'the signer certificate expired')],
+    };
+    const quiet = renderText(report([failing]), { color: false, quiet: true });
+    expect(quiet).toContain('out/product.msi');
+    expect(quiet).not.toContain(`▸ ${HELPER}`);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FINDING_CODES, HRESULT } from '../../src/findings.js';
-import { hresultName } from '../../src/report/code-descriptions.js';
+import { hresultName } from '../../src/report/hresult-names.js';
 import { renderText } from '../../src/report/text.js';
 import {
   artifact,

@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import{a as e}from"./chunk-EJ7XMEHN.js";var o={name:"verify-authenticode",version:"0.1.0",windowsRoots:{thisUpdate:e.thisUpdate,sequenceNumber:e.sequenceNumber,origin:e.origin}},t="https://github.com/verify-authenticode/verify-authenticode",r=`${t}/blob/main/docs/finding-codes.md`;export{o as a,t as b,r as c};
