@@ -179,7 +179,7 @@ describe('verify --payload: the cabinet a patch embeds', () => {
   // make-payload-msp.mjs: a signed MSP whose PATCH.cab stream holds core.dll signed by the
   // pinned signer and helper.dll unsigned.
   const MSP = 'fixtures/payload/msp-signed-unsigned-dll.msp';
-  const run = (name: string, extra: string[]) => {
+  const verifyAs = (name: string, extra: string[]) => {
     const json = join(temp, `msp-${name}.json`);
     const result = cli(['verify', MSP, ...STANDARD_OPTIONS, ...extra, '--json', json]);
     const artifact = (JSON.parse(readFileSync(json, 'utf8')) as Report).artifacts[0]!;
@@ -187,7 +187,7 @@ describe('verify --payload: the cabinet a patch embeds', () => {
   };
 
   it('warn: #PATCH.cab/helper.dll is a payload-unsigned warning; exit 0', () => {
-    const { result, artifact, lines } = run('warn', ['--payload', 'warn']);
+    const { result, artifact, lines } = verifyAs('warn', ['--payload', 'warn']);
     expect(result.status).toBe(0);
     expect(artifact.kind).toBe('msp');
     expect(
@@ -202,7 +202,7 @@ describe('verify --payload: the cabinet a patch embeds', () => {
   });
 
   it('require: the same DLL fails the patch; exit 1', () => {
-    const { result, artifact } = run('require', ['--payload', 'require']);
+    const { result, artifact } = verifyAs('require', ['--payload', 'require']);
     expect(result.status).toBe(1);
     expect(artifact.status).toBe('payload-unsigned');
     expect(artifact.findings.filter((f) => f.severity === 'error').map((f) => f.message)).toEqual([

@@ -161,10 +161,6 @@ export function cachedToolProblem(command: string): string | null {
   return problems.get(command)!;
 }
 
-export function hasCommand(command: string): boolean {
-  return cachedToolProblem(command) === null;
-}
-
 /** Each tool with what is wrong with it; empty when all can serve the tests. */
 export function unusableTools(
   tools: readonly RequiredTool[],

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasCommand, toolNotStarted } from '../../support/tools.js';
+import { toolNotStarted } from '../../support/tools.js';
 
 export function makeTempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
@@ -15,13 +15,19 @@ export function makeTempDir(prefix: string): { dir: string; cleanup: () => void 
 
 /** Runs a tool, returning stdout; throws with stderr when it fails. */
 export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
-  if (!hasCommand(cmd)) throw toolNotStarted(cmd, new Error('not found on PATH'));
-  return execFileSync(cmd, args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  try {
+    return execFileSync(cmd, args, {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    // A tool that could not be started says which one and how to install it.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw toolNotStarted(cmd, error as Error);
+    throw error;
+  }
 }
 
 /** Runs a tool and returns its combined output and status without throwing. */

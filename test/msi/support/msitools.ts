@@ -5,18 +5,24 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { hasCommand, toolNotStarted } from '../../support/tools.js';
+import { toolNotStarted } from '../../support/tools.js';
 
 /** msiinfo export writes binary cells into ./<Table>/ of its working directory: keep that out of the repository. */
 const exportDirectory = mkdtempSync(join(tmpdir(), 'va-msiinfo-export-'));
 
 export function run(command: string, args: readonly string[], cwd?: string): Buffer {
-  if (!hasCommand(command)) throw toolNotStarted(command, new Error('not found on PATH'));
-  return execFileSync(command, args, {
-    cwd,
-    maxBuffer: 512 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  try {
+    return execFileSync(command, args, {
+      cwd,
+      maxBuffer: 512 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    // A tool that could not be started says which one and how to install it.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw toolNotStarted(command, error as Error);
+    throw error;
+  }
 }
 
 /** msiinfo lists these but they have no stream of their own. */
