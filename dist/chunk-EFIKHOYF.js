@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a as b,b as c,c as d,d as e}from"./chunk-EUCL6TLB.js";import{a}from"./chunk-E6IT44X7.js";import"./chunk-K4ADEAQA.js";import"./chunk-NKM4NMUA.js";import"./chunk-EJ7XMEHN.js";import"./chunk-YZJFKBQ5.js";export{b as ANY_SIGNER,a as ConfigurationError,d as buildPolicy,c as buildRevocation,e as configure};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a}from"./chunk-C6JM7XNX.js";import"./chunk-I77AGJFD.js";import"./chunk-K4ADEAQA.js";import"./chunk-NKM4NMUA.js";import"./chunk-SRAQKQI5.js";import"./chunk-EJ7XMEHN.js";import"./chunk-34Z52NT4.js";import"./chunk-YZJFKBQ5.js";export{a as verifyArtifacts};
