@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   evaluatePayload,
@@ -8,18 +7,11 @@ import {
   type PayloadPolicy,
 } from '../../src/payload/policy.js';
 import type { PayloadFile } from '../../src/payload/walk.js';
+import { loadCertificateFile } from '../../src/trust/bundle.js';
 import { PinSet, parsePin } from '../../src/trust/pin.js';
-import { Certificate } from '../../src/x509/certificate.js';
+import type { Certificate } from '../../src/x509/certificate.js';
 
-const der = (name: string) =>
-  Certificate.fromDer(
-    Buffer.from(
-      readFileSync(`fixtures/pki/${name}.pem`, 'utf8')
-        .replace(/-----[^-]+-----/g, '')
-        .replace(/\s+/g, ''),
-      'base64',
-    ),
-  );
+const der = (name: string) => loadCertificateFile(`fixtures/pki/${name}.pem`)[0]!;
 const signer = der('signer');
 const vendor = der('signer2');
 const stranger = der('ecdsa');

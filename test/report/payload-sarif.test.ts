@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/findings.js';
 import { evaluatePayload, type InnerVerdict } from '../../src/payload/policy.js';
@@ -9,8 +8,8 @@ import {
   MAX_INNER_RESULTS_PER_ARTIFACT,
   type SarifResult,
 } from '../../src/report/sarif.js';
+import { loadCertificateFile } from '../../src/trust/bundle.js';
 import { PinSet, parsePin } from '../../src/trust/pin.js';
-import { Certificate } from '../../src/x509/certificate.js';
 import { artifact, certificate, finding, report, SIGNER } from './support/report-builder.js';
 
 /*
@@ -19,15 +18,7 @@ import { artifact, certificate, finding, report, SIGNER } from './support/report
  */
 
 const base = '/home/runner/work/app/app';
-const pem = (name: string) =>
-  Certificate.fromDer(
-    Buffer.from(
-      readFileSync(`fixtures/pki/${name}.pem`, 'utf8')
-        .replace(/-----[^-]+-----/g, '')
-        .replace(/\s+/g, ''),
-      'base64',
-    ),
-  );
+const pem = (name: string) => loadCertificateFile(`fixtures/pki/${name}.pem`)[0]!;
 const pinned = new PinSet(parsePin('fixtures/pki/signer.pem'));
 const VENDOR = certificate('CN=Fabrikam Redistributables, O=Fabrikam, C=US');
 
