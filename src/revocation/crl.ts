@@ -4,6 +4,9 @@ import { verifyIssuedSignature } from '../authenticode/index.js';
 import { factsOf } from '../trust/facts.js';
 import { formatName, type Certificate } from '../x509/certificate.js';
 import { REMOVE_FROM_CRL } from './reasons.js';
+import { iso } from './types.js';
+
+export { iso };
 
 /**
  * Certificate revocation lists (RFC 5280 §5): parsed once from DER or PEM into the facts the
@@ -187,10 +190,6 @@ export class RevocationList {
     if (entry && entry.reason === REMOVE_FROM_CRL) return { revoked: undefined };
     return { revoked: entry };
   }
-}
-
-export function iso(date: Date): string {
-  return Number.isNaN(date.getTime()) ? 'invalid time' : date.toISOString().replace('.000Z', 'Z');
 }
 
 function pemBody(bytes: Buffer): Buffer | undefined {

@@ -71,3 +71,8 @@ export function defaultRevocationSettings(): RevocationSettings {
 export function revocationActive(settings: RevocationSettings | undefined): boolean {
   return settings !== undefined && (settings.mode !== 'off' || settings.crls.length > 0);
 }
+
+/** A time as reports show it (kept here, not in crl.ts, so reports need not load the CRL code). */
+export function iso(date: Date): string {
+  return Number.isNaN(date.getTime()) ? 'invalid time' : date.toISOString().replace('.000Z', 'Z');
+}

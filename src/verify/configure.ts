@@ -5,11 +5,10 @@ import { RandomAccessFile } from '../io/random-access-file.js';
 import {
   DEFAULT_REVOCATION,
   REVOCATION_MODES,
-  RevocationList,
   type LoadedCrl,
   type RevocationMode,
   type RevocationSettings,
-} from '../revocation/index.js';
+} from '../revocation/types.js';
 import { loadCertificateFile, parsePin, PinSet, type Pin } from '../trust/index.js';
 import type { RootProgram } from '../trust/root-program.js';
 import { windowsRootProgram } from '../trust/windows-roots.js';
@@ -200,6 +199,9 @@ async function pinsFromMsi(path: string, option: string): Promise<Pin[]> {
 
 async function loadCrls(option: string, paths: readonly string[]): Promise<LoadedCrl[]> {
   const loaded: LoadedCrl[] = [];
+  if (paths.every((path) => path.trim() === '')) return loaded;
+  // The CRL decoder is loaded only when CRL files are given (start-up, issue 19).
+  const { RevocationList } = await import('../revocation/crl.js');
   for (const path of paths) {
     if (path.trim() === '') continue;
     try {

@@ -1,7 +1,7 @@
 import type { DigestAlgorithm } from '../digest.js';
 import type { RootProgram } from '../trust/root-program.js';
 import { windowsRootProgram } from '../trust/windows-roots.js';
-import { defaultRevocationSettings, type RevocationSettings } from '../revocation/index.js';
+import { defaultRevocationSettings, type RevocationSettings } from '../revocation/types.js';
 import type { Certificate } from '../x509/certificate.js';
 import { DEFAULT_TIME_BUDGET_MS } from './time-budget.js';
 import type { PayloadPolicy } from '../payload/policy.js';

@@ -1,14 +1,8 @@
 import type { Finding } from '../findings.js';
 import type { RevocationEntry, RevocationSummary, SignatureReport } from '../report/model.js';
-import {
-  iso,
-  reasonName,
-  revocationActive,
-  revocationCheckerFor,
-  revocationFinding,
-  type CertificateRevocation,
-  type RevocationRole,
-} from '../revocation/index.js';
+import type { RevocationRole } from '../revocation/decision.js';
+import { reasonName } from '../revocation/reasons.js';
+import { iso, revocationActive, type CertificateRevocation } from '../revocation/types.js';
 import type { ChainResult } from '../trust/index.js';
 import type { ArtifactOutcome, RevocationSubject } from './artifact.js';
 import type { Policy } from './policy.js';
@@ -33,6 +27,9 @@ export async function checkRevocation(
   };
   if (!settings || !revocationActive(settings)) return { findings, summary };
   summary.checked = true;
+  // Loaded only when checking is on: the CRL, OCSP and HTTP code is not needed (nor compiled at
+  // start-up) by the default offline run (issue 19).
+  const { revocationCheckerFor, revocationFinding } = await import('../revocation/index.js');
   const checker = revocationCheckerFor(settings, policy.now);
   for (const outcome of outcomes) {
     const list: Finding[] = [];
