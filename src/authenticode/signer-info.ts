@@ -280,8 +280,7 @@ export function findSignerCertificate(
 }
 
 function publicKeySha1(certificate: Certificate): Buffer {
-  const bits = certificate.pki.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView;
-  return createHash('sha1').update(bits).digest();
+  return createHash('sha1').update(certificate.publicKeyBits).digest();
 }
 
 /** Outcome of looking up an attribute that CMS requires to occur once with one value. */

@@ -2,6 +2,13 @@ import { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { Certificate } from '../x509/certificate.js';
+import {
+  readAuthorityKeyIdentifier,
+  readBasicConstraints as readBasicConstraintsFast,
+  readKeyIdentifier,
+  readKeyUsageBits,
+  RSA_ENCRYPTION,
+} from '../x509/der-fields.js';
 import { checkTimeBudget } from '../work-budget.js';
 
 /**
@@ -75,6 +82,14 @@ const UNEVALUATED: ReadonlySet<string> = new Set([
 
 /** Reads the RSA parameters from the SubjectPublicKeyInfo without building a key object. */
 function readRsa(cert: Certificate): CertificateFacts['rsa'] {
+  const fields = cert.fields;
+  if (fields) {
+    if (fields.keyAlgorithm !== RSA_ENCRYPTION || !fields.rsa) return undefined;
+    return {
+      modulusBits: integerBits(fields.rsa.modulus),
+      exponentBits: integerBits(fields.rsa.exponent),
+    };
+  }
   const spki = cert.pki.subjectPublicKeyInfo;
   if (spki.algorithm.algorithmId !== '1.2.840.113549.1.1.1') return undefined;
   const parsed = spki.parsedKey as unknown;
@@ -86,22 +101,12 @@ function readRsa(cert: Certificate): CertificateFacts['rsa'] {
 }
 
 /** Bit length of a non-negative DER INTEGER (leading zero octets ignored). */
-function integerBits(value: asn1js.Integer): number {
-  const bytes = value.valueBlock.valueHexView;
+function integerBits(value: asn1js.Integer | Uint8Array): number {
+  const bytes = value instanceof Uint8Array ? value : value.valueBlock.valueHexView;
   let i = 0;
   while (i < bytes.length - 1 && bytes[i] === 0) i++;
   const first = bytes[i] ?? 0;
   return first === 0 ? 0 : (bytes.length - i - 1) * 8 + (32 - Math.clz32(first));
-}
-
-/** The bytes as they were decoded (exact), or a DER re-encoding for objects built in memory. */
-function rawBytes(object: {
-  valueBeforeDecode?: ArrayBuffer;
-  toSchema(): asn1js.BaseBlock;
-}): Buffer {
-  const before = object.valueBeforeDecode;
-  if (before && before.byteLength > 0) return Buffer.from(before);
-  return Buffer.from(object.toSchema().toBER(false));
 }
 
 function hasParsingError(value: unknown): boolean {
@@ -109,6 +114,10 @@ function hasParsingError(value: unknown): boolean {
 }
 
 function readBasicConstraints(cert: Certificate): BasicConstraintsFacts | undefined {
+  const raw = cert.rawExtension(OID.basicConstraints);
+  if (raw === null) return undefined;
+  const fast = raw && readBasicConstraintsFast(raw.value);
+  if (fast) return { ...fast, malformed: false };
   const ext = cert.extension(OID.basicConstraints);
   if (!ext) return undefined;
   const parsed = ext.parsedValue;
@@ -116,9 +125,9 @@ function readBasicConstraints(cert: Certificate): BasicConstraintsFacts | undefi
     return { cA: false, pathLen: undefined, malformed: true };
   }
   let pathLen: number | undefined;
-  const raw = parsed.pathLenConstraint;
-  if (typeof raw === 'number') pathLen = raw;
-  else if (raw instanceof asn1js.Integer) pathLen = raw.valueBlock.valueDec;
+  const constraint = parsed.pathLenConstraint;
+  if (typeof constraint === 'number') pathLen = constraint;
+  else if (constraint instanceof asn1js.Integer) pathLen = constraint.valueBlock.valueDec;
   return { cA: parsed.cA === true, pathLen, malformed: false };
 }
 
@@ -128,6 +137,12 @@ function bit(bytes: Uint8Array, index: number): boolean {
 }
 
 function readKeyUsage(cert: Certificate): KeyUsageFacts | undefined {
+  const raw = cert.rawExtension(OID.keyUsage);
+  if (raw === null) return undefined;
+  const fast = raw && readKeyUsageBits(raw.value);
+  if (fast) {
+    return { digitalSignature: bit(fast, 0), keyCertSign: bit(fast, 5), malformed: false };
+  }
   const ext = cert.extension(OID.keyUsage);
   if (!ext) return undefined;
   const parsed = ext.parsedValue as unknown;
@@ -140,12 +155,20 @@ function readKeyUsage(cert: Certificate): KeyUsageFacts | undefined {
 }
 
 function readSubjectKeyId(cert: Certificate): Buffer | undefined {
+  const raw = cert.rawExtension(OID.subjectKeyIdentifier);
+  if (raw === null) return undefined;
+  const fast = raw && readKeyIdentifier(raw.value);
+  if (fast) return fast;
   const parsed = cert.extension(OID.subjectKeyIdentifier)?.parsedValue as unknown;
   if (parsed instanceof asn1js.OctetString) return Buffer.from(parsed.valueBlock.valueHexView);
   return undefined;
 }
 
 function readAuthorityKeyId(cert: Certificate): Buffer | undefined {
+  const raw = cert.rawExtension(OID.authorityKeyIdentifier);
+  if (raw === null) return undefined;
+  const fast = raw && readAuthorityKeyIdentifier(raw.value);
+  if (fast) return fast;
   const parsed = cert.extension(OID.authorityKeyIdentifier)?.parsedValue as unknown;
   if (!(parsed instanceof pkijs.AuthorityKeyIdentifier) || hasParsingError(parsed))
     return undefined;
@@ -158,22 +181,26 @@ const factsCache = new WeakMap<Certificate, CertificateFacts>();
 export function factsOf(cert: Certificate): CertificateFacts {
   let facts = factsCache.get(cert);
   if (!facts) {
+    const extensions = cert.fields
+      ? cert.fields.extensions.map((e) => ({ extnID: e.oid, critical: e.critical }))
+      : (cert.pki.extensions ?? []);
     facts = {
-      subjectDer: rawBytes(cert.pki.subject),
-      issuerDer: rawBytes(cert.pki.issuer),
-      spkiDer: rawBytes(cert.pki.subjectPublicKeyInfo),
+      subjectDer: cert.subjectDer,
+      issuerDer: cert.issuerDer,
+      spkiDer: cert.spkiDer,
       subjectKeyId: readSubjectKeyId(cert),
       authorityKeyId: readAuthorityKeyId(cert),
       basicConstraints: readBasicConstraints(cert),
       keyUsage: readKeyUsage(cert),
-      unsupportedCritical: (cert.pki.extensions ?? [])
+      unsupportedCritical: extensions
         .filter((e) => e.critical && !SUPPORTED_CRITICAL.has(e.extnID))
         .map((e) => e.extnID),
-      unevaluatedCritical: (cert.pki.extensions ?? [])
+      unevaluatedCritical: extensions
         .filter((e) => e.critical && UNEVALUATED.has(e.extnID))
         .map((e) => e.extnID),
       rsa: readRsa(cert),
-      signatureAlgorithm: cert.pki.signatureAlgorithm.algorithmId,
+      signatureAlgorithm:
+        cert.fields?.signatureAlgorithm ?? cert.pki.signatureAlgorithm.algorithmId,
     };
     factsCache.set(cert, facts);
   }

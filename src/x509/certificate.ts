@@ -1,6 +1,15 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import {
+  readCertificateFields,
+  readExtendedKeyUsages,
+  readKeyIdentifier,
+  readBasicConstraints,
+  type CertificateFields,
+  type ExtensionFields,
+  type NameFields,
+} from './der-fields.js';
 
 /** Short names for the attribute types that appear in code-signing certificate names. */
 const NAME_ATTRIBUTES: Readonly<Record<string, string>> = {
@@ -59,17 +68,39 @@ export function formatName(name: pkijs.RelativeDistinguishedNames): string {
 }
 
 function nameDer(name: pkijs.RelativeDistinguishedNames): Buffer {
-  return name.valueBeforeDecode.byteLength > 0
-    ? Buffer.from(name.valueBeforeDecode)
-    : Buffer.from(name.toSchema().toBER(false));
+  return rawBytes(name);
+}
+
+/** The bytes as they were decoded (exact), or a DER re-encoding for objects built in memory. */
+export function rawBytes(object: {
+  valueBeforeDecode?: ArrayBuffer;
+  toSchema(): asn1js.BaseBlock;
+}): Buffer {
+  const before = object.valueBeforeDecode;
+  if (before && before.byteLength > 0) return Buffer.from(before);
+  return Buffer.from(object.toSchema().toBER(false));
+}
+
+function formatFields(name: NameFields): string {
+  return name.attributes.map((a) => `${NAME_ATTRIBUTES[a.type] ?? a.type}=${a.value}`).join(', ');
+}
+
+/** Decodes with asn1js + pkijs: the general path, for anything der-fields.ts does not read. */
+function decodePkijs(der: Uint8Array): pkijs.Certificate {
+  const asn1 = asn1js.fromBER(der);
+  if (asn1.offset === -1) throw new Error(`not DER: ${asn1.result.error}`);
+  return new pkijs.Certificate({ schema: asn1.result });
 }
 
 /**
  * An X.509 certificate: its exact DER (what Windows compares for MsiPatchCertificate and pins),
- * the pkijs structure for extensions, and the fields reports show.
+ * and the fields reports and chain building read. A certificate in plain DER is read by the fast
+ * reader (der-fields.ts, `fields`); anything else by pkijs, as the pkijs structure (`pki`) also
+ * is, on first use, for the few readers of other extensions (inspect, revocation).
  */
 export class Certificate {
-  readonly pki: pkijs.Certificate;
+  /** The fields as the fast reader read them; undefined when pkijs decoded the certificate. */
+  readonly fields: CertificateFields | undefined;
   readonly subject: string;
   readonly issuer: string;
   readonly commonName: string;
@@ -79,28 +110,49 @@ export class Certificate {
   readonly notAfter: Date;
   readonly sha1: string;
   readonly sha256: string;
+  private pkiValue: pkijs.Certificate | undefined;
   private keyObject: KeyObject | undefined;
   private selfIssued: boolean | undefined;
 
   private constructor(
     readonly der: Buffer,
-    pki: pkijs.Certificate,
+    source: CertificateFields | pkijs.Certificate,
   ) {
-    this.pki = pki;
-    this.subject = formatName(pki.subject);
-    this.issuer = formatName(pki.issuer);
-    const cn = pki.subject.typesAndValues.find((tv) => tv.type === '2.5.4.3');
-    this.commonName = cn ? attributeText(cn.value) : this.subject;
-    this.serialNumber = Buffer.from(pki.serialNumber.valueBlock.valueHexView).toString('hex');
-    this.notBefore = pki.notBefore.value;
-    this.notAfter = pki.notAfter.value;
+    if (source instanceof pkijs.Certificate) {
+      this.pkiValue = source;
+      this.fields = undefined;
+      this.subject = formatName(source.subject);
+      this.issuer = formatName(source.issuer);
+      const cn = source.subject.typesAndValues.find((tv) => tv.type === '2.5.4.3');
+      this.commonName = cn ? attributeText(cn.value) : this.subject;
+      this.serialNumber = Buffer.from(source.serialNumber.valueBlock.valueHexView).toString('hex');
+      this.notBefore = source.notBefore.value;
+      this.notAfter = source.notAfter.value;
+    } else {
+      this.fields = source;
+      this.subject = formatFields(source.subject);
+      this.issuer = formatFields(source.issuer);
+      const cn = source.subject.attributes.find((a) => a.type === '2.5.4.3');
+      this.commonName = cn ? cn.value : this.subject;
+      this.serialNumber = source.serial.toString('hex');
+      this.notBefore = source.notBefore;
+      this.notAfter = source.notAfter;
+    }
     this.sha1 = createHash('sha1').update(der).digest('hex');
     this.sha256 = createHash('sha256').update(der).digest('hex');
+  }
+
+  /** The pkijs structure, decoded on first use when the fast reader read the certificate. */
+  get pki(): pkijs.Certificate {
+    this.pkiValue ??= decodePkijs(this.der);
+    return this.pkiValue;
   }
 
   /** Parses one DER certificate. Throws on anything that is not a certificate. */
   static fromDer(der: Uint8Array): Certificate {
     const bytes = Buffer.from(der);
+    const fields = readCertificateFields(bytes);
+    if (fields) return new Certificate(Buffer.from(bytes.subarray(0, fields.length)), fields);
     const asn1 = asn1js.fromBER(bytes);
     if (asn1.offset === -1) throw new Error(`not DER: ${asn1.result.error}`);
     const pki = new pkijs.Certificate({ schema: asn1.result });
@@ -115,6 +167,11 @@ export class Certificate {
     return new Certificate(Buffer.from(der), pki);
   }
 
+  /** A certificate the fast reader read from exactly `der` (a private copy). */
+  static fromFields(der: Buffer, fields: CertificateFields): Certificate {
+    return new Certificate(der, fields);
+  }
+
   /** Wraps a certificate pkijs already parsed (e.g. from a SignedData certificate set). */
   static fromPkijs(pki: pkijs.Certificate): Certificate {
     return new Certificate(Buffer.from(pki.toSchema().toBER(false)), pki);
@@ -126,20 +183,42 @@ export class Certificate {
   }
 
   get publicKey(): KeyObject {
-    this.keyObject ??= createPublicKey({
-      key: Buffer.from(this.pki.subjectPublicKeyInfo.toSchema().toBER(false)),
-      format: 'der',
-      type: 'spki',
-    });
+    this.keyObject ??= createPublicKey({ key: this.spkiDer, format: 'der', type: 'spki' });
     return this.keyObject;
+  }
+
+  /** DER of SubjectPublicKeyInfo, exactly as stored. */
+  get spkiDer(): Buffer {
+    return this.fields ? this.fields.spkiDer : rawBytes(this.pki.subjectPublicKeyInfo);
+  }
+
+  /** The subjectPublicKey BIT STRING's bytes (after the unused-bits octet). */
+  get publicKeyBits(): Uint8Array {
+    return (
+      this.fields?.publicKeyBits ??
+      this.pki.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView
+    );
   }
 
   extension(oid: string): pkijs.Extension | undefined {
     return this.pki.extensions?.find((e) => e.extnID === oid);
   }
 
+  /**
+   * The first extension with this OID as the fast reader read it: `null` when the certificate
+   * has none, undefined when pkijs decoded the certificate (the caller then asks pkijs).
+   */
+  rawExtension(oid: string): ExtensionFields | null | undefined {
+    if (!this.fields) return undefined;
+    return this.fields.extensions.find((e) => e.oid === oid) ?? null;
+  }
+
   /** Extended key usages, or undefined when the certificate has no EKU extension (any usage). */
   get extendedKeyUsages(): string[] | undefined {
+    const raw = this.rawExtension('2.5.29.37');
+    if (raw === null) return undefined;
+    const fast = raw && readExtendedKeyUsages(raw.value);
+    if (fast) return fast;
     const ext = this.extension('2.5.29.37');
     if (!ext) return undefined;
     const parsed = ext.parsedValue as pkijs.ExtKeyUsage | undefined;
@@ -148,16 +227,20 @@ export class Certificate {
 
   /** Exact DER of the issuer Name as stored (what SignerInfo issuerAndSerialNumber compares). */
   get issuerDer(): Buffer {
-    return nameDer(this.pki.issuer);
+    return this.fields ? this.fields.issuer.der : nameDer(this.pki.issuer);
   }
 
   /** Exact DER of the subject Name as stored. */
   get subjectDer(): Buffer {
-    return nameDer(this.pki.subject);
+    return this.fields ? this.fields.subject.der : nameDer(this.pki.subject);
   }
 
   /** The subjectKeyIdentifier extension's key identifier, or undefined when absent. */
   get subjectKeyIdentifier(): Buffer | undefined {
+    const raw = this.rawExtension('2.5.29.14');
+    if (raw === null) return undefined;
+    const fast = raw && readKeyIdentifier(raw.value);
+    if (fast) return fast;
     const parsed = this.extension('2.5.29.14')?.parsedValue as asn1js.OctetString | undefined;
     return parsed instanceof asn1js.OctetString ? Buffer.from(parsed.getValue()) : undefined;
   }
@@ -167,6 +250,10 @@ export class Certificate {
    * it is never the one that signs a file, so pins and patch-certificate lists leave it out.
    */
   get isCa(): boolean {
+    const raw = this.rawExtension('2.5.29.19');
+    if (raw === null) return false;
+    const fast = raw && readBasicConstraints(raw.value);
+    if (fast) return fast.cA;
     const parsed = this.extension('2.5.29.19')?.parsedValue as pkijs.BasicConstraints | undefined;
     return parsed?.cA === true;
   }
@@ -209,10 +296,13 @@ export function internCertificate(
   if (known && known.der.equals(der)) return known;
   // A private copy: the cache must never hold views into a file's signature blob.
   const copy = Buffer.from(der);
-  const certificate = Certificate.fromDecoded(
-    copy,
-    new pkijs.Certificate({ schema: decode(copy) }),
-  );
+  // Plain DER filling the bytes exactly is what the strict decoder accepts too, so it is read
+  // directly; anything else goes through the caller's decoder and pkijs as before.
+  const fields = readCertificateFields(copy);
+  const certificate =
+    fields && fields.length === copy.length
+      ? Certificate.fromFields(copy, fields)
+      : Certificate.fromDecoded(copy, new pkijs.Certificate({ schema: decode(copy) }));
   if (interned.size >= MAX_INTERNED) interned.delete(interned.keys().next().value!);
   interned.set(key, certificate);
   return certificate;

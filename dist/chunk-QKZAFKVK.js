@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a}from"./chunk-OIW5NSOU.js";import"./chunk-DVSZMXAE.js";import"./chunk-2Q46723E.js";import"./chunk-VFIZBNDN.js";import"./chunk-NIOK5ILW.js";import"./chunk-EQYTUMBP.js";import"./chunk-TIHXRBEP.js";import"./chunk-SRAQKQI5.js";import"./chunk-34Z52NT4.js";import"./chunk-EJ7XMEHN.js";import"./chunk-YZJFKBQ5.js";export{a as verifyArtifacts};
