@@ -238,7 +238,8 @@ function mutate(random: (n: number) => number, der: Buffer): Buffer {
       return copy;
     case 3: // truncated
       return copy.subarray(0, random(copy.length));
-    case 4: { // a byte inserted
+    case 4: {
+      // a byte inserted
       const where = random(copy.length);
       return Buffer.concat([
         copy.subarray(0, where),
@@ -249,7 +250,8 @@ function mutate(random: (n: number) => number, der: Buffer): Buffer {
     case 5: // a character of an element's contents (times, strings)
       copy[Math.min(copy.length - 1, at + 2 + random(16))] = CHARS[random(CHARS.length)]!;
       return copy;
-    case 6: { // a length in the long form with a leading zero octet or one more octet
+    case 6: {
+      // a length in the long form with a leading zero octet or one more octet
       if ((copy[at + 1]! & 0x80) === 0) {
         return Buffer.concat([
           copy.subarray(0, at + 1),
