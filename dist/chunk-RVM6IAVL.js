@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a}from"./chunk-65JO6PSM.js";import"./chunk-X635BO7U.js";import"./chunk-7RYLSWZR.js";import"./chunk-7XC7LLYD.js";import"./chunk-IW7VYHQT.js";import"./chunk-EQYTUMBP.js";import"./chunk-PXNQWDJF.js";import"./chunk-SRAQKQI5.js";import"./chunk-34Z52NT4.js";import"./chunk-EJ7XMEHN.js";import"./chunk-YZJFKBQ5.js";export{a as verifyArtifacts};
