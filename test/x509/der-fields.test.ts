@@ -12,6 +12,7 @@ import { loadCertificateFile } from '../../src/trust/bundle.js';
 import { factsOf } from '../../src/trust/facts.js';
 import { Certificate, internCertificate } from '../../src/x509/certificate.js';
 import { readCertificateFields } from '../../src/x509/der-fields.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 // The fast certificate reader (src/x509/der-fields.ts) against the asn1js + pkijs decoding it
 // replaced on the hot path: for every input, the same accept/refuse decision, and for accepted
@@ -22,18 +23,6 @@ import { readCertificateFields } from '../../src/x509/der-fields.js';
 // mutated inputs the fast reader itself read, so it cannot pass by declining everything.
 
 const SEED = 0x0c19_2026;
-
-/** mulberry32: a small, fixed, seeded generator, so a failure names an input that can be rebuilt. */
-function generator(seed: number): (n: number) => number {
-  let state = seed >>> 0;
-  return (n) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) % n) as number;
-  };
-}
 
 type Summary = Record<string, unknown>;
 
@@ -284,7 +273,7 @@ describe('the fast certificate reader agrees with asn1js + pkijs', () => {
     // Every fixture certificate is plain DER; Windows roots with non-ASCII names go to pkijs.
     expect(fastBases).toBeGreaterThan(distinct.length * 0.7);
 
-    const random = generator(SEED);
+    const random = seededRandom(SEED);
     const MUTATIONS = 4000;
     fastRead = 0;
     for (let i = 0; i < MUTATIONS; i++) {
