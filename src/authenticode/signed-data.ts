@@ -1,15 +1,8 @@
 import { MalformedSignatureError } from '../errors.js';
 import { internCertificate, type Certificate } from '../x509/certificate.js';
 import { digestRef } from './algorithms.js';
-import {
-  children,
-  decodeExact,
-  decoding,
-  objectIdentifier,
-  objectIdentifierOf,
-  smallInteger,
-  type Block,
-} from './asn1.js';
+import { decodeExact, decoding, objectIdentifierOf, type Block } from './asn1.js';
+import { validateExact } from './ber-validation.js';
 import { LIMITS } from './limits.js';
 import { OID, oidName } from './oids.js';
 import {
@@ -34,12 +27,15 @@ export interface DecodedSignedData {
   digestAlgorithms: DigestAlgorithmRef[];
   certificates: Certificate[];
   crls: Buffer[];
-  signerInfos: Block[];
+  /** Each SignerInfo's encoding, checked by the strict decoder's rules (ber-validation.ts). */
+  signerInfos: Uint8Array[];
 }
 
 const SEQUENCE = 16;
 const SET = 17;
 const INTEGER = 2;
+const OBJECT_IDENTIFIER = 6;
+const RELATIVE_OID = 13;
 /** Elements of a ContentInfo, SignedData or EncapsulatedContentInfo: a few; never thousands. */
 const MAX_FIELDS = 8;
 
@@ -75,7 +71,8 @@ export function decodeSignedData(bytes: Uint8Array, what: string): DecodedSigned
   if (!version || !isUniversalTlv(version, INTEGER)) {
     throw new MalformedSignatureError(`cannot decode ${what} SignedData: no version`);
   }
-  if (smallInteger(decodeExact(tlvBytes(bytes, version), `${what} SignedData version`)) === null) {
+  validateExact(tlvBytes(bytes, version), `${what} SignedData version`);
+  if (smallInteger(bytes, version) === null) {
     throw new MalformedSignatureError(`cannot decode ${what} SignedData: bad version`);
   }
   if (!digestSet || !isUniversalTlv(digestSet, SET)) {
@@ -116,9 +113,27 @@ export function decodeSignedData(bytes: Uint8Array, what: string): DecodedSigned
     LIMITS.certificates,
   ).map((algorithm, i) => {
     const label = `${what} digest algorithm ${i + 1}`;
-    const [algorithmOid] = children(decodeExact(tlvBytes(bytes, algorithm), label));
+    validateExact(tlvBytes(bytes, algorithm), label);
+    // The first element inside (an AlgorithmIdentifier's algorithm). As asn1.ts `children` read
+    // it: a primitive has none, except that an OBJECT IDENTIFIER's arcs counted as elements.
+    if (!algorithm.constructed) {
+      const hasArcs =
+        isUniversalTlv(algorithm, OBJECT_IDENTIFIER) || isUniversalTlv(algorithm, RELATIVE_OID);
+      throw new MalformedSignatureError(
+        hasArcs && algorithm.contentEnd > algorithm.contentStart
+          ? `${label} is not an OBJECT IDENTIFIER`
+          : `cannot decode ${label}`,
+      );
+    }
+    const algorithmOid =
+      algorithm.contentStart < algorithm.contentEnd
+        ? readTlv(bytes, algorithm.contentStart, algorithm.contentEnd, label)
+        : undefined;
     if (!algorithmOid) throw new MalformedSignatureError(`cannot decode ${label}`);
-    return digestRef(objectIdentifier(algorithmOid, label));
+    if (!isUniversalTlv(algorithmOid, OBJECT_IDENTIFIER)) {
+      throw new MalformedSignatureError(`${label} is not an OBJECT IDENTIFIER`);
+    }
+    return digestRef(objectIdentifierOf(tlvBytes(bytes, algorithmOid), label));
   });
 
   // EncapsulatedContentInfo ::= SEQUENCE { eContentType, eContent [0] EXPLICIT OPTIONAL }
@@ -144,7 +159,7 @@ export function decodeSignedData(bytes: Uint8Array, what: string): DecodedSigned
     // Attribute certificates and other formats ([0]..[3]) carry no keys we can use: checked as
     // BER like everything else, then skipped.
     if (!isUniversalTlv(element, SEQUENCE)) {
-      decodeExact(der, label);
+      validateExact(der, label);
       return;
     }
     certificates.push(
@@ -153,7 +168,7 @@ export function decodeSignedData(bytes: Uint8Array, what: string): DecodedSigned
   });
   const crls = crlElements.flatMap((element, i) => {
     const der = tlvBytes(bytes, element);
-    decodeExact(der, `${what} CRL ${i + 1}`);
+    validateExact(der, `${what} CRL ${i + 1}`);
     return isUniversalTlv(element, SEQUENCE) ? [Buffer.from(der)] : [];
   });
 
@@ -164,9 +179,11 @@ export function decodeSignedData(bytes: Uint8Array, what: string): DecodedSigned
     digestAlgorithms,
     certificates,
     crls,
-    signerInfos: signerInfoElements.map((element, i) =>
-      decodeExact(tlvBytes(bytes, element), `${what} SignerInfo ${i + 1}`),
-    ),
+    signerInfos: signerInfoElements.map((element, i) => {
+      const der = tlvBytes(bytes, element);
+      validateExact(der, `${what} SignerInfo ${i + 1}`);
+      return der;
+    }),
   };
 }
 
@@ -175,6 +192,18 @@ function sequence(bytes: Uint8Array, tlv: Tlv, what: string): Tlv[] {
     throw new MalformedSignatureError(`cannot decode ${what}: not a SEQUENCE`);
   }
   return tlvChildren(bytes, tlv, what, MAX_FIELDS);
+}
+
+/**
+ * A small non-negative INTEGER as a number (asn1.ts smallInteger on the element's contents); null
+ * when empty, negative or longer than six octets.
+ */
+function smallInteger(bytes: Uint8Array, tlv: Tlv): number | null {
+  const length = tlv.contentEnd - tlv.contentStart;
+  if (length === 0 || length > 6 || (bytes[tlv.contentStart]! & 0x80) !== 0) return null;
+  let n = 0;
+  for (let i = tlv.contentStart; i < tlv.contentEnd; i++) n = n * 256 + bytes[i]!;
+  return n;
 }
 
 function oid(bytes: Uint8Array, tlv: Tlv | undefined, what: string): string {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import * as asn1js from 'asn1js';
 import { MalformedSignatureError } from '../errors.js';
 import type { Certificate } from '../x509/certificate.js';
 import { digestRef, signatureAlgorithmRef } from './algorithms.js';
@@ -27,8 +26,9 @@ export interface DecodedSignerInfo {
 }
 
 /**
- * Decodes a SignerInfo (RFC 5652 §5.3) that the strict decoder (asn1.ts) has already read, by
- * walking its bytes as tag-length-values (tlv.ts) instead of matching pkijs' SignerInfo schema:
+ * Decodes a SignerInfo (RFC 5652 §5.3) whose encoding the strict decoder's rules have already
+ * accepted (asn1.ts decodeExact, or ber-validation.ts validateExact), by walking its bytes
+ * as tag-length-values (tlv.ts) instead of matching pkijs' SignerInfo schema:
  * the schema walk built hundreds of objects per signature and was a large part of a small file's
  * cost (issue 19). It accepts and refuses exactly what pkijs' schema did, field by field, which
  * test/authenticode/signer-info.test.ts checks against pkijs on generated and hostile input:
@@ -43,8 +43,7 @@ export interface DecodedSignerInfo {
  * such a SignerInfo is malformed, as it is for OpenSSL and Windows (a DER SEQUENCE has no room
  * for more).
  */
-export function decodeSignerInfo(block: Block, what: string): DecodedSignerInfo {
-  const bytes = block.valueBeforeDecodeView;
+export function decodeSignerInfo(bytes: Uint8Array, what: string): DecodedSignerInfo {
   const fail = (reason: string): never => {
     throw new MalformedSignatureError(`cannot decode ${what}: ${reason}`);
   };
@@ -57,9 +56,8 @@ export function decodeSignerInfo(block: Block, what: string): DecodedSignerInfo 
   if (signedSet && signedSet.contentStart === signedSet.contentEnd) {
     fail('its authenticated attributes are an empty set');
   }
-  const versionBlock = decodeExact(tlvBytes(bytes, version!), `${what} version`);
   return {
-    version: (versionBlock as asn1js.Integer).valueBlock.valueDec,
+    version: integerValue(bytes, version!),
     identifier: signerIdentifier(bytes, sid!, what),
     digestAlgorithm: digestRef(algorithmOid(bytes, digestAlgorithm!, `${what} digestAlgorithm`)),
     signatureAlgorithm: signatureAlgorithmRef(
@@ -77,6 +75,18 @@ export function decodeSignerInfo(block: Block, what: string): DecodedSignerInfo 
       ? attributesOf(bytes, unsignedSet, `${what} unauthenticated attributes`)
       : [],
   };
+}
+
+/**
+ * An INTEGER's value as asn1js gave it (Integer valueBlock.valueDec), which the report shows:
+ * two's complement for one to three octets; 0 when empty or longer.
+ */
+function integerValue(bytes: Uint8Array, integer: Tlv): number {
+  const length = integer.contentEnd - integer.contentStart;
+  if (length === 0 || length >= 4) return 0;
+  let n = 0;
+  for (let i = integer.contentStart; i < integer.contentEnd; i++) n = n * 256 + bytes[i]!;
+  return bytes[integer.contentStart]! & 0x80 ? n - 2 ** (8 * length) : n;
 }
 
 const INTEGER = 2;

@@ -17,6 +17,7 @@ import {
 } from './asn1.js';
 import { OID, oidName } from './oids.js';
 import { decodeSignedData } from './signed-data.js';
+import { validateExact } from './ber-validation.js';
 import { verifySignedAttributes } from './signature.js';
 import {
   decodeSignerInfo,
@@ -170,7 +171,8 @@ function verifyLegacy(
   check: TimestampCheck,
 ): void {
   check.certificates = sig.certificates;
-  const signer = decodeSignerInfo(decodeExact(token.der, 'countersignature'), 'countersignature');
+  validateExact(token.der, 'countersignature');
+  const signer = decodeSignerInfo(token.der, 'countersignature');
   check.digestAlgorithm = signer.digestAlgorithm;
   check.signerCertificate = findSignerCertificate(sig.certificates, signer.identifier);
   const attributes = signer.signedAttributes?.attributes ?? [];

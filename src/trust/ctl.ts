@@ -109,7 +109,7 @@ export interface CertificateTrustList {
 interface SignedTrustList {
   ctl: Block;
   certificates: Certificate[];
-  signerInfos: Block[];
+  signerInfos: Uint8Array[];
 }
 
 /** Longest friendly name decoded (characters); real ones are under 100. */
