@@ -1,4 +1,4 @@
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { discoverArtifacts, tooFewArtifacts } from '../discover.js';
@@ -144,7 +144,6 @@ export async function run(): Promise<void> {
     const tooFew = tooFewArtifacts(discovery, minArtifacts);
     if (tooFew) runFindings.push(tooFew);
     const report = await verifyArtifacts(discovery.inputs, policy, {
-      concurrency: availableParallelism(),
       runFindings,
     });
     report.patterns = discovery.counts;

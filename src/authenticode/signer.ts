@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { HRESULT } from '../findings.js';
 import { isDigestAlgorithm } from './algorithms.js';
-import { contentOctets, decodeExact, objectIdentifier, octetStringValue } from './asn1.js';
+import { objectIdentifier, octetStringValue } from './asn1.js';
 import { OID, oidName } from './oids.js';
+import { readTlv } from './tlv.js';
 import { verifySignedAttributes } from './signature.js';
 import { singleValue, type SingleValue } from './signer-info.js';
 import type { AuthenticodeSignature, SignerCheck, SignerProblem } from './types.js';
@@ -87,9 +88,17 @@ export function verifySignerSignature(sig: AuthenticodeSignature): SignerCheck {
     );
   }
 
-  const content = tryRead(() =>
-    contentOctets(decodeExact(sig.indirectDataContent, 'SpcIndirectDataContent')),
-  );
+  // The strict decoder read this element when the signature was parsed (signed-data.ts); its
+  // contents are found by walking its header, not by decoding it again.
+  const content = tryRead(() => {
+    const element = readTlv(
+      sig.indirectDataContent,
+      0,
+      sig.indirectDataContent.length,
+      'SpcIndirectDataContent',
+    );
+    return sig.indirectDataContent.subarray(element.contentStart, element.contentEnd);
+  });
   const contentDigestMatches = content
     ? createHash(hs).update(content).digest().equals(messageDigest)
     : false;

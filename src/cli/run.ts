@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { discoverArtifacts, tooFewArtifacts } from '../discover.js';
 import type { Finding } from '../findings.js';
@@ -112,8 +111,11 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError('no artifacts given', VERIFY_USAGE);
   const minArtifacts = positiveInteger('--min-artifacts', values['min-artifacts'], 1);
+  // Unset: the library's default (verify-artifacts.ts defaultConcurrency). 0 counts as 1.
   const concurrency =
-    positiveInteger('--concurrency', values.concurrency, availableParallelism()) || 1;
+    values.concurrency === undefined
+      ? undefined
+      : positiveInteger('--concurrency', values.concurrency, 1) || 1;
   if (values.json === '-' && values.sarif === '-') {
     throw new UsageError(
       '--json - and --sarif - cannot both write to standard output',

@@ -71,7 +71,7 @@ Options:
                                        certificates in a file are skipped)
   --payload-allow-unsigned <GLOB>      inner paths allowed to be unsigned, e.g. '**/helper.dll'
                                        (repeatable; each glob's count is reported)
-  --concurrency <N>                    files verified at once (default: number of CPUs)
+  --concurrency <N>                    files verified at once (default: twice the CPUs)
   -h, --help                           show this help
 
 A path without glob characters must exist (missing-path, an error); a glob or directory that
