@@ -97,6 +97,9 @@ abstract class PositionalSource implements RandomAccessSource {
  */
 export const MAX_PRELOAD_BYTES = 16 * 1024 * 1024;
 
+/** Reads up to this many bytes are made synchronously (RandomAccessFile.readSome). */
+const SYNC_READ_MAX = 256 * 1024;
+
 export interface OpenOptions {
   /**
    * Read the file whole, in one read at open, when it is at most this many bytes (capped at
@@ -159,6 +162,12 @@ export class RandomAccessFile extends PositionalSource {
       target.set(this.preloaded.subarray(position, position + length), offset);
       return length;
     }
+    // Small reads block this thread for a moment instead of a round trip through libuv's thread
+    // pool: from the page cache, where a build's fresh artifacts are, a 4 KiB or 256 KiB read
+    // costs about 5-10 µs this way and 50-80 µs as a promise (BENCHMARKS.md, issue 19), and the
+    // parsers of a package issue hundreds. The file is a regular file (checked at open), so a
+    // read cannot wait on a writer; large reads (hashing without a worker) stay asynchronous.
+    if (length <= SYNC_READ_MAX) return readSync(this.handle.fd, target, offset, length, position);
     return (await this.handle.read(target, offset, length, position)).bytesRead;
   }
 
