@@ -462,10 +462,15 @@ async function* folderBlocks(folder: LogicalFolder): AsyncGenerator<DataBlock> {
   }
 }
 
-/** Sequential views over [0, limit) of a source with a read-ahead buffer. */
+/**
+ * Sequential views over [0, limit) of a source with a read-ahead buffer. The buffer is reused
+ * from one read to the next (a view is valid until the next call): a fresh 256 KiB buffer per
+ * read was mostly page faults on new memory, several times the cost of the read itself.
+ */
 class AheadReader {
   private buffer: Buffer = Buffer.alloc(0);
   private bufferStart = 0;
+  private filled = 0;
 
   constructor(
     private readonly source: RandomAccessSource,
@@ -479,11 +484,17 @@ class AheadReader {
         `${volume}: a CFDATA block at offset ${offset} runs past the end of the cabinet (${this.limit})`,
       );
     }
-    const end = this.bufferStart + this.buffer.length;
+    const end = this.bufferStart + this.filled;
     if (offset < this.bufferStart || offset + length > end) {
       const readLength = Math.min(this.limit - offset, Math.max(length, READ_AHEAD));
-      this.buffer = await this.source.read(offset, readLength);
+      if (this.buffer.length < readLength) {
+        this.buffer = Buffer.allocUnsafe(Math.max(readLength, Math.min(READ_AHEAD, this.limit)));
+      }
+      // Marked empty first: a failed read must not leave stale bytes that look current.
+      this.filled = 0;
+      await this.source.readInto(this.buffer, 0, readLength, offset);
       this.bufferStart = offset;
+      this.filled = readLength;
     }
     return this.buffer.subarray(offset - this.bufferStart, offset - this.bufferStart + length);
   }

@@ -224,7 +224,7 @@ class CompoundFileReader implements CompoundFile {
   }
 
   async readStreamRange(entry: DirectoryEntry, position: number, length: number): Promise<Buffer> {
-    const extents = this.streamExtents(entry);
+    // Checked before allocating: the length may come from the file.
     if (
       !Number.isSafeInteger(position) ||
       !Number.isSafeInteger(length) ||
@@ -237,16 +237,48 @@ class CompoundFileReader implements CompoundFile {
       );
     }
     const buffer = Buffer.allocUnsafe(length);
-    if (length === 0) return buffer;
+    await this.readStreamRangeInto(entry, buffer, 0, length, position);
+    return buffer;
+  }
+
+  async readStreamRangeInto(
+    entry: DirectoryEntry,
+    target: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<void> {
+    const extents = this.streamExtents(entry);
+    if (
+      !Number.isSafeInteger(position) ||
+      !Number.isSafeInteger(length) ||
+      position < 0 ||
+      length < 0 ||
+      position + length > entry.size ||
+      !Number.isSafeInteger(offset) ||
+      offset < 0 ||
+      offset + length > target.length
+    ) {
+      throw new MalformedPackageError(
+        `read of ${length} bytes at ${position} is outside the ${entry.size}-byte stream ${JSON.stringify(entry.name)}`,
+      );
+    }
+    if (length === 0) return;
     const what = `stream ${JSON.stringify(entry.name)}`;
     let done = 0;
     for (let i = extents.indexOf(position); done < length; i++) {
       const skip = position + done - extents.streamPositions[i]!;
       const take = Math.min(extents.lengths[i]! - skip, length - done);
-      await readExact(this.source, buffer, done, take, extents.fileOffsets[i]! + skip, what);
+      await readExact(
+        this.source,
+        target,
+        offset + done,
+        take,
+        extents.fileOffsets[i]! + skip,
+        what,
+      );
       done += take;
     }
-    return buffer;
   }
 
   async *streamChunks(

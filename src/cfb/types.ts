@@ -45,6 +45,14 @@ export interface CompoundFile {
   readStream(entry: DirectoryEntry, maxBytes?: number): Promise<Buffer>;
   /** `length` bytes from `position` inside the stream. */
   readStreamRange(entry: DirectoryEntry, position: number, length: number): Promise<Buffer>;
+  /** The same bytes, read into `target` at `offset` (no allocation). */
+  readStreamRangeInto(
+    entry: DirectoryEntry,
+    target: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<void>;
   /**
    * The stream's bytes in order, in chunks of at most `chunkSize`. A yielded chunk may be a
    * view into a reused buffer: consume it (e.g. hash it) before asking for the next one.

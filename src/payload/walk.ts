@@ -498,9 +498,8 @@ function cfbStreamSource(cfb: CompoundFile, entry: DirectoryEntry): RandomAccess
   return {
     size: entry.size,
     read: (position, length) => cfb.readStreamRange(entry, position, length),
-    readInto: async (target, offset, length, position) => {
-      target.set(await cfb.readStreamRange(entry, position, length), offset);
-    },
+    readInto: (target, offset, length, position) =>
+      cfb.readStreamRangeInto(entry, target, offset, length, position),
     close: () => Promise.resolve(),
   };
 }

@@ -171,7 +171,17 @@ describe('openCompoundFile on well-formed files', () => {
       ] as const) {
         const got = await cfb.readStreamRange(entry, position, length);
         expect(got.equals(data.subarray(position, position + length))).toBe(true);
+        // Into a caller's buffer, at an offset, leaving the bytes around it alone.
+        const target = Buffer.alloc(length + 6, 0xee);
+        await cfb.readStreamRangeInto(entry, target, 3, length, position);
+        expect(target.subarray(3, 3 + length).equals(got)).toBe(true);
+        expect([...target.subarray(0, 3), ...target.subarray(3 + length)]).toEqual(
+          Array(6).fill(0xee),
+        );
       }
+      await expect(
+        cfb.readStreamRangeInto(entry, Buffer.alloc(10), 5, 6, 0),
+      ).rejects.toBeInstanceOf(MalformedPackageError);
       await expect(cfb.readStreamRange(entry, data.length - 1, 2)).rejects.toBeInstanceOf(
         MalformedPackageError,
       );

@@ -80,6 +80,9 @@ export function memoryCompoundFile(
     async readStreamRange(e, position, length) {
       return Buffer.from(bytesOf(e).subarray(position, position + length));
     },
+    async readStreamRangeInto(e, target, offset, length, position) {
+      target.set(bytesOf(e).subarray(position, position + length), offset);
+    },
     async *streamChunks(e, chunkSize = 1 << 20) {
       const bytes = bytesOf(e);
       for (let at = 0; at < bytes.length; at += chunkSize) yield bytes.subarray(at, at + chunkSize);
