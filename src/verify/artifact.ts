@@ -12,6 +12,8 @@ import { DIGEST_SIZES } from '../digest.js';
 import { MalformedPackageError, isFormatError } from '../errors.js';
 import { HRESULT, sortFindings, type Finding } from '../findings.js';
 import {
+  NotARegularFileError,
+  OPEN_NEVER_BLOCKS,
   RandomAccessFile,
   ReadPastEndError,
   type RandomAccessSource,
@@ -116,9 +118,9 @@ export async function verifyArtifact(
 ): Promise<ArtifactOutcome> {
   let source: RandomAccessFile;
   try {
-    const info = await stat(path);
-    // A directory, FIFO, socket or device: nothing is read (opening a FIFO would block).
-    if (!info.isFile()) throw new NotARegularFileError();
+    // A directory, FIFO, socket or device: nothing is read. Opening a FIFO would block where
+    // the system cannot open it without waiting (Windows): there the path is checked first.
+    if (!OPEN_NEVER_BLOCKS && !(await stat(path)).isFile()) throw new NotARegularFileError();
     source = await RandomAccessFile.open(path, { preloadBytes: PRELOAD_BYTES });
   } catch (error) {
     return conclude(blankOutcome(displayPath), [findingForError(error)]);
@@ -362,12 +364,6 @@ function demoteNestedFindings(evaluation: SignatureEvaluation): Finding[] {
     },
     ...rest,
   ];
-}
-
-class NotARegularFileError extends Error {
-  constructor() {
-    super('not a regular file (a directory, FIFO, socket or device); nothing was read');
-  }
 }
 
 /** The kind each installer extension promises; the program that opens a file goes by it. */
