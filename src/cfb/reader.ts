@@ -188,7 +188,7 @@ class CompoundFileReader implements CompoundFile {
 
   constructor(
     private readonly source: RandomAccessSource,
-    header: CfbHeader,
+    private readonly header: CfbHeader,
     private readonly tree: DirectoryTree,
     private readonly extents: ReadonlyMap<number, Extents>,
     readonly trailingBytes: number,
@@ -199,6 +199,22 @@ class CompoundFileReader implements CompoundFile {
     this.fileSize = source.size;
     this.root = tree.root;
     this.known = new Set<DirectoryEntry>(tree.entries);
+  }
+
+  through(source: RandomAccessSource): CompoundFile {
+    if (source.size !== this.fileSize) {
+      throw new RangeError(
+        `a ${source.size}-byte source is not this ${this.fileSize}-byte compound file`,
+      );
+    }
+    return new CompoundFileReader(
+      source,
+      this.header,
+      this.tree,
+      this.extents,
+      this.trailingBytes,
+      this.warnings,
+    );
   }
 
   children(storage: DirectoryEntry): readonly DirectoryEntry[] {

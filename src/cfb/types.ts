@@ -1,3 +1,4 @@
+import type { RandomAccessSource } from '../io/random-access-file.js';
 /**
  * The compound file (CFB) contract the rest of the library codes against. docs/formats.md §1, §9.
  * Implemented by the streaming reader in ./reader.ts (positional reads, never the whole file).
@@ -27,6 +28,12 @@ export interface DirectoryEntry {
 }
 
 export interface CompoundFile {
+  /**
+   * The same compound file, its structure parsed once, read through another source of the same
+   * bytes: the payload walk reads the artifact through its own guarded source, and opening it
+   * again cost a small package's parse a second time (issue 19).
+   */
+  through(source: RandomAccessSource): CompoundFile;
   readonly version: 3 | 4;
   readonly sectorSize: 512 | 4096;
   readonly fileSize: number;

@@ -9,7 +9,7 @@ import {
   msiMetadataPrehash,
   readMsiSignatureStreams,
 } from '../msi/content-digest.js';
-import { detectPackageKind } from '../msi/index.js';
+import { detectPackageKind, type MsiDatabase } from '../msi/index.js';
 import { readPackageFacts, type PackageFacts } from '../verify/package-facts.js';
 import type { DeferredError, OpenContainerOptions, SignedContainer } from './types.js';
 
@@ -23,7 +23,10 @@ export async function openCompoundFileContainer(
 ): Promise<SignedContainer> {
   const cfb: CompoundFile = await openCompoundFile(source);
   const kind = detectPackageKind(cfb);
-  const facts: PackageFacts | null = options.packageFacts ? await readPackageFacts(cfb) : null;
+  let database: MsiDatabase | null = null;
+  const facts: PackageFacts | null = options.packageFacts
+    ? await readPackageFacts(cfb, (db) => (database = db))
+    : null;
   const findings: Finding[] = [...(facts?.findings ?? [])];
   for (const warning of cfb.warnings ?? []) {
     findings.push({ severity: 'notice', code: 'unusual-layout', message: warning });
@@ -50,7 +53,7 @@ export async function openCompoundFileContainer(
   }
   return {
     kind: kind === 'unknown-cfb' ? 'msi' : kind,
-    structure: { format: 'compound-file', cfb, prehash: streams.prehash },
+    structure: { format: 'compound-file', cfb, prehash: streams.prehash, database },
     deferredError,
     signature: streams.signature,
     unsignedMessage: 'the package has no Authenticode signature (no \\x05DigitalSignature stream)',

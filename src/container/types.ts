@@ -1,6 +1,7 @@
 import type { AuthenticodeSignature } from '../authenticode/index.js';
 import type { CabHeader, Cabinet } from '../cab/index.js';
 import type { CompoundFile } from '../cfb/index.js';
+import type { MsiDatabase } from '../msi/index.js';
 import type { DigestAlgorithm } from '../digest.js';
 import type { Finding } from '../findings.js';
 import type { SegmentHasher } from '../io/hash-plan.js';
@@ -18,6 +19,8 @@ export type ContainerStructure =
       cfb: CompoundFile;
       /** The stored \x05MsiDigitalSignatureEx bytes; null when absent. */
       prehash: Buffer | null;
+      /** The installer database, when the package facts were read from it. */
+      database: MsiDatabase | null;
     }
   | { format: 'cabinet'; header: CabHeader; cabinet: Cabinet | null }
   | {

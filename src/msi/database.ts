@@ -50,8 +50,8 @@ export interface MsiStream {
 
 /** An open installer database. Tables are read when first asked for, then cached. */
 export class MsiDatabase {
-  private readonly rawTables = new Map<string, Promise<readonly RawRow[]>>();
-  private readonly tables = new Map<string, Promise<readonly Row[]>>();
+  private rawTables = new Map<string, Promise<readonly RawRow[]>>();
+  private tables = new Map<string, Promise<readonly Row[]>>();
   private readonly limits: Required<OpenMsiDatabaseOptions>;
 
   /** @internal use {@link openMsiDatabase} */
@@ -67,6 +67,25 @@ export class MsiDatabase {
     this.limits = limits;
     this.rawTables.set(TABLES_TABLE, Promise.resolve(catalogRows.tables));
     this.rawTables.set(COLUMNS_TABLE, Promise.resolve(catalogRows.columns));
+  }
+
+  /**
+   * The same database read through `cfb`, the same compound file through another source
+   * (CompoundFile.through): the string pool, catalog and tables already read are shared, not
+   * read again (issue 19).
+   */
+  through(cfb: CompoundFile): MsiDatabase {
+    const copy = new MsiDatabase(
+      cfb,
+      this.stringPool,
+      this.catalog,
+      this.summaryInformation,
+      this.limits,
+      { tables: [], columns: [] },
+    );
+    copy.rawTables = this.rawTables;
+    copy.tables = this.tables;
+    return copy;
   }
 
   /** User tables listed in `_Tables` (not `_Tables`/`_Columns` themselves), in stored order. */

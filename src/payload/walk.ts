@@ -96,6 +96,17 @@ export interface PayloadWalkOptions {
    * budget ran out) still reports what the walk found until then. Default: new arrays.
    */
   readonly into?: PayloadWalk;
+  /**
+   * The artifact's compound file (and installer database) as the verifier already parsed them:
+   * the walk reads them again through its own source (CompoundFile.through) instead of parsing
+   * the package a second time. Only for the artifact itself, never for inner containers.
+   */
+  readonly opened?: OpenedPackage;
+}
+
+export interface OpenedPackage {
+  readonly cfb: CompoundFile;
+  readonly database: MsiDatabase | null;
 }
 
 export interface PayloadWalk {
@@ -173,6 +184,7 @@ export async function walkPayload(
     chain: [],
     depth: 0,
     external: true,
+    opened: options.opened,
   });
   return { files: state.files, findings: state.findings };
 }
@@ -187,6 +199,8 @@ interface ContainerAt {
   readonly depth: number;
   /** Whether cabinets beside `path` may be opened (only for files on disk). */
   readonly external: boolean;
+  /** This container already parsed (PayloadWalkOptions.opened). */
+  readonly opened?: OpenedPackage;
 }
 
 async function walkContainer(state: WalkState, at: ContainerAt): Promise<void> {
@@ -225,8 +239,8 @@ async function walkContainer(state: WalkState, at: ContainerAt): Promise<void> {
 }
 
 async function walkPackage(state: WalkState, at: ContainerAt): Promise<void> {
-  const cfb = await openCompoundFile(at.source);
-  const db = await openMsiDatabase(cfb);
+  const cfb = at.opened ? at.opened.cfb.through(at.source) : await openCompoundFile(at.source);
+  const db = at.opened?.database ? at.opened.database.through(cfb) : await openMsiDatabase(cfb);
   const installed = await installedFiles(db);
   const nameOf = (key: string): string => installed.get(key)?.path ?? key;
   const walked = new Set<string>();

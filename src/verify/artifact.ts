@@ -5,6 +5,7 @@ import {
   detectContainer,
   notAPackageMessage,
   openContainer,
+  type ContainerStructure,
   type SignedContainer,
 } from '../container/index.js';
 import type { DigestAlgorithm } from '../digest.js';
@@ -137,11 +138,15 @@ export async function verifyArtifact(
     hasher: hooks.hashPool
       ? (read) => hooks.hashPool!.hasherFor(file, read, hooks.onBytes)
       : undefined,
-    onReadyToHash: (kind, budget) => {
+    onReadyToHash: (kind, budget, structure) => {
       if (walking === null && payloadWalkable(policy, kind)) {
         walking = checkPayload(path, file, kind, policy, verifySource, {
           budget,
           onFile: hooks.onInnerFile,
+          opened:
+            structure.format === 'compound-file'
+              ? { cfb: structure.cfb, database: structure.database }
+              : undefined,
         }).catch((error: unknown) => ({ error }));
       }
     },
@@ -175,7 +180,7 @@ export interface VerifySourceOptions {
    * digest is computed: work that may run alongside the hashing starts here, within the
    * artifact's time budget.
    */
-  onReadyToHash?: (kind: ArtifactKind, budget: TimeBudget) => void;
+  onReadyToHash?: (kind: ArtifactKind, budget: TimeBudget, structure: ContainerStructure) => void;
 }
 
 export interface SourceVerification {
@@ -214,7 +219,8 @@ export async function verifySource(
         outcome,
         findings,
         hasher,
-        options.onReadyToHash && ((kind) => options.onReadyToHash!(kind, budget)),
+        options.onReadyToHash &&
+          ((kind, structure) => options.onReadyToHash!(kind, budget, structure)),
       ),
     );
     // Also when the work finished late: a step that swallowed the budget error (a candidate
@@ -244,7 +250,7 @@ async function verifyOpened(
   outcome: ArtifactOutcome,
   findings: Finding[],
   hasher?: SegmentHasher,
-  onReadyToHash?: (kind: ArtifactKind) => void,
+  onReadyToHash?: (kind: ArtifactKind, structure: ContainerStructure) => void,
 ): Promise<void> {
   const detection = await detectContainer(source);
   if (detection.container === 'other') {
@@ -270,7 +276,7 @@ async function verifyOpened(
   if (mismatch) findings.push(mismatch);
 
   if (container.signature === null) {
-    onReadyToHash?.(container.kind);
+    onReadyToHash?.(container.kind, container.structure);
     findings.push({
       severity: 'error',
       code: 'unsigned',
@@ -300,7 +306,7 @@ async function verifyOpened(
     digest: primary.fileDigest.digest,
   };
 
-  onReadyToHash?.(container.kind);
+  onReadyToHash?.(container.kind, container.structure);
   // One pass over the file for every algorithm any signature needs (docs/formats.md §5.7 step 4).
   const algorithms = [...new Set(all.map((s) => s.fileDigest.algorithm))].filter(
     (a): a is DigestAlgorithm => typeof a === 'string' && a in DIGEST_SIZES,

@@ -10,6 +10,7 @@ import {
   readPatchCertificates,
   readProperties,
   type MediaRow,
+  type MsiDatabase,
   type DigitalSignatureRow,
 } from '../msi/index.js';
 import type { ArtifactKind } from '../report/model.js';
@@ -33,7 +34,11 @@ export interface PackageFacts {
   findings: Finding[];
 }
 
-export async function readPackageFacts(cfb: CompoundFile): Promise<PackageFacts> {
+export async function readPackageFacts(
+  cfb: CompoundFile,
+  /** Hears of the database once it is open (the payload walk reads it again). */
+  onDatabase?: (database: MsiDatabase) => void,
+): Promise<PackageFacts> {
   const kindName = packageKindFromClsid(cfb.root.clsid);
   const kind: ArtifactKind =
     kindName === 'msp' || kindName === 'mst' || kindName === 'msm' ? kindName : 'msi';
@@ -58,6 +63,7 @@ export async function readPackageFacts(cfb: CompoundFile): Promise<PackageFacts>
   if (kind === 'mst') return facts;
   try {
     const db = await openMsiDatabase(cfb);
+    onDatabase?.(db);
     if (kind === 'msp') {
       const template = db.summaryInformation?.template ?? '';
       facts.targetProductCodes = template

@@ -15,6 +15,7 @@ import {
 import {
   payloadLimitsFor,
   walkPayload,
+  type OpenedPackage,
   type PayloadFile,
   type PayloadWalk,
 } from '../payload/walk.js';
@@ -79,6 +80,8 @@ export interface PayloadCheckOptions {
   budget?: TimeBudget;
   /** Called with every inner file as it is unpacked (the CLI's progress line). */
   onFile?: () => void;
+  /** The artifact's compound file as the verifier opened it (walkPayload's `opened`). */
+  opened?: OpenedPackage;
 }
 
 /**
@@ -106,6 +109,7 @@ export async function checkPayload(
   const files: InnerFileReport[] = [];
   const found: PayloadWalk = { files: [], findings: [] };
   const walking = walkPayload(path, source, WALKED[kind]!, {
+    opened: options.opened,
     limits: payloadLimitsFor(source.size),
     severity,
     guard: budget ? (s) => budget.guard(s) : undefined,

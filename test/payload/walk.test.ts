@@ -4,10 +4,13 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCabinet } from '../../src/cab/index.js';
-import { RandomAccessFile } from '../../src/io/random-access-file.js';
+import { RandomAccessFile, type RandomAccessSource } from '../../src/io/random-access-file.js';
+import { openCompoundFile } from '../../src/cfb/index.js';
+import { openMsiDatabase } from '../../src/msi/index.js';
 import {
   payloadLimitsFor,
   walkPayload,
+  type OpenedPackage,
   type PayloadFile,
   type PayloadWalk,
 } from '../../src/payload/walk.js';
@@ -66,6 +69,61 @@ describe('payload walk', () => {
     expect(Object.fromEntries(result.executables)).toEqual(
       Object.fromEntries(pes.map(([p, e]) => [p, e.sha256])),
     );
+  });
+
+  it('reads an already opened package through its own source, with the same result and no second parse', async () => {
+    const path = 'fixtures/payload/msi-binary-table-dll.msi';
+    const file = await RandomAccessFile.open(path);
+    try {
+      // What the verifier parsed, through a source the walk must not use.
+      let verifierReads = 0;
+      const verifierSource: RandomAccessSource = {
+        size: file.size,
+        read: (position, length) => (verifierReads++, file.read(position, length)),
+        readInto: (target, offset, length, position) => (
+          verifierReads++,
+          file.readInto(target, offset, length, position)
+        ),
+        close: async () => {},
+      };
+      const cfb = await openCompoundFile(verifierSource);
+      const database = await openMsiDatabase(cfb);
+      const afterParse = verifierReads;
+      // The walk's own source, counted.
+      const run = async (opened?: OpenedPackage) => {
+        let reads = 0;
+        const executables: string[] = [];
+        const result = await walkPayload(path, file, 'msi', {
+          limits: payloadLimitsFor(file.size),
+          severity: 'warning',
+          guard: (source) => ({
+            size: source.size,
+            read: (position, length) => (reads++, source.read(position, length)),
+            readInto: (target, offset, length, position) => (
+              reads++,
+              source.readInto(target, offset, length, position)
+            ),
+            close: () => source.close(),
+          }),
+          opened,
+          onExecutable: async (f: PayloadFile) => {
+            executables.push(f.path.join(' ▸ '));
+          },
+        });
+        return { result, executables, reads };
+      };
+      const fresh = await run();
+      const shared = await run({ cfb, database });
+      expect(shared.result).toEqual(fresh.result);
+      expect(shared.executables).toEqual(fresh.executables);
+      expect(shared.executables.length).toBeGreaterThan(0);
+      // No read went through the verifier's source, and the walk read less than when parsing.
+      expect(verifierReads).toBe(afterParse);
+      expect(shared.reads).toBeGreaterThan(0);
+      expect(shared.reads).toBeLessThan(fresh.reads);
+    } finally {
+      await file.close();
+    }
   });
 
   it('includes Binary table streams (custom action DLLs)', async () => {

@@ -58,7 +58,9 @@ export function memoryCompoundFile(
     return bytes;
   };
 
-  return {
+  const file: CompoundFile & { readonly reads: string[] } = {
+    // In memory, there is no other source to read through.
+    through: () => file,
     version: 3,
     sectorSize: 512,
     fileSize: 0,
@@ -88,4 +90,5 @@ export function memoryCompoundFile(
       for (let at = 0; at < bytes.length; at += chunkSize) yield bytes.subarray(at, at + chunkSize);
     },
   };
+  return file;
 }
