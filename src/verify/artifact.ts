@@ -212,16 +212,15 @@ export async function verifySource(
     outcome.report.size = source.size;
     const read = budget.guard(options.onBytes ? countReads(source, options.onBytes) : source);
     const hasher = options.hasher?.(read);
-    const work = withinBudget(budget, () =>
-      verifyOpened(
-        read,
-        policy,
-        outcome,
-        findings,
-        hasher,
-        options.onReadyToHash &&
-          ((kind, structure) => options.onReadyToHash!(kind, budget, structure)),
-      ),
+    const work = verifyOpened(
+      read,
+      policy,
+      outcome,
+      findings,
+      budget,
+      hasher,
+      options.onReadyToHash &&
+        ((kind, structure) => options.onReadyToHash!(kind, budget, structure)),
     );
     // Also when the work finished late: a step that swallowed the budget error (a candidate
     // issuer "not verified") must not decide the verdict.
@@ -249,6 +248,8 @@ async function verifyOpened(
   policy: Policy,
   outcome: ArtifactOutcome,
   findings: Finding[],
+  /** The file's time budget, in force while its signatures are evaluated (work-budget.ts). */
+  timeBudget: TimeBudget,
   hasher?: SegmentHasher,
   onReadyToHash?: (kind: ArtifactKind, structure: ContainerStructure) => void,
 ): Promise<void> {
@@ -316,20 +317,23 @@ async function verifyOpened(
 
   // One budget of certificate signature checks for every chain of this file.
   const budget = newSignatureCheckBudget();
-  const evaluations: SignatureEvaluation[] = [];
-  for (const signature of all) {
-    evaluations.push(
+  const containerChecks: Awaited<ReturnType<SignedContainer['checkSignature']>>[] = [];
+  for (const signature of all) containerChecks.push(await container.checkSignature(signature));
+  // Chain building and signature checks are CPU-bound and never read the file: the time budget
+  // reaches them through checkTimeBudget (work-budget.ts).
+  const evaluations: SignatureEvaluation[] = withinBudget(timeBudget, () =>
+    all.map((signature, i) =>
       evaluateSignature(
         signature,
         computed,
         policy,
         signature.index === 0 || policy.signatures === 'all',
         container.signatureTypeProblem(signature),
-        await container.checkSignature(signature),
+        containerChecks[i]!,
         budget,
       ),
-    );
-  }
+    ),
+  );
   for (const evaluation of evaluations) {
     outcome.report.signatures.push(evaluation.report);
     if (evaluation.chain && evaluation.report.valid) outcome.chains.push(evaluation.chain);

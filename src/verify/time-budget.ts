@@ -9,11 +9,12 @@
  *    they stop at their next read even while the event loop is kept busy;
  *  - cooperative, on CPU-bound steps: work that never reads (signature checks during chain
  *    building, timestamp and nested-signature verification) calls `checkTimeBudget` (src/work-budget.ts)
- *    before each expensive step. The budget of the file being verified travels with the async
- *    context (`withinBudget`), so library code needs no budget parameter; outside a
- *    budget the call does nothing. Synchronous work blocks the timer of `race`, so without
- *    these checks a file with hundreds of same-named issuers could run for minutes (issue 20,
- *    item 2). A check costs one context lookup and one clock read (docs/hostile-input.md);
+ *    before each expensive step. The budget of the file being verified is in force around the
+ *    synchronous evaluation of its signatures (`withinBudget`), so library code needs no budget
+ *    parameter; outside a budget the call does nothing. Synchronous work blocks the timer of
+ *    `race`, so without these checks a file with hundreds of same-named issuers could run for
+ *    minutes (issue 20, item 2). A check costs one variable read and one clock read
+ *    (docs/hostile-input.md);
  *  - racing: {@link TimeBudget.race} stops waiting when the budget runs out even if the work is
  *    parked on something that never answers (or hashing on a worker thread, which the guard
  *    does not see). The abandoned work is left to fail on its next guarded read.

@@ -29,16 +29,17 @@ describe('the time budget inside CPU-bound work', () => {
     expect(() => checkTimeBudget()).not.toThrow();
   });
 
-  it('stops a loop that only computes, at the first check after the budget is spent', async () => {
+  it('stops a loop that only computes, at the first check after the budget is spent', () => {
     const { budget } = countingBudget(1000);
     let steps = 0;
-    const work = withinBudget(budget, async () => {
-      for (;;) {
-        checkTimeBudget();
-        steps++;
-      }
-    });
-    await expect(work).rejects.toBeInstanceOf(TimeBudgetExceededError);
+    expect(() =>
+      withinBudget(budget, () => {
+        for (;;) {
+          checkTimeBudget();
+          steps++;
+        }
+      }),
+    ).toThrow(TimeBudgetExceededError);
     expect(steps).toBeLessThan(1000);
   });
 
@@ -48,15 +49,26 @@ describe('the time budget inside CPU-bound work', () => {
     expect(isSignedBy(signer, issuer)).toBe(true); // outside a budget: checked, and cached
     const { budget } = countingBudget(0);
     // A pair not checked yet needs a public-key operation: the spent budget stops it.
-    await expect(
-      withinBudget(budget, async () => isSignedBy(issuer, certificate('root'))),
-    ).rejects.toBeInstanceOf(TimeBudgetExceededError);
+    expect(() => withinBudget(budget, () => isSignedBy(issuer, certificate('root')))).toThrow(
+      TimeBudgetExceededError,
+    );
   });
 
-  it('a budget that keeps the work in one async context does not leak into the next file', async () => {
+  it('ends with the work: the budget does not leak into what runs next, and nests', () => {
     const { budget } = countingBudget(0);
-    await expect(withinBudget(budget, async () => checkTimeBudget())).rejects.toBeInstanceOf(
-      TimeBudgetExceededError,
+    expect(() => withinBudget(budget, () => checkTimeBudget())).toThrow(TimeBudgetExceededError);
+    expect(() => checkTimeBudget()).not.toThrow();
+    const roomy = countingBudget(1_000).budget;
+    withinBudget(roomy, () => {
+      expect(() => withinBudget(budget, () => checkTimeBudget())).toThrow(TimeBudgetExceededError);
+      expect(() => checkTimeBudget()).not.toThrow(); // the outer budget again
+    });
+  });
+
+  it('refuses asynchronous work, whose awaits the scope would not cover', () => {
+    const { budget } = countingBudget(1_000);
+    expect(() => withinBudget(budget, async () => 1)).toThrow(
+      'withinBudget takes synchronous work only',
     );
     expect(() => checkTimeBudget()).not.toThrow();
   });

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a,b}from"./chunk-QVP3EFYN.js";import"./chunk-JXF6PAVO.js";import"./chunk-4BEDIPYT.js";import"./chunk-EWVUCO6R.js";import"./chunk-KJS4FSOM.js";import"./chunk-EQYTUMBP.js";import"./chunk-7AM4EMTK.js";import"./chunk-SRAQKQI5.js";import"./chunk-34Z52NT4.js";import"./chunk-EJ7XMEHN.js";import"./chunk-YZJFKBQ5.js";export{a as defaultConcurrency,b as verifyArtifacts};

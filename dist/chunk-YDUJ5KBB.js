@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a as b,b as c,c as d,d as e}from"./chunk-J5GXHIQU.js";import{a}from"./chunk-E6IT44X7.js";import"./chunk-4BEDIPYT.js";import"./chunk-EWVUCO6R.js";import"./chunk-EQYTUMBP.js";import"./chunk-7AM4EMTK.js";import"./chunk-EJ7XMEHN.js";import"./chunk-YZJFKBQ5.js";export{b as ANY_SIGNER,a as ConfigurationError,d as buildPolicy,c as buildRevocation,e as configure};
