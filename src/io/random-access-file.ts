@@ -1,5 +1,4 @@
-import { constants, read as fsRead, readSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, read as fsRead, readSync } from 'node:fs';
 
 /**
  * A file read by position only. Every reader in the verification path goes through this so
@@ -126,10 +125,21 @@ export interface OpenOptions {
   preloadBytes?: number;
 }
 
-/** A {@link RandomAccessSource} over a file on disk, using positional reads. */
+/**
+ * A {@link RandomAccessSource} over a file on disk, using positional reads.
+ *
+ * Opened, checked and (when small) read whole with synchronous calls, and read by position
+ * synchronously up to {@link SYNC_READ_MAX} bytes: from the page cache, where a build's fresh
+ * artifacts are, each call costs microseconds this way and 50-80 µs as a round trip through
+ * libuv's thread pool, and verifying a small package is a few dozen of them (BENCHMARKS.md,
+ * issue 19). The file is a regular file (checked at open), so no call can wait on a writer;
+ * large reads (hashing without a worker) stay asynchronous.
+ */
 export class RandomAccessFile extends PositionalSource {
+  private closed = false;
+
   private constructor(
-    private readonly handle: FileHandle,
+    private readonly descriptor: number,
     readonly size: number,
     /** The whole file, when it was small enough to read at open (OpenOptions.preloadBytes). */
     private readonly preloaded: Buffer | null,
@@ -142,30 +152,30 @@ export class RandomAccessFile extends PositionalSource {
   /**
    * Opens a regular file; anything else (a directory, FIFO, socket or device) is closed unread
    * and refused with {@link NotARegularFileError}. Where the system has O_NONBLOCK, opening a
-   * FIFO with it returns at once instead of waiting for a writer, so no stat() is needed first
-   * (one system call and thread-pool round trip less per file); it changes nothing for reads of
-   * a regular file. Elsewhere (Windows) the caller checks the path before opening.
+   * FIFO with it returns at once instead of waiting for a writer, so no stat() is needed first;
+   * it changes nothing for reads of a regular file. Elsewhere (Windows) the caller checks the
+   * path before opening. Errors are those of fs.promises.open (ENOENT, EACCES, ...).
    */
   static async open(path: string, options: OpenOptions = {}): Promise<RandomAccessFile> {
     const limit = Math.min(options.preloadBytes ?? 0, MAX_PRELOAD_BYTES);
-    const handle = await open(path, OPEN_FLAGS);
+    const fd = openSync(path, OPEN_FLAGS);
     try {
-      const stat = await handle.stat();
+      const stat = fstatSync(fd);
       if (!stat.isFile()) throw new NotARegularFileError();
       let preloaded: Buffer | null = null;
       if (stat.size > 0 && stat.size <= limit) {
         preloaded = Buffer.allocUnsafe(stat.size);
         let done = 0;
         while (done < stat.size) {
-          const { bytesRead } = await handle.read(preloaded, done, stat.size - done, done);
+          const bytesRead = readSync(fd, preloaded, done, stat.size - done, done);
           // The file shrank between stat and read: the same lie a later short read reports.
           if (bytesRead === 0) throw new ReadPastEndError(done, stat.size - done, stat.size);
           done += bytesRead;
         }
       }
-      return new RandomAccessFile(handle, stat.size, preloaded);
+      return new RandomAccessFile(fd, stat.size, preloaded);
     } catch (error) {
-      await handle.close();
+      closeSync(fd);
       throw error;
     }
   }
@@ -181,18 +191,19 @@ export class RandomAccessFile extends PositionalSource {
     length: number,
     position: number,
   ): Promise<number> {
+    // A descriptor number is reused once closed: a late read must not reach another file.
+    if (this.closed) throw new Error('read from a closed file');
     if (this.preloaded) {
       // checkRange has already confined the range to the file, so the copy is exact.
       target.set(this.preloaded.subarray(position, position + length), offset);
       return length;
     }
-    // Small reads block this thread for a moment instead of a round trip through libuv's thread
-    // pool: from the page cache, where a build's fresh artifacts are, a 4 KiB or 256 KiB read
-    // costs about 5-10 µs this way and 50-80 µs as a promise (BENCHMARKS.md, issue 19), and the
-    // parsers of a package issue hundreds. The file is a regular file (checked at open), so a
-    // read cannot wait on a writer; large reads (hashing without a worker) stay asynchronous.
-    if (length <= SYNC_READ_MAX) return readSync(this.handle.fd, target, offset, length, position);
-    return (await this.handle.read(target, offset, length, position)).bytesRead;
+    if (length <= SYNC_READ_MAX) return readSync(this.descriptor, target, offset, length, position);
+    return new Promise<number>((resolve, reject) =>
+      fsRead(this.descriptor, target, offset, length, position, (error, n) =>
+        error ? reject(error) : resolve(n),
+      ),
+    );
   }
 
   protected counted(length: number): void {
@@ -201,11 +212,14 @@ export class RandomAccessFile extends PositionalSource {
 
   /** The open file descriptor, for a worker thread of this process to read by position. */
   get fd(): number {
-    return this.handle.fd;
+    return this.descriptor;
   }
 
+  /** Closes the file; closing it again does nothing. */
   async close(): Promise<void> {
-    await this.handle.close();
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.descriptor);
   }
 }
 

@@ -80,3 +80,32 @@ describe('RandomAccessFile preloading', () => {
     await file.close();
   });
 });
+
+describe('RandomAccessFile reads', () => {
+  it('reads small ranges synchronously and large ones through the thread pool, the same bytes', async () => {
+    const { path, bytes } = fileOf('both.bin', 600 * 1024);
+    const file = await RandomAccessFile.open(path);
+    try {
+      // 256 KiB and below: a synchronous read; above: an asynchronous one.
+      expect(await file.read(1, 256 * 1024)).toEqual(bytes.subarray(1, 1 + 256 * 1024));
+      expect(await file.read(3, 256 * 1024 + 1)).toEqual(bytes.subarray(3, 4 + 256 * 1024));
+      expect(file.bytesRead).toBe(512 * 1024 + 1);
+    } finally {
+      await file.close();
+    }
+  });
+
+  it('refuses reads once closed (a descriptor number is reused), and closes once', async () => {
+    const { path } = fileOf('closed.bin', 100);
+    const file = await RandomAccessFile.open(path);
+    await file.close();
+    await expect(file.read(0, 10)).rejects.toThrow('read from a closed file');
+    await expect(file.close()).resolves.toBeUndefined();
+  });
+
+  it('names the missing file as fs does', async () => {
+    await expect(RandomAccessFile.open(join(dir, 'absent.bin'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+  });
+});
