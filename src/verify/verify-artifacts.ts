@@ -38,12 +38,12 @@ export interface VerifyOptions {
 }
 
 /**
- * Files verified at once unless the user says otherwise: two per CPU. Checking a small file is a
- * string of short reads, each a round trip through libuv's thread pool during which the main
- * thread would sit idle; with twice as many files in flight as CPUs, another file's CPU work
- * fills those gaps (1,000 small MSIs: 2.76 s at 4 in flight against 3.14 s at 2, on 2 CPUs;
- * BENCHMARKS.md). Hashing threads stay at one per CPU (HashWorkerPool), and memory per file is
- * bounded, so more in flight costs little; 8 in flight was slower again (100 MSIs of 2 MiB).
+ * Files verified at once unless the user says otherwise: two per CPU. While one file waits (a
+ * worker hashing its digest, a read that goes to the thread pool), another file's CPU work fills
+ * the gap. Measured on 2 CPUs (BENCHMARKS.md): with thread-pool reads, 1,000 small MSIs took
+ * 2.76 s at 4 in flight against 3.14 s at 2; since small reads became synchronous the two are
+ * even there, and 100 MSIs of 2 MiB stay about 2 % faster at 4; 8 was slower again. Hashing
+ * threads stay at one per CPU (HashWorkerPool), and memory per file is bounded.
  */
 export function defaultConcurrency(): number {
   return 2 * availableParallelism();
