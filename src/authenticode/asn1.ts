@@ -95,6 +95,29 @@ export function decodeExact(bytes: Uint8Array, what: string): Block {
   return block;
 }
 
+/**
+ * decodeExact for small elements that repeat from file to file (attribute values: the content
+ * type, the publisher's program name and URL, the statement type): each distinct encoding is
+ * decoded once per run and the element shared, keyed by its exact bytes. Refusals are not kept
+ * (they throw as decodeExact does, naming `what`). Callers only read the element.
+ */
+export function decodeExactShared(bytes: Uint8Array, what: string): Block {
+  if (bytes.length > SHARED_MAX_BYTES) return decodeExact(bytes, what);
+  const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const known = SHARED_ELEMENTS.get(key);
+  if (known) return known;
+  const block = decodeExact(bytes, what);
+  if (SHARED_ELEMENTS.size >= SHARED_CACHE_LIMIT) {
+    SHARED_ELEMENTS.delete(SHARED_ELEMENTS.keys().next().value!);
+  }
+  SHARED_ELEMENTS.set(key, block);
+  return block;
+}
+
+const SHARED_MAX_BYTES = 1024;
+const SHARED_CACHE_LIMIT = 1024;
+const SHARED_ELEMENTS = new Map<string, Block>();
+
 /** The exact bytes a decoded element was read from (tag, length and contents). */
 export function encodedBytes(block: Block): Buffer {
   return Buffer.from(block.valueBeforeDecodeView);

@@ -1,6 +1,6 @@
 import {
   children,
-  decodeExact,
+  decodeExactShared,
   isContext,
   objectIdentifier,
   primitiveValue,
@@ -39,7 +39,7 @@ function firstValue(attributes: readonly RawAttribute[], type: string): Block | 
   const value = attributes.find((a) => a.type === type)?.values[0];
   if (!value) return null;
   try {
-    return decodeExact(value, 'attribute value');
+    return decodeExactShared(value, 'attribute value');
   } catch {
     return null;
   }

@@ -10,11 +10,14 @@ import {
   isSequence,
   isSet,
   objectIdentifier,
+  objectIdentifierOf,
   octetStringValue,
   smallInteger,
   type Block,
 } from './asn1.js';
+import { isSurelyValid } from './ber-validation.js';
 import { MSI_SIP_GUID, OID, oidName } from './oids.js';
+import { isUniversalTlv, readTlv, tlvBytes, tlvChildren, type Tlv } from './tlv.js';
 import type { FileDigest, PeImageData, SipInfo } from './types.js';
 
 export interface IndirectData {
@@ -22,6 +25,96 @@ export interface IndirectData {
   sipInfo: SipInfo | null;
   peImageData: PeImageData | null;
   fileDigest: FileDigest;
+}
+
+/**
+ * {@link decodeIndirectData} from the element's encoding, which the strict decoder's rules have
+ * accepted (signed-data.ts). The shape every signer writes — DER, `data` with a type and at most
+ * one value, a DigestInfo of an AlgorithmIdentifier and a primitive OCTET STRING, an SpcSipInfo
+ * whose GUID is a primitive OCTET STRING — is read from the bytes (tlv.ts); anything else, and
+ * every PE signature (SpcPeImageData), is decoded with asn1js as before. Decoding this small
+ * element with asn1js and pkijs' DigestInfo schema was a visible part of a small file's cost
+ * (issue 19); test/authenticode/indirect-data.test.ts checks that both ways agree.
+ */
+export function decodeIndirectDataDer(der: Uint8Array): IndirectData {
+  return readCommonShape(der) ?? decodeIndirectData(decodeExact(der, 'signature eContent'));
+}
+
+/** The common shape read from the bytes, or null when the bytes are anything else. */
+export function readCommonShape(der: Uint8Array): IndirectData | null {
+  if (!isSurelyValid(der)) return null;
+  const root = readTlv(der, 0, der.length, 'SpcIndirectDataContent');
+  const parts = sequenceChildren(der, root);
+  if (parts?.length !== 2) return null;
+  const [data, messageDigest] = parts as [Tlv, Tlv];
+  const dataParts = sequenceChildren(der, data);
+  if (!dataParts || dataParts.length < 1 || dataParts.length > 2) return null;
+  const [type, value] = dataParts as [Tlv, Tlv | undefined];
+  if (!isPrimitive(type, OBJECT_IDENTIFIER)) return null;
+  const dataType = objectIdentifierOf(tlvBytes(der, type), 'SpcIndirectDataContent.data.type');
+  if (dataType === OID.spcPeImageData) return null;
+
+  const digestParts = sequenceChildren(der, messageDigest);
+  if (digestParts?.length !== 2) return null;
+  const [algorithm, digest] = digestParts as [Tlv, Tlv];
+  const algorithmParts = sequenceChildren(der, algorithm);
+  if (!algorithmParts || algorithmParts.length < 1 || algorithmParts.length > 2) return null;
+  if (!isPrimitive(algorithmParts[0]!, OBJECT_IDENTIFIER) || !isPrimitive(digest, OCTET_STRING)) {
+    return null;
+  }
+  const algorithmId = objectIdentifierOf(tlvBytes(der, algorithmParts[0]!), 'DigestInfo');
+
+  let sipInfo: SipInfo | null = null;
+  if (dataType === OID.spcSipInfo && value) {
+    const sip = sequenceChildren(der, value);
+    if (sip && sip.length >= 2) {
+      const [version, uuid] = sip as [Tlv, Tlv];
+      if (isUniversalTlv(uuid, OCTET_STRING)) {
+        if (uuid.constructed) return null;
+        const guid = Buffer.from(der.subarray(uuid.contentStart, uuid.contentEnd));
+        sipInfo = {
+          version: isUniversalTlv(version, INTEGER) ? smallIntegerOf(der, version) : null,
+          guid,
+          isMsiSip: guid.equals(MSI_SIP_GUID),
+        };
+      }
+    }
+  }
+  return {
+    dataType,
+    sipInfo,
+    peImageData: null,
+    fileDigest: {
+      ...digestRef(algorithmId),
+      digest: Buffer.from(der.subarray(digest.contentStart, digest.contentEnd)),
+    },
+  };
+}
+
+const INTEGER = 2;
+const OCTET_STRING = 4;
+const OBJECT_IDENTIFIER = 6;
+const SEQUENCE = 16;
+
+/** The elements of a SEQUENCE (all of them: the walk has checked the encoding), or null. */
+function sequenceChildren(der: Uint8Array, tlv: Tlv): Tlv[] | null {
+  if (!isUniversalTlv(tlv, SEQUENCE) || !tlv.constructed) return null;
+  return tlvChildren(der, tlv, 'SpcIndirectDataContent', der.length);
+}
+
+function isPrimitive(tlv: Tlv, tagNumber: number): boolean {
+  return isUniversalTlv(tlv, tagNumber) && !tlv.constructed;
+}
+
+/** asn1.ts smallInteger on an INTEGER's contents: null when empty, negative or over 6 octets. */
+function smallIntegerOf(der: Uint8Array, tlv: Tlv): number | null {
+  const length = tlv.contentEnd - tlv.contentStart;
+  if (tlv.constructed || length === 0 || length > 6 || (der[tlv.contentStart]! & 0x80) !== 0) {
+    return null;
+  }
+  let n = 0;
+  for (let i = tlv.contentStart; i < tlv.contentEnd; i++) n = n * 256 + der[i]!;
+  return n;
 }
 
 /**

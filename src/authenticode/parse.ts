@@ -1,7 +1,7 @@
 import { MalformedSignatureError } from '../errors.js';
-import { encodedBytes, MAX_SIGNATURE_BYTES, type Block } from './asn1.js';
+import { MAX_SIGNATURE_BYTES } from './asn1.js';
 import { summarizeAuthenticatedAttributes } from './attributes.js';
-import { decodeIndirectData } from './indirect-data.js';
+import { decodeIndirectDataDer } from './indirect-data.js';
 import { LIMITS } from './limits.js';
 import { OID, oidName } from './oids.js';
 import { decodeSignedData } from './signed-data.js';
@@ -64,9 +64,9 @@ function parseContentInfo(
       `signature content is ${oidName(signedData.contentType)}, not SPC_INDIRECT_DATA_OBJID`,
     );
   }
-  if (!signedData.content)
+  if (!signedData.contentDer)
     throw new MalformedSignatureError('signature has no SpcIndirectDataContent');
-  const indirect = decodeIndirectData(signedData.content);
+  const indirect = decodeIndirectDataDer(signedData.contentDer);
 
   const signer = decodeSignerInfo(signedData.signerInfos[0]!, 'SignerInfo');
   const { timestampTokens, nestedValues } = splitUnauthenticated(signer.unsignedAttributes);
@@ -102,7 +102,7 @@ function parseContentInfo(
     sipInfo: indirect.sipInfo,
     peImageData: indirect.peImageData,
     fileDigest: indirect.fileDigest,
-    indirectDataContent: encodedBytes(signedData.content as Block),
+    indirectDataContent: Buffer.from(signedData.contentDer),
     digestAlgorithms: signedData.digestAlgorithms,
     signerDigestAlgorithm: signer.digestAlgorithm,
     signatureAlgorithm: signer.signatureAlgorithm,

@@ -1,7 +1,7 @@
 import { MalformedSignatureError } from '../errors.js';
 import { internCertificate, type Certificate } from '../x509/certificate.js';
 import { digestRef } from './algorithms.js';
-import { decodeExact, decoding, objectIdentifierOf, type Block } from './asn1.js';
+import { decodeExact, decoding, objectIdentifierOf } from './asn1.js';
 import { validateExact } from './ber-validation.js';
 import { LIMITS } from './limits.js';
 import { OID, oidName } from './oids.js';
@@ -22,8 +22,12 @@ export interface DecodedSignedData {
   length: number;
   /** encapContentInfo.eContentType */
   contentType: string;
-  /** encapContentInfo.eContent (the element inside `[0] EXPLICIT`), undefined when detached. */
-  content: Block | undefined;
+  /**
+   * The encoding of encapContentInfo.eContent (the element inside `[0] EXPLICIT`), checked by
+   * the strict decoder's rules (ber-validation.ts); undefined when detached. Readers decode it
+   * as they need: Authenticode's SpcIndirectDataContent is read from its bytes.
+   */
+  contentDer: Uint8Array | undefined;
   digestAlgorithms: DigestAlgorithmRef[];
   certificates: Certificate[];
   crls: Buffer[];
@@ -146,10 +150,11 @@ export function decodeSignedData(bytes: Uint8Array, what: string): DecodedSigned
   if (extraContent.length > 0 || (eContentWrapper && !isContextTlv(eContentWrapper, 0))) {
     throw new MalformedSignatureError(`cannot decode ${what} encapContentInfo`);
   }
-  let content: Block | undefined;
+  let contentDer: Uint8Array | undefined;
   if (eContentWrapper) {
     const inner = onlyChild(bytes, eContentWrapper, `${what} eContent`);
-    content = decodeExact(tlvBytes(bytes, inner), `${what} eContent`);
+    contentDer = tlvBytes(bytes, inner);
+    validateExact(contentDer, `${what} eContent`);
   }
 
   const certificates: Certificate[] = [];
@@ -175,7 +180,7 @@ export function decodeSignedData(bytes: Uint8Array, what: string): DecodedSigned
   return {
     length: contentInfo.end,
     contentType: contentTypeOid,
-    content,
+    contentDer,
     digestAlgorithms,
     certificates,
     crls,

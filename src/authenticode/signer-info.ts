@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { MalformedSignatureError } from '../errors.js';
 import type { Certificate } from '../x509/certificate.js';
 import { digestRef, signatureAlgorithmRef } from './algorithms.js';
-import { decodeExact, integerMagnitude, objectIdentifierOf, type Block } from './asn1.js';
+import { decodeExactShared, integerMagnitude, objectIdentifierOf, type Block } from './asn1.js';
 import { LIMITS } from './limits.js';
 import { isContextTlv, isUniversalTlv, readTlv, tlvBytes, tlvChildren, type Tlv } from './tlv.js';
 import type {
@@ -305,7 +305,7 @@ export function singleValue(attributes: readonly RawAttribute[], type: string): 
   const values = matches[0]!.values;
   if (values.length !== 1) return { ok: false, why: values.length ? 'multi-valued' : 'missing' };
   try {
-    return { ok: true, value: decodeExact(values[0]!, 'attribute value') };
+    return { ok: true, value: decodeExactShared(values[0]!, 'attribute value') };
   } catch {
     return { ok: false, why: 'undecodable' };
   }

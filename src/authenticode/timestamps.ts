@@ -112,8 +112,11 @@ function verifyRfc3161(
       `token has ${signedData.signerInfos.length} SignerInfos, not one`,
     );
   }
-  if (!signedData.content) throw new MalformedSignatureError('token has no TSTInfo');
-  const tstInfoBytes = octetStringValue(signedData.content, 'token eContent');
+  if (!signedData.contentDer) throw new MalformedSignatureError('token has no TSTInfo');
+  const tstInfoBytes = octetStringValue(
+    decodeExact(signedData.contentDer, 'token eContent'),
+    'token eContent',
+  );
   const tstInfo = decoding(
     'TSTInfo',
     () => new pkijs.TSTInfo({ schema: decodeExact(tstInfoBytes, 'TSTInfo') }),

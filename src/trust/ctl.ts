@@ -141,7 +141,7 @@ function decodeTrustList(bytes: Buffer): CertificateTrustList {
       `the signed content is ${signedData.contentType}, not a certificate trust list (${OID.ctl})`,
     );
   }
-  const ctl = signedData.content;
+  const ctl = signedData.contentDer && decodeExact(signedData.contentDer, 'trust list content');
   if (!ctl || !isSequence(ctl)) {
     throw new MalformedSignatureError('the certificate trust list content is not a SEQUENCE');
   }

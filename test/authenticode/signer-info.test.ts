@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodeExact, objectIdentifier, objectIdentifierOf } from '../../src/authenticode/asn1.js';
+import {
+  decodeExact,
+  decodeExactShared,
+  objectIdentifier,
+  objectIdentifierOf,
+} from '../../src/authenticode/asn1.js';
 import { OID } from '../../src/authenticode/oids.js';
 import { parseAuthenticode } from '../../src/authenticode/parse.js';
 import { decodeSignerInfo, type DecodedSignerInfo } from '../../src/authenticode/signer-info.js';
@@ -407,6 +412,26 @@ describe('objectIdentifierOf (decoded once per distinct encoding)', () => {
       expect(() => objectIdentifierOf(integer, `round ${round}`)).toThrow(
         `round ${round} is not an OBJECT IDENTIFIER`,
       );
+    }
+  });
+});
+
+describe('decodeExactShared (attribute values decoded once per distinct encoding)', () => {
+  it('shares an element between identical encodings only, and never keeps a refusal', () => {
+    const value = tlv(SEQ, tlv(0xa0, tlv(0x80, Buffer.from('00410042', 'hex'))));
+    const first = decodeExactShared(Buffer.from(value), 'x');
+    expect(decodeExactShared(Buffer.from(value), 'x')).toBe(first);
+    expect(first.valueBeforeDecodeView).toEqual(new Uint8Array(value));
+    // One byte different: its own element, as the strict decoder reads it.
+    const other = Buffer.from(value);
+    other[other.length - 1] = 0x43;
+    const second = decodeExactShared(other, 'x');
+    expect(second).not.toBe(first);
+    expect(Buffer.from(second.valueBeforeDecodeView)).toEqual(other);
+    // A refusal throws each time, naming the caller's `what`.
+    const broken = Buffer.from(value.subarray(0, value.length - 1));
+    for (const what of ['first try', 'second try']) {
+      expect(() => decodeExactShared(broken, what)).toThrow(`cannot decode ${what}`);
     }
   });
 });

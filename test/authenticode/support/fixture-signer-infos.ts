@@ -19,10 +19,25 @@ export interface FixtureSignerInfo {
  * timestamp tokens and of nested signatures (to four levels), and legacy countersignatures.
  */
 export async function fixtureSignerInfos(): Promise<FixtureSignerInfo[]> {
+  return (await fixtureSignatures()).signerInfos;
+}
+
+/** A ContentInfo (signature, nested signature or timestamp token) found in a fixture. */
+export interface FixtureContentInfo {
+  label: string;
+  der: Buffer;
+}
+
+/** Every ContentInfo and SignerInfo of every fixture (see fixtureSignerInfos). */
+export async function fixtureSignatures(): Promise<{
+  contentInfos: FixtureContentInfo[];
+  signerInfos: FixtureSignerInfo[];
+}> {
   const manifest = JSON.parse(readFileSync('fixtures/manifest.json', 'utf8')) as {
     fixtures: { path: string }[];
   };
   const found: FixtureSignerInfo[] = [];
+  const contentInfos: FixtureContentInfo[] = [];
   const visit = (contentInfo: Uint8Array, label: string, depth: number): void => {
     if (depth > 4) return;
     let signedData;
@@ -31,6 +46,7 @@ export async function fixtureSignerInfos(): Promise<FixtureSignerInfo[]> {
     } catch {
       return;
     }
+    contentInfos.push({ label, der: Buffer.from(contentInfo) });
     signedData.signerInfos.forEach((bytes, i) => {
       found.push({
         label: `${label} SignerInfo ${i + 1}`,
@@ -69,5 +85,5 @@ export async function fixtureSignerInfos(): Promise<FixtureSignerInfo[]> {
       await file.close();
     }
   }
-  return found;
+  return { contentInfos, signerInfos: found };
 }
