@@ -36,9 +36,11 @@ const BUNDLED_WORKER_SOURCE =
 
 /**
  * Plans that read fewer bytes than this are hashed on the main thread: a round trip to a worker
- * costs more than hashing them, and a run of small files never starts a worker.
+ * costs more than hashing them, and a run of small files never starts a worker. 4 MiB, not
+ * 1 MiB: 100 MSIs of 2 MiB took 0.96x the wall time and 0.89x the CPU hashed here (issue 19,
+ * BENCHMARKS.md); a 4 MiB file hashes in about 2.5 ms.
  */
-export const OFFLOAD_MIN_BYTES = 1024 * 1024;
+export const OFFLOAD_MIN_BYTES = 4 * 1024 * 1024;
 
 /** The worker could not run the job (not the file's fault): hash it inline instead. */
 export class WorkerUnavailableError extends Error {
