@@ -17,7 +17,14 @@ import {
 } from './asn1.js';
 import { isSurelyValid } from './ber-validation.js';
 import { MSI_SIP_GUID, OID, oidName } from './oids.js';
-import { isUniversalTlv, readTlv, tlvBytes, tlvChildren, type Tlv } from './tlv.js';
+import {
+  isUniversalTlv,
+  readTlv,
+  tlvBytes,
+  tlvChildren,
+  tlvSmallInteger,
+  type Tlv,
+} from './tlv.js';
 import type { FileDigest, PeImageData, SipInfo } from './types.js';
 
 export interface IndirectData {
@@ -73,7 +80,7 @@ export function readCommonShape(der: Uint8Array): IndirectData | null {
         if (uuid.constructed) return null;
         const guid = Buffer.from(der.subarray(uuid.contentStart, uuid.contentEnd));
         sipInfo = {
-          version: isUniversalTlv(version, INTEGER) ? smallIntegerOf(der, version) : null,
+          version: isUniversalTlv(version, INTEGER) ? tlvSmallInteger(der, version) : null,
           guid,
           isMsiSip: guid.equals(MSI_SIP_GUID),
         };
@@ -104,17 +111,6 @@ function sequenceChildren(der: Uint8Array, tlv: Tlv): Tlv[] | null {
 
 function isPrimitive(tlv: Tlv, tagNumber: number): boolean {
   return isUniversalTlv(tlv, tagNumber) && !tlv.constructed;
-}
-
-/** asn1.ts smallInteger on an INTEGER's contents: null when empty, negative or over 6 octets. */
-function smallIntegerOf(der: Uint8Array, tlv: Tlv): number | null {
-  const length = tlv.contentEnd - tlv.contentStart;
-  if (tlv.constructed || length === 0 || length > 6 || (der[tlv.contentStart]! & 0x80) !== 0) {
-    return null;
-  }
-  let n = 0;
-  for (let i = tlv.contentStart; i < tlv.contentEnd; i++) n = n * 256 + der[i]!;
-  return n;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   readTlv,
   tlvBytes,
   tlvChildren,
+  tlvSmallInteger,
   type Tlv,
 } from './tlv.js';
 import type { DigestAlgorithmRef } from './types.js';
@@ -76,7 +77,7 @@ export function decodeSignedData(bytes: Uint8Array, what: string): DecodedSigned
     throw new MalformedSignatureError(`cannot decode ${what} SignedData: no version`);
   }
   validateExact(tlvBytes(bytes, version), `${what} SignedData version`);
-  if (smallInteger(bytes, version) === null) {
+  if (tlvSmallInteger(bytes, version) === null) {
     throw new MalformedSignatureError(`cannot decode ${what} SignedData: bad version`);
   }
   if (!digestSet || !isUniversalTlv(digestSet, SET)) {
@@ -197,18 +198,6 @@ function sequence(bytes: Uint8Array, tlv: Tlv, what: string): Tlv[] {
     throw new MalformedSignatureError(`cannot decode ${what}: not a SEQUENCE`);
   }
   return tlvChildren(bytes, tlv, what, MAX_FIELDS);
-}
-
-/**
- * A small non-negative INTEGER as a number (asn1.ts smallInteger on the element's contents); null
- * when empty, negative or longer than six octets.
- */
-function smallInteger(bytes: Uint8Array, tlv: Tlv): number | null {
-  const length = tlv.contentEnd - tlv.contentStart;
-  if (length === 0 || length > 6 || (bytes[tlv.contentStart]! & 0x80) !== 0) return null;
-  let n = 0;
-  for (let i = tlv.contentStart; i < tlv.contentEnd; i++) n = n * 256 + bytes[i]!;
-  return n;
 }
 
 function oid(bytes: Uint8Array, tlv: Tlv | undefined, what: string): string {

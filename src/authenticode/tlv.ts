@@ -156,3 +156,17 @@ export function isContextTlv(tlv: Tlv, tagNumber: number): boolean {
 export function tlvBytes(bytes: Uint8Array, tlv: Tlv): Uint8Array {
   return bytes.subarray(tlv.start, tlv.end);
 }
+
+/**
+ * A small non-negative INTEGER's value from its contents, as asn1.ts smallInteger reads a decoded
+ * one: null when constructed, empty, negative or longer than six octets.
+ */
+export function tlvSmallInteger(bytes: Uint8Array, tlv: Tlv): number | null {
+  const length = tlv.contentEnd - tlv.contentStart;
+  if (tlv.constructed || length === 0 || length > 6 || (bytes[tlv.contentStart]! & 0x80) !== 0) {
+    return null;
+  }
+  let n = 0;
+  for (let i = tlv.contentStart; i < tlv.contentEnd; i++) n = n * 256 + bytes[i]!;
+  return n;
+}

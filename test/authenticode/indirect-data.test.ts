@@ -9,6 +9,7 @@ import {
 import { MSI_SIP_GUID, OID } from '../../src/authenticode/oids.js';
 import { decodeSignedData } from '../../src/authenticode/signed-data.js';
 import { seededRandom } from '../support/seeded-random.js';
+import { tlv, oid } from './support/der.js';
 import { fixtureSignatures } from './support/fixture-signer-infos.js';
 
 // The SpcIndirectDataContent read from its bytes (readCommonShape) against the asn1js + pkijs
@@ -16,26 +17,6 @@ import { fixtureSignatures } from './support/fixture-signer-infos.js';
 // where it does not (null), the old decoder decides, so decodeIndirectDataDer is unchanged.
 
 const SEED = 0x1d_2019;
-
-function tlv(identifier: number, ...content: Uint8Array[]): Buffer {
-  const body = Buffer.concat(content);
-  const n = body.length;
-  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
-  return Buffer.concat([Buffer.from([identifier, ...length]), body]);
-}
-
-function oid(text: string): Buffer {
-  const arcs = text.split('.').map(Number);
-  const out = [arcs[0]! * 40 + arcs[1]!];
-  for (const arc of arcs.slice(2)) {
-    const groups = [arc & 0x7f];
-    for (let rest = Math.floor(arc / 128); rest > 0; rest = Math.floor(rest / 128)) {
-      groups.unshift((rest & 0x7f) | 0x80);
-    }
-    out.push(...groups);
-  }
-  return tlv(0x06, Buffer.from(out));
-}
 
 const SEQ = 0x30;
 const NULL = Buffer.from([0x05, 0x00]);

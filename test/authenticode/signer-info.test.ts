@@ -16,6 +16,7 @@ import { RandomAccessFile } from '../../src/io/random-access-file.js';
 import { fixtureSignerInfos } from './support/fixture-signer-infos.js';
 import { decodeSignerInfoWithPkijs } from './support/signer-info-pkijs.js';
 import { seededRandom } from '../support/seeded-random.js';
+import { tlv, indefinite, oid } from './support/der.js';
 
 // The hand-written SignerInfo decoder (src/authenticode/signer-info.ts) against the pkijs schema
 // path it replaced (support/signer-info-pkijs.ts): the same input must give the same decoded
@@ -23,38 +24,6 @@ import { seededRandom } from '../support/seeded-random.js';
 // SignerInfo field, which pkijs ignored, are refused.
 
 const SEED = 0x5157_2019;
-
-/** A DER (or, with `indefinite`, BER) element. */
-function tlv(identifier: number, ...content: Uint8Array[]): Buffer {
-  const body = Buffer.concat(content);
-  const n = body.length;
-  const length =
-    n < 0x80
-      ? [n]
-      : n < 0x100
-        ? [0x81, n]
-        : n < 0x10000
-          ? [0x82, n >> 8, n & 0xff]
-          : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
-  return Buffer.concat([Buffer.from([identifier, ...length]), body]);
-}
-
-function indefinite(identifier: number, ...content: Uint8Array[]): Buffer {
-  return Buffer.concat([Buffer.from([identifier, 0x80]), ...content, Buffer.from([0, 0])]);
-}
-
-function oid(text: string): Buffer {
-  const arcs = text.split('.').map(Number);
-  const out = [arcs[0]! * 40 + arcs[1]!];
-  for (const arc of arcs.slice(2)) {
-    const groups = [arc & 0x7f];
-    for (let rest = Math.floor(arc / 128); rest > 0; rest = Math.floor(rest / 128)) {
-      groups.unshift((rest & 0x7f) | 0x80);
-    }
-    out.push(...groups);
-  }
-  return tlv(0x06, Buffer.from(out));
-}
 
 const SEQ = 0x30;
 const SET = 0x31;
