@@ -4,14 +4,11 @@ import * as pkijs from 'pkijs';
 import { describe, expect, it } from 'vitest';
 import { decodeExact } from '../../src/authenticode/asn1.js';
 import { decodeSignedData } from '../../src/authenticode/signed-data.js';
-import { decodeSignerInfo } from '../../src/authenticode/signer-info.js';
-import { detectContainer } from '../../src/container/detect.js';
-import { openContainer } from '../../src/container/open.js';
-import { RandomAccessFile } from '../../src/io/random-access-file.js';
 import { loadCertificateFile } from '../../src/trust/bundle.js';
 import { factsOf } from '../../src/trust/facts.js';
 import { Certificate, internCertificate } from '../../src/x509/certificate.js';
 import { readCertificateFields } from '../../src/x509/der-fields.js';
+import { fixtureSignatures } from '../authenticode/support/fixture-signer-infos.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 // The fast certificate reader (src/x509/der-fields.ts) against the asn1js + pkijs decoding it
@@ -131,48 +128,10 @@ function pemCertificates(): Buffer[] {
 
 /** Certificates of every signature in the fixtures, with nested signatures and timestamps. */
 async function signedFixtureCertificates(): Promise<Buffer[]> {
-  const manifest = JSON.parse(readFileSync('fixtures/manifest.json', 'utf8')) as {
-    fixtures: { path: string }[];
-  };
-  const found: Buffer[] = [];
-  const visit = (contentInfo: Uint8Array, depth: number): void => {
-    if (depth > 3) return;
-    let signedData;
-    try {
-      signedData = decodeSignedData(contentInfo, 'signature');
-    } catch {
-      return;
-    }
-    for (const c of signedData.certificates) found.push(c.der);
-    for (const block of signedData.signerInfos) {
-      let signer;
-      try {
-        signer = decodeSignerInfo(block, 'SignerInfo');
-      } catch {
-        continue;
-      }
-      for (const attribute of signer.unsignedAttributes) {
-        for (const value of attribute.values) visit(value, depth + 1);
-      }
-    }
-  };
-  for (const { path } of manifest.fixtures) {
-    let file;
-    try {
-      file = await RandomAccessFile.open(path);
-    } catch {
-      continue; // a directory or a missing companion
-    }
-    try {
-      const detection = await detectContainer(file);
-      if (!('container' in detection) || detection.container === 'other') continue;
-      const container = await openContainer(file, detection).catch(() => null);
-      if (container?.signature) visit(container.signature, 0);
-    } finally {
-      await file.close();
-    }
-  }
-  return found;
+  const { contentInfos } = await fixtureSignatures();
+  return contentInfos.flatMap(({ der, label }) =>
+    decodeSignedData(der, label).certificates.map((c) => c.der),
+  );
 }
 
 function windowsRoots(): Buffer[] {
