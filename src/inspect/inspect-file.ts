@@ -23,7 +23,7 @@ import type { RevocationSettings } from '../revocation/index.js';
 import { TOOL } from '../verify/tool.js';
 import { inspectCabinet } from './cabinet.js';
 import type { DigitalSignatureExInspection, Inspection, InspectionError } from './model.js';
-import { inspectPackage } from './package.js';
+import { inspectPackage, lookUpExternalCabinets } from './package.js';
 import { inspectPeImage } from './portable-executable.js';
 import { inspectRevocation } from './revocation.js';
 import { inspectSignature } from './signature.js';
@@ -127,6 +127,7 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
     inspection.size = file.size;
     const source = options.onBytes ? countReads(file, options.onBytes) : file;
     await inspectOpened(source, inspection, now);
+    if (inspection.package) await lookUpExternalCabinets(inspection.package, path);
   } catch (error) {
     inspection.errors.push(errorFor('file', error));
   } finally {

@@ -298,6 +298,12 @@ export interface PackageInspection {
           source: string | null;
           /** The cabinet is a stream of the package (`#name`). */
           embedded: boolean;
+          /**
+           * An external cabinet, looked up beside the package as Windows Installer looks it up
+           * (as `verify` does); null for an embedded cabinet, a row without one, or a package
+           * that was not read from a file of its own.
+           */
+          beside: ExternalCabinetLookup | null;
         }[]
       | null;
   };
@@ -389,4 +395,28 @@ export interface PeInspection {
   } | null;
   /** Page hashes of the primary signature: null when it carries none. */
   pageHashes: { version: 1 | 2; algorithm: string; entries: number } | null;
+}
+
+/** Where an external cabinet named by the Media table is, beside its package. */
+export interface ExternalCabinetLookup {
+  /**
+   * `found`: a regular file; `missing`: none; `ambiguous`: several files match without regard
+   * to case; `short-long`: a `SHORT~1.CAB|Long.cab` value, which names no file; `device`: a
+   * reserved Windows device name (not opened); `outside`: the name leads out of the package's
+   * directory (not read); `not-a-file`: a directory, FIFO or the like; `not-looked-up`: past the
+   * limit of distinct names looked up for one package.
+   */
+  status:
+    | 'found'
+    | 'missing'
+    | 'ambiguous'
+    | 'short-long'
+    | 'device'
+    | 'outside'
+    | 'not-a-file'
+    | 'not-looked-up';
+  /** The name on disk when it differs from the Media table's (in case, or trailing dots and spaces). */
+  foundAs: string | null;
+  /** For `ambiguous`: the names that match. */
+  candidates: string[];
 }

@@ -13,9 +13,19 @@ import {
   type MsiDatabase,
   type SummaryInformation,
 } from '../msi/index.js';
+import {
+  findExternalCabinet,
+  MAX_EXTERNAL_CABINETS,
+  type CabinetFile,
+} from '../verify/cross-artifact.js';
 import { Certificate } from '../x509/certificate.js';
 import { certificateDetails } from './certificate.js';
-import type { InspectionError, PackageInspection, SummaryInspection } from './model.js';
+import type {
+  ExternalCabinetLookup,
+  InspectionError,
+  PackageInspection,
+  SummaryInspection,
+} from './model.js';
 import { formatGuid } from './signature.js';
 
 function summary(info: SummaryInformation): SummaryInspection {
@@ -173,6 +183,41 @@ export async function inspectPackage(
       volumeLabel: row.volumeLabel,
       source: row.source,
       embedded: row.embeddedCabinetStream !== null,
+      beside: null,
     })) ?? null;
   return inspection;
+}
+
+/**
+ * Looks up the package's external cabinets beside `packagePath`, the way `verify` finds them
+ * (findExternalCabinet: Windows Installer's rules, whatever the runner), so that `inspect`
+ * shows a cabinet that is missing, or that is there only under a name differing in case.
+ * At most {@link MAX_EXTERNAL_CABINETS} distinct names are looked up.
+ */
+export async function lookUpExternalCabinets(
+  inspection: PackageInspection,
+  packagePath: string,
+): Promise<void> {
+  const looked = new Map<string, Promise<ExternalCabinetLookup>>();
+  const listings = new Map<string, Promise<string[]>>();
+  for (const row of inspection.tables.media ?? []) {
+    if (row.embedded || row.cabinet === null || row.cabinet === '') continue;
+    let lookup = looked.get(row.cabinet);
+    if (!lookup) {
+      if (looked.size >= MAX_EXTERNAL_CABINETS) {
+        row.beside = { status: 'not-looked-up', foundAs: null, candidates: [] };
+        continue;
+      }
+      lookup = findExternalCabinet(packagePath, row.cabinet, listings).then(asLookup);
+      looked.set(row.cabinet, lookup);
+    }
+    row.beside = await lookup;
+  }
+}
+
+function asLookup(file: CabinetFile): ExternalCabinetLookup {
+  if (file.kind === 'file') return { status: 'found', foundAs: file.foundAs, candidates: [] };
+  if (file.kind === 'ambiguous')
+    return { status: 'ambiguous', foundAs: null, candidates: file.names };
+  return { status: file.kind, foundAs: null, candidates: [] };
 }

@@ -3,6 +3,7 @@ import type {
   CertificateDetails,
   ChainInspection,
   CheckResult,
+  ExternalCabinetLookup,
   Inspection,
   InspectionError,
   PackageInspection,
@@ -510,7 +511,7 @@ function packageSection(out: Lines, pkg: PackageInspection): void {
     const cabinet =
       row.cabinet === null
         ? 'no cabinet'
-        : `cabinet ${t(row.cabinet)} (${row.embedded ? 'embedded' : 'external'})`;
+        : `cabinet ${t(row.cabinet)} (${row.embedded ? 'embedded' : externalCabinet(row.beside)})`;
     const extra = [
       row.diskPrompt !== null ? `disk prompt ${t(row.diskPrompt)}` : '',
       row.volumeLabel !== null ? `volume ${t(row.volumeLabel)}` : '',
@@ -519,6 +520,31 @@ function packageSection(out: Lines, pkg: PackageInspection): void {
     out.line(
       `    disk ${row.diskId}  last sequence ${row.lastSequence}  ${cabinet}${extra.length ? `  ${extra.join('  ')}` : ''}`,
     );
+  }
+}
+
+/** Where an external cabinet was found beside the package (`beside` is null when not looked up). */
+function externalCabinet(beside: ExternalCabinetLookup | null): string {
+  if (beside === null) return 'external';
+  switch (beside.status) {
+    case 'found':
+      return beside.foundAs === null
+        ? 'external, beside the package'
+        : `external, beside the package as ${t(JSON.stringify(beside.foundAs))}: the name differs in case (or in trailing dots and spaces), which Windows Installer ignores and a case-sensitive file system does not`;
+    case 'missing':
+      return 'external, not beside the package';
+    case 'ambiguous':
+      return `external, several files beside the package match it without regard to case: ${beside.candidates.map((n) => t(JSON.stringify(n))).join(', ')}`;
+    case 'short-long':
+      return 'external, in the short|long form the Cabinet data type does not allow: it names no file';
+    case 'device':
+      return 'external, a reserved Windows device name: not opened';
+    case 'outside':
+      return "external, the name leads outside the package's directory: not read";
+    case 'not-a-file':
+      return 'external, beside the package but not a regular file';
+    case 'not-looked-up':
+      return 'external, not looked up (past the limit of distinct cabinet names looked up for one package)';
   }
 }
 

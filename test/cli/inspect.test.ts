@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -286,8 +286,65 @@ describe('inspect --json', () => {
       }),
     ]);
     expect(tables.media).toEqual([
-      expect.objectContaining({ cabinet: 'data1.cab', embedded: false }),
+      expect.objectContaining({
+        cabinet: 'data1.cab',
+        embedded: false,
+        beside: { status: 'found', foundAs: null, candidates: [] },
+      }),
     ]);
+  });
+
+  describe('external cabinets are looked up as verify looks them up (without regard to case)', () => {
+    /** external/ok/product.msi in a directory of its own, with these files beside it. */
+    function packageWith(name: string, cabinets: string[]): string {
+      const directory = join(temp, name);
+      mkdirSync(directory);
+      copyFileSync(
+        join(REPO, 'fixtures/msi/external/ok/product.msi'),
+        join(directory, 'product.msi'),
+      );
+      for (const cabinet of cabinets) {
+        copyFileSync(join(REPO, 'fixtures/msi/external/ok/data1.cab'), join(directory, cabinet));
+      }
+      return join(directory, 'product.msi');
+    }
+    const mediaLine = (path: string) =>
+      plainLines(cli(['inspect', path]).stdout).find((l) => l.includes('last sequence'));
+
+    it('found under a name that differs in case: the name on disk, and why it matters', () => {
+      const path = packageWith('upper', ['DATA1.CAB']);
+      expect(inspectJson(path).inspection.package!.tables.media![0]!.beside).toEqual({
+        status: 'found',
+        foundAs: 'DATA1.CAB',
+        candidates: [],
+      });
+      expect(mediaLine(path)).toContain(
+        'cabinet data1.cab (external, beside the package as "DATA1.CAB": the name differs in case',
+      );
+    });
+
+    it('missing', () => {
+      const path = packageWith('none', []);
+      expect(inspectJson(path).inspection.package!.tables.media![0]!.beside).toEqual({
+        status: 'missing',
+        foundAs: null,
+        candidates: [],
+      });
+      expect(mediaLine(path)).toContain('cabinet data1.cab (external, not beside the package)');
+    });
+
+    it('two files that match only without regard to case', () => {
+      const path = packageWith('two', ['DATA1.CAB', 'Data1.Cab']);
+      const beside = inspectJson(path).inspection.package!.tables.media![0]!.beside!;
+      expect(beside.status).toBe('ambiguous');
+      expect([...beside.candidates].sort()).toEqual(['DATA1.CAB', 'Data1.Cab']);
+      expect(mediaLine(path)).toContain('several files beside the package match it');
+    });
+
+    it('an embedded cabinet is not looked up', () => {
+      const media = inspectJson('fixtures/msi/signed-sha256.msi').inspection.package!.tables.media;
+      expect(media).toEqual([expect.objectContaining({ embedded: true, beside: null })]);
+    });
   });
 
   it('an MSP: kind, patch CLSID, target ProductCodes, patch code', () => {
