@@ -35,8 +35,51 @@ for (const name of readdirSync('dist')) {
   if (name.endsWith('.js')) rmSync(`dist/${name}`);
 }
 
+// Start-up (issue 19): pkijs is 302 KB of minified code that V8 must parse before anything runs
+// (about 35 ms of a 230 ms run, parsing, not running it: wrapping it so that it is evaluated
+// lazily saved nothing), and verifying a package in the usual shapes never calls it: the
+// signature, its certificates and the trust bundles are read by our own DER readers, and pkijs
+// is their fallback for everything else (and the reader of timestamps' TSTInfo, RSASSA-PSS
+// parameters, PKCS#7 trust bundles, inspect and revocation). So pkijs is its own entry point,
+// dist/pkijs.js, and every `import * as pkijs from 'pkijs'` in the bundle gets a stand-in
+// whose exports are getters that load dist/pkijs.js synchronously on first use (require() of
+// an ES module: Node >= 20.19). It shares asn1js with the rest through a common chunk, so its
+// ASN.1 objects are the same classes ours are. The tests run the sources, with pkijs itself.
+const PKIJS_EXPORTS = Object.keys(await import('pkijs'));
+const lazyPkijs = {
+  name: 'lazy-pkijs',
+  setup(b) {
+    b.onResolve({ filter: /^pkijs-entry$/ }, () => ({ path: 'pkijs', namespace: 'pkijs-entry' }));
+    b.onLoad({ filter: /.*/, namespace: 'pkijs-entry' }, () => ({
+      contents: "export * from 'pkijs';",
+      resolveDir: process.cwd(),
+      loader: 'js',
+    }));
+    // The entry's own import is pkijs itself; every other one gets the stand-in.
+    b.onResolve({ filter: /^pkijs$/ }, (args) =>
+      args.namespace === 'pkijs-entry' ? undefined : { path: 'pkijs', namespace: 'pkijs-lazy' },
+    );
+    b.onResolve({ filter: /^\.\/pkijs\.js$/ }, (args) =>
+      args.namespace === 'pkijs-lazy' ? { path: './pkijs.js', external: true } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'pkijs-lazy' }, () => ({
+      // CommonJS, so that each export can be a getter; `require` is the banner's, made from the
+      // chunk's own URL, and every chunk sits beside dist/pkijs.js.
+      contents: [
+        'let pkijs;',
+        "const load = () => (pkijs ??= require('./pkijs.js'));",
+        `for (const name of ${JSON.stringify(PKIJS_EXPORTS)})`,
+        '  Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });',
+      ].join('\n'),
+      resolveDir: process.cwd(),
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
-  entryPoints: entries,
+  entryPoints: [...entries, { in: 'pkijs-entry', out: 'pkijs' }],
+  plugins: [lazyPkijs],
   outdir: 'dist',
   // Start-up (issue 19): V8 compiles every script a run imports, so code that `verify` does not
   // need (inspect, fill, SARIF, the job summary, the finding descriptions, HTTP) is split into

@@ -116,27 +116,31 @@ export class Certificate {
 
   private constructor(
     readonly der: Buffer,
-    source: CertificateFields | pkijs.Certificate,
+    source: { fields: CertificateFields } | { pki: pkijs.Certificate },
   ) {
-    if (source instanceof pkijs.Certificate) {
-      this.pkiValue = source;
+    // Told apart by shape, not by `instanceof pkijs.Certificate`: the bundle loads pkijs only
+    // when something uses it (scripts/bundle.mjs), and the fast reader's certificates do not.
+    if ('pki' in source) {
+      const { pki } = source;
+      this.pkiValue = pki;
       this.fields = undefined;
-      this.subject = formatName(source.subject);
-      this.issuer = formatName(source.issuer);
-      const cn = source.subject.typesAndValues.find((tv) => tv.type === '2.5.4.3');
+      this.subject = formatName(pki.subject);
+      this.issuer = formatName(pki.issuer);
+      const cn = pki.subject.typesAndValues.find((tv) => tv.type === '2.5.4.3');
       this.commonName = cn ? attributeText(cn.value) : this.subject;
-      this.serialNumber = Buffer.from(source.serialNumber.valueBlock.valueHexView).toString('hex');
-      this.notBefore = source.notBefore.value;
-      this.notAfter = source.notAfter.value;
+      this.serialNumber = Buffer.from(pki.serialNumber.valueBlock.valueHexView).toString('hex');
+      this.notBefore = pki.notBefore.value;
+      this.notAfter = pki.notAfter.value;
     } else {
-      this.fields = source;
-      this.subject = formatFields(source.subject);
-      this.issuer = formatFields(source.issuer);
-      const cn = source.subject.attributes.find((a) => a.type === '2.5.4.3');
+      const { fields } = source;
+      this.fields = fields;
+      this.subject = formatFields(fields.subject);
+      this.issuer = formatFields(fields.issuer);
+      const cn = fields.subject.attributes.find((a) => a.type === '2.5.4.3');
       this.commonName = cn ? cn.value : this.subject;
-      this.serialNumber = source.serial.toString('hex');
-      this.notBefore = source.notBefore;
-      this.notAfter = source.notAfter;
+      this.serialNumber = fields.serial.toString('hex');
+      this.notBefore = fields.notBefore;
+      this.notAfter = fields.notAfter;
     }
     this.sha1 = createHash('sha1').update(der).digest('hex');
     this.sha256 = createHash('sha256').update(der).digest('hex');
@@ -152,11 +156,11 @@ export class Certificate {
   static fromDer(der: Uint8Array): Certificate {
     const bytes = Buffer.from(der);
     const fields = readCertificateFields(bytes);
-    if (fields) return new Certificate(Buffer.from(bytes.subarray(0, fields.length)), fields);
+    if (fields) return new Certificate(Buffer.from(bytes.subarray(0, fields.length)), { fields });
     const asn1 = asn1js.fromBER(bytes);
     if (asn1.offset === -1) throw new Error(`not DER: ${asn1.result.error}`);
     const pki = new pkijs.Certificate({ schema: asn1.result });
-    return new Certificate(Buffer.from(bytes.subarray(0, asn1.offset)), pki);
+    return new Certificate(Buffer.from(bytes.subarray(0, asn1.offset)), { pki });
   }
 
   /**
@@ -164,17 +168,17 @@ export class Certificate {
    * element of a SignedData certificate set), without decoding it a second time.
    */
   static fromDecoded(der: Uint8Array, pki: pkijs.Certificate): Certificate {
-    return new Certificate(Buffer.from(der), pki);
+    return new Certificate(Buffer.from(der), { pki });
   }
 
   /** A certificate the fast reader read from exactly `der` (a private copy). */
   static fromFields(der: Buffer, fields: CertificateFields): Certificate {
-    return new Certificate(der, fields);
+    return new Certificate(der, { fields });
   }
 
   /** Wraps a certificate pkijs already parsed (e.g. from a SignedData certificate set). */
   static fromPkijs(pki: pkijs.Certificate): Certificate {
-    return new Certificate(Buffer.from(pki.toSchema().toBER(false)), pki);
+    return new Certificate(Buffer.from(pki.toSchema().toBER(false)), { pki });
   }
 
   /** Exact byte equality of the encoded certificates: Windows' comparison for patch certificates. */

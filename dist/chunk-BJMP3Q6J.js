@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a,b}from"./chunk-YR7JWWUP.js";import"./chunk-OVXNHROE.js";import"./chunk-VHTMF5SE.js";import"./chunk-JS27BDEL.js";import"./chunk-Y4MSWK35.js";import"./chunk-EQYTUMBP.js";import"./chunk-BIA2H55F.js";import"./chunk-SRAQKQI5.js";import"./chunk-34Z52NT4.js";import"./chunk-EJ7XMEHN.js";import"./chunk-YZJFKBQ5.js";export{a as defaultConcurrency,b as verifyArtifacts};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a as b,b as c,c as d,d as e}from"./chunk-RGUDBRTJ.js";import{a}from"./chunk-E6IT44X7.js";import"./chunk-VHTMF5SE.js";import"./chunk-JS27BDEL.js";import"./chunk-EQYTUMBP.js";import"./chunk-BIA2H55F.js";import"./chunk-EJ7XMEHN.js";import"./chunk-YZJFKBQ5.js";export{b as ANY_SIGNER,a as ConfigurationError,d as buildPolicy,c as buildRevocation,e as configure};
