@@ -338,16 +338,29 @@ async function extractFolder(
         const chunkStart = position;
         const chunkEnd = position + output.length;
         result.decoded += output.length;
-        await startFiles(chunkEnd - 1);
+        // Most blocks start no file and end none: no promise for them (a stored 2 MiB cabinet
+        // has 64 blocks, and every await is an allocation and a microtask turn).
+        if (
+          nextPending < pending.length &&
+          pending[nextPending]!.file.folderOffset <= chunkEnd - 1
+        ) {
+          await startFiles(chunkEnd - 1);
+        }
         for (const { entry, deliver } of active) {
           const from = Math.max(chunkStart, entry.file.folderOffset);
           const to = Math.min(chunkEnd, entry.file.folderOffset + entry.file.size);
           if (deliver && to > from) {
-            await visitor.fileData?.(entry, output.subarray(from - chunkStart, to - chunkStart));
+            const delivered = visitor.fileData?.(
+              entry,
+              output.subarray(from - chunkStart, to - chunkStart),
+            );
+            if (delivered) await delivered;
           }
         }
         position = chunkEnd;
-        await finishFiles();
+        if (active.some(({ entry }) => entry.file.folderOffset + entry.file.size <= position)) {
+          await finishFiles();
+        }
         if (position >= folderEnd) break;
       }
       if (position < folderEnd) {
