@@ -43,8 +43,9 @@ for (const name of readdirSync('dist')) {
 // parameters, PKCS#7 trust bundles, inspect and revocation). So pkijs is its own entry point,
 // dist/pkijs.js, and every `import * as pkijs from 'pkijs'` in the bundle gets a stand-in
 // whose exports are getters that load dist/pkijs.js synchronously on first use (require() of
-// an ES module: Node >= 20.19). It shares asn1js with the rest through a common chunk, so its
-// ASN.1 objects are the same classes ours are. The tests run the sources, with pkijs itself.
+// an ES module: Node >= 20.19, which warns of it only under --trace-require-module). It shares
+// asn1js with the rest through a common chunk, so its ASN.1 objects are the same classes ours
+// are. The tests run the sources, with pkijs itself.
 const PKIJS_EXPORTS = Object.keys(await import('pkijs'));
 const lazyPkijs = {
   name: 'lazy-pkijs',
