@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -339,6 +339,25 @@ describe('inspect --json', () => {
       expect(beside.status).toBe('ambiguous');
       expect([...beside.candidates].sort()).toEqual(['DATA1.CAB', 'Data1.Cab']);
       expect(mediaLine(path)).toContain('several files beside the package match it');
+    });
+
+    it.each([
+      ['../a1.cab', 'outside', "the name leads outside the package's directory: not read"],
+      ['CON.cab  ', 'device', 'a reserved Windows device name: not opened'],
+      ['A~1.C|b.c', 'short-long', 'in the short|long form the Cabinet data type does not allow'],
+    ])('a Media table naming %j: %s, never opened', (name, status, text) => {
+      // The Media row's "data1.cab" rewritten in place (same length: the string pool's
+      // lengths stay right); the package's signature no longer matches, which inspect shows
+      // and which does not matter here.
+      const path = packageWith(`named-${status}`, ['data1.cab']);
+      const bytes = readFileSync(path);
+      bytes.write(name, bytes.indexOf('data1.cab'), 'latin1');
+      writeFileSync(path, bytes);
+      expect(inspectJson(path).inspection.package!.tables.media![0]!).toMatchObject({
+        cabinet: name,
+        beside: { status, foundAs: null, candidates: [] },
+      });
+      expect(mediaLine(path)).toContain(text);
     });
 
     it('an embedded cabinet is not looked up', () => {
