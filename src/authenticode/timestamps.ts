@@ -18,6 +18,8 @@ import {
 import { OID, oidName } from './oids.js';
 import { decodeSignedData } from './signed-data.js';
 import { validateExact } from './ber-validation.js';
+import { readTlv } from './tlv.js';
+import { readTstInfo } from './tst-info.js';
 import { verifySignedAttributes } from './signature.js';
 import {
   decodeSignerInfo,
@@ -113,18 +115,12 @@ function verifyRfc3161(
     );
   }
   if (!signedData.contentDer) throw new MalformedSignatureError('token has no TSTInfo');
-  const tstInfoBytes = octetStringValue(
-    decodeExact(signedData.contentDer, 'token eContent'),
-    'token eContent',
-  );
-  const tstInfo = decoding(
-    'TSTInfo',
-    () => new pkijs.TSTInfo({ schema: decodeExact(tstInfoBytes, 'TSTInfo') }),
-  );
+  const tstInfoBytes = eContentOctets(signedData.contentDer);
+  const tstInfo = readTstInfo(tstInfoBytes);
   check.time = Number.isNaN(tstInfo.genTime.getTime()) ? null : tstInfo.genTime;
   check.policy = tstInfo.policy;
-  check.serialNumber = Buffer.from(tstInfo.serialNumber.valueBlock.valueHexView).toString('hex');
-  const imprintAlgorithm = digestRef(tstInfo.messageImprint.hashAlgorithm.algorithmId);
+  check.serialNumber = tstInfo.serialNumber;
+  const imprintAlgorithm = digestRef(tstInfo.hashAlgorithm);
   check.digestAlgorithm = imprintAlgorithm;
 
   const signer = decodeSignerInfo(signedData.signerInfos[0]!, 'timestamp SignerInfo');
@@ -139,10 +135,7 @@ function verifyRfc3161(
       );
     }
     const imprint = createHash(imprintAlgorithm.algorithm).update(sig.encryptedDigest).digest();
-    const hashedMessage = octetStringValue(
-      tstInfo.messageImprint.hashedMessage as Block,
-      'hashedMessage',
-    );
+    const hashedMessage = tstInfo.hashedMessage();
     if (!imprint.equals(hashedMessage)) {
       throw new TimestampFailure(
         'imprint-mismatch',
@@ -162,6 +155,36 @@ function verifyRfc3161(
     if (!(error instanceof TimestampFailure)) throw error;
     fail(check, error.reason, error.message);
   }
+}
+
+/**
+ * The OID of an AlgorithmIdentifier (SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY
+ * OPTIONAL }): read directly in that shape, by pkijs in any other (which refuses what it must).
+ */
+function algorithmIdentifierOid(block: Block): string {
+  const parts = children(block);
+  if (parts.length >= 1 && parts.length <= 2 && parts[0] instanceof asn1js.ObjectIdentifier) {
+    return objectIdentifier(parts[0], 'ESSCertIDv2 hashAlgorithm');
+  }
+  return decoding(
+    'ESSCertIDv2 hashAlgorithm',
+    () => new pkijs.AlgorithmIdentifier({ schema: block }),
+  ).algorithmId;
+}
+
+/**
+ * The token's eContent, an OCTET STRING holding the TSTInfo: its contents read in place when it
+ * is the primitive form (the walk in decodeSignedData has checked the encoding), through asn1js
+ * otherwise (the constructed form of BER).
+ */
+function eContentOctets(contentDer: Uint8Array): Buffer {
+  if (contentDer.length >= 2 && contentDer[0] === 0x04) {
+    const tlv = readTlv(contentDer, 0, contentDer.length, 'token eContent');
+    if (tlv.end === contentDer.length) {
+      return Buffer.from(contentDer.subarray(tlv.contentStart, tlv.contentEnd));
+    }
+  }
+  return octetStringValue(decodeExact(contentDer, 'token eContent'), 'token eContent');
 }
 
 /**
@@ -312,11 +335,7 @@ function checkEssCertificateHash(
     if (v2) {
       algorithm = 'sha256';
       if (hashField && isSequence(hashField)) {
-        const algorithmId = decoding(
-          'ESSCertIDv2 hashAlgorithm',
-          () => new pkijs.AlgorithmIdentifier({ schema: hashField }),
-        );
-        algorithm = digestRef(algorithmId.algorithmId).algorithm;
+        algorithm = digestRef(algorithmIdentifierOid(hashField)).algorithm;
         hashField = fields[1];
       }
     }
