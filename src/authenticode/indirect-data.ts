@@ -38,8 +38,8 @@ export interface IndirectData {
  * {@link decodeIndirectData} from the element's encoding, which the strict decoder's rules have
  * accepted (signed-data.ts). The shape every signer writes — DER, `data` with a type and at most
  * one value, a DigestInfo of an AlgorithmIdentifier and a primitive OCTET STRING, an SpcSipInfo
- * whose GUID is a primitive OCTET STRING — is read from the bytes (tlv.ts); anything else, and
- * every PE signature (SpcPeImageData), is decoded with asn1js as before. Decoding this small
+ * whose GUID is a primitive OCTET STRING — is read from the bytes (tlv.ts), a PE signature's
+ * SpcPeImageData by asn1js on its own; anything else is decoded with asn1js and pkijs as before. Decoding this small
  * element with asn1js and pkijs' DigestInfo schema was a visible part of a small file's cost
  * (issue 19); test/authenticode/indirect-data.test.ts checks that both ways agree.
  */
@@ -59,7 +59,6 @@ export function readCommonShape(der: Uint8Array): IndirectData | null {
   const [type, value] = dataParts as [Tlv, Tlv | undefined];
   if (!isPrimitive(type, OBJECT_IDENTIFIER)) return null;
   const dataType = objectIdentifierOf(tlvBytes(der, type), 'SpcIndirectDataContent.data.type');
-  if (dataType === OID.spcPeImageData) return null;
 
   const digestParts = sequenceChildren(der, messageDigest);
   if (digestParts?.length !== 2) return null;
@@ -87,10 +86,16 @@ export function readCommonShape(der: Uint8Array): IndirectData | null {
       }
     }
   }
+  // SpcPeImageData: the value alone decoded by asn1js and read as decodeIndirectData reads it
+  // (the same element, so the same page hashes, link kind and refusals).
+  const peImageData =
+    dataType === OID.spcPeImageData
+      ? readPeImageData(value ? decodeExact(tlvBytes(der, value), 'SpcPeImageData') : undefined)
+      : null;
   return {
     dataType,
     sipInfo,
-    peImageData: null,
+    peImageData,
     fileDigest: {
       ...digestRef(algorithmId),
       digest: Buffer.from(der.subarray(digest.contentStart, digest.contentEnd)),
