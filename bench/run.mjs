@@ -117,6 +117,10 @@ const TINY_COUNT = 1000;
 const tinyFiles = Array.from({ length: TINY_COUNT }, (_, i) =>
   out(`tiny/tiny-${String(i).padStart(4, '0')}.msi`),
 );
+// The same with an RFC 3161 timestamp, as released files carry (fixtures/msi/signed-timestamped.msi).
+const tinyTimestampedFiles = Array.from({ length: TINY_COUNT }, (_, i) =>
+  out(`tiny-ts/tiny-ts-${String(i).padStart(4, '0')}.msi`),
+);
 
 // The verify cases' inputs (about 5.5 GiB), built only when one of those cases runs.
 function buildVerifyInputs() {
@@ -185,8 +189,16 @@ function buildVerifyInputs() {
       }
     });
   }
+  if (wanted('tiny-ts-1000')) {
+    ensure('tiny-ts', `${TINY_COUNT} copies of fixtures/msi/signed-timestamped.msi`, (dir) => {
+      sh(`mkdir -p '${dir}'`);
+      for (const file of tinyTimestampedFiles) {
+        copyFileSync(join(REPO, 'fixtures/msi/signed-timestamped.msi'), join(dir, basename(file)));
+      }
+    });
+  }
 }
-if ([...BIG_CASES, 'small-100', 'tiny-1000'].some(wanted)) buildVerifyInputs();
+if ([...BIG_CASES, 'small-100', 'tiny-1000', 'tiny-ts-1000'].some(wanted)) buildVerifyInputs();
 
 // ---- PE input (issue 16) ------------------------------------------------------------------------
 // A PE image with a large overlay (a self-extracting installer's shape): the tiny x64 fixture
@@ -332,12 +344,12 @@ const median = (values) => {
 };
 
 /** What a shell step that verifies each file with its own osslsigncode process costs. */
-const osslsigncodeLoop = (files) => ({
+const osslsigncodeLoop = (files, extra = '') => ({
   label: 'osslsigncode, one process each',
   argv: [
     'sh',
     '-c',
-    `for f; do osslsigncode verify -CAfile '${PKI}/trusted-roots.pem' -in "$f" >/dev/null || exit 1; done`,
+    `for f; do osslsigncode verify -CAfile '${PKI}/trusted-roots.pem' ${extra} -in "$f" >/dev/null || exit 1; done`,
     'sh',
     ...files,
   ],
@@ -441,6 +453,20 @@ const cases = [
     what: `${TINY_COUNT} small signed MSIs (19 KiB, the fixture)`,
     commands: [{ ...ours(...tinyFiles), label: 'ours, one process' }, osslsigncodeLoop(tinyFiles)],
     ratios: [['ours, one process', 'osslsigncode, one process each', 0.2]],
+  },
+  {
+    // Not one of issue 19's targets: released files are timestamped, and the token is a second
+    // signature to check in every file (its TSTInfo, signer and TSA chain).
+    name: 'tiny-ts-1000',
+    what: `${TINY_COUNT} small signed and timestamped MSIs (fixtures/msi/signed-timestamped.msi)`,
+    commands: [
+      {
+        ...ours(...tinyTimestampedFiles, '--tsa-roots', `${PKI}/tsa-roots.pem`),
+        label: 'ours, one process',
+      },
+      osslsigncodeLoop(tinyTimestampedFiles, `-TSA-CAfile '${PKI}/tsa-roots.pem'`),
+    ],
+    ratios: [['ours, one process', 'osslsigncode, one process each', null]],
   },
   {
     name: 'two-1g',
