@@ -18,10 +18,11 @@ import {
 import { isSurelyValid } from './ber-validation.js';
 import { MSI_SIP_GUID, OID, oidName } from './oids.js';
 import {
+  isPrimitiveTlv,
   isUniversalTlv,
   readTlv,
+  sequenceElements,
   tlvBytes,
-  tlvChildren,
   tlvSmallInteger,
   type Tlv,
 } from './tlv.js';
@@ -51,28 +52,31 @@ export function decodeIndirectDataDer(der: Uint8Array): IndirectData {
 export function readCommonShape(der: Uint8Array): IndirectData | null {
   if (!isSurelyValid(der)) return null;
   const root = readTlv(der, 0, der.length, 'SpcIndirectDataContent');
-  const parts = sequenceChildren(der, root);
+  const parts = sequenceElements(der, root, 'SpcIndirectDataContent');
   if (parts?.length !== 2) return null;
   const [data, messageDigest] = parts as [Tlv, Tlv];
-  const dataParts = sequenceChildren(der, data);
+  const dataParts = sequenceElements(der, data, 'SpcIndirectDataContent');
   if (!dataParts || dataParts.length < 1 || dataParts.length > 2) return null;
   const [type, value] = dataParts as [Tlv, Tlv | undefined];
-  if (!isPrimitive(type, OBJECT_IDENTIFIER)) return null;
+  if (!isPrimitiveTlv(type, OBJECT_IDENTIFIER)) return null;
   const dataType = objectIdentifierOf(tlvBytes(der, type), 'SpcIndirectDataContent.data.type');
 
-  const digestParts = sequenceChildren(der, messageDigest);
+  const digestParts = sequenceElements(der, messageDigest, 'SpcIndirectDataContent');
   if (digestParts?.length !== 2) return null;
   const [algorithm, digest] = digestParts as [Tlv, Tlv];
-  const algorithmParts = sequenceChildren(der, algorithm);
+  const algorithmParts = sequenceElements(der, algorithm, 'SpcIndirectDataContent');
   if (!algorithmParts || algorithmParts.length < 1 || algorithmParts.length > 2) return null;
-  if (!isPrimitive(algorithmParts[0]!, OBJECT_IDENTIFIER) || !isPrimitive(digest, OCTET_STRING)) {
+  if (
+    !isPrimitiveTlv(algorithmParts[0]!, OBJECT_IDENTIFIER) ||
+    !isPrimitiveTlv(digest, OCTET_STRING)
+  ) {
     return null;
   }
   const algorithmId = objectIdentifierOf(tlvBytes(der, algorithmParts[0]!), 'DigestInfo');
 
   let sipInfo: SipInfo | null = null;
   if (dataType === OID.spcSipInfo && value) {
-    const sip = sequenceChildren(der, value);
+    const sip = sequenceElements(der, value, 'SpcIndirectDataContent');
     if (sip && sip.length >= 2) {
       const [version, uuid] = sip as [Tlv, Tlv];
       if (isUniversalTlv(uuid, OCTET_STRING)) {
@@ -106,17 +110,6 @@ export function readCommonShape(der: Uint8Array): IndirectData | null {
 const INTEGER = 2;
 const OCTET_STRING = 4;
 const OBJECT_IDENTIFIER = 6;
-const SEQUENCE = 16;
-
-/** The elements of a SEQUENCE (all of them: the walk has checked the encoding), or null. */
-function sequenceChildren(der: Uint8Array, tlv: Tlv): Tlv[] | null {
-  if (!isUniversalTlv(tlv, SEQUENCE) || !tlv.constructed) return null;
-  return tlvChildren(der, tlv, 'SpcIndirectDataContent', der.length);
-}
-
-function isPrimitive(tlv: Tlv, tagNumber: number): boolean {
-  return isUniversalTlv(tlv, tagNumber) && !tlv.constructed;
-}
 
 /**
  * SpcIndirectDataContent ::= SEQUENCE { data SpcAttributeTypeAndOptionalValue, messageDigest DigestInfo }

@@ -152,6 +152,21 @@ export function isContextTlv(tlv: Tlv, tagNumber: number): boolean {
   return tlv.tagClass === TAG_CLASS.context && tlv.tagNumber === tagNumber;
 }
 
+/** A universal element of this tag number in the primitive form. */
+export function isPrimitiveTlv(tlv: Tlv, tagNumber: number): boolean {
+  return isUniversalTlv(tlv, tagNumber) && !tlv.constructed;
+}
+
+/**
+ * The elements of a SEQUENCE, or null when `tlv` is anything else. For readers of bytes the
+ * one-pass walk (ber-validation.ts isSurelyValid) has already accepted, so every element is
+ * listed; `what` names the structure should an element not fit after all.
+ */
+export function sequenceElements(bytes: Uint8Array, tlv: Tlv, what: string): Tlv[] | null {
+  if (!isUniversalTlv(tlv, 16) || !tlv.constructed) return null;
+  return tlvChildren(bytes, tlv, what, bytes.length);
+}
+
 /** The element's whole encoding (identifier, length, contents). A view, not a copy. */
 export function tlvBytes(bytes: Uint8Array, tlv: Tlv): Uint8Array {
   return bytes.subarray(tlv.start, tlv.end);

@@ -2,7 +2,16 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { decodeExact, decoding, objectIdentifierOf, octetStringValue, type Block } from './asn1.js';
 import { isSurelyValid } from './ber-validation.js';
-import { isContextTlv, isUniversalTlv, readTlv, tlvBytes, tlvChildren, type Tlv } from './tlv.js';
+import {
+  isContextTlv,
+  isPrimitiveTlv,
+  isUniversalTlv,
+  readTlv,
+  sequenceElements,
+  tlvBytes,
+  tlvChildren,
+  type Tlv,
+} from './tlv.js';
 
 /** What the timestamp check reads of an RFC 3161 TSTInfo (RFC 3161 §2.4.2). */
 export interface TstInfoFields {
@@ -61,27 +70,27 @@ export function readTstInfoWithPkijs(bytes: Uint8Array): TstInfoFields {
 export function readCommonTstInfo(der: Uint8Array): TstInfoFields | null {
   if (!isSurelyValid(der)) return null;
   const root = readTlv(der, 0, der.length, 'TSTInfo');
-  const parts = sequenceChildren(der, root);
+  const parts = sequenceElements(der, root, 'TSTInfo');
   if (!parts || parts.length < 5) return null;
   const [version, policy, imprint, serial, genTime] = parts as [Tlv, Tlv, Tlv, Tlv, Tlv];
   if (
-    !isPrimitive(version, INTEGER) ||
-    !isPrimitive(policy, OBJECT_IDENTIFIER) ||
-    !isPrimitive(serial, INTEGER) ||
-    !isPrimitive(genTime, GENERALIZED_TIME)
+    !isPrimitiveTlv(version, INTEGER) ||
+    !isPrimitiveTlv(policy, OBJECT_IDENTIFIER) ||
+    !isPrimitiveTlv(serial, INTEGER) ||
+    !isPrimitiveTlv(genTime, GENERALIZED_TIME)
   ) {
     return null;
   }
-  const imprintParts = sequenceChildren(der, imprint);
+  const imprintParts = sequenceElements(der, imprint, 'TSTInfo');
   if (imprintParts?.length !== 2) return null;
   const [algorithm, hashed] = imprintParts as [Tlv, Tlv];
-  const algorithmParts = sequenceChildren(der, algorithm);
+  const algorithmParts = sequenceElements(der, algorithm, 'TSTInfo');
   if (
     !algorithmParts ||
     algorithmParts.length < 1 ||
     algorithmParts.length > 2 ||
-    !isPrimitive(algorithmParts[0]!, OBJECT_IDENTIFIER) ||
-    !isPrimitive(hashed, OCTET_STRING)
+    !isPrimitiveTlv(algorithmParts[0]!, OBJECT_IDENTIFIER) ||
+    !isPrimitiveTlv(hashed, OCTET_STRING)
   ) {
     return null;
   }
@@ -115,18 +124,18 @@ function usualOptionalFields(der: Uint8Array, rest: Tlv[]): boolean {
     if (next < rest.length && accept(rest[next]!)) next++;
   };
   take((tlv) => isUniversalTlv(tlv, SEQUENCE) && isUsualAccuracy(der, tlv));
-  take((tlv) => isPrimitive(tlv, BOOLEAN));
-  take((tlv) => isPrimitive(tlv, INTEGER));
+  take((tlv) => isPrimitiveTlv(tlv, BOOLEAN));
+  take((tlv) => isPrimitiveTlv(tlv, INTEGER));
   take((tlv) => isContextTlv(tlv, 0) && tlv.constructed && isDirectoryName(der, tlv));
   return next === rest.length;
 }
 
 /** Accuracy ::= SEQUENCE { seconds INTEGER OPTIONAL, millis [0] OPTIONAL, micros [1] OPTIONAL } */
 function isUsualAccuracy(der: Uint8Array, tlv: Tlv): boolean {
-  const parts = sequenceChildren(der, tlv);
+  const parts = sequenceElements(der, tlv, 'TSTInfo');
   if (!parts) return false;
   let next = 0;
-  if (next < parts.length && isPrimitive(parts[next]!, INTEGER)) next++;
+  if (next < parts.length && isPrimitiveTlv(parts[next]!, INTEGER)) next++;
   if (next < parts.length && isContextTlv(parts[next]!, 0) && !parts[next]!.constructed) next++;
   if (next < parts.length && isContextTlv(parts[next]!, 1) && !parts[next]!.constructed) next++;
   return next === parts.length;
@@ -143,15 +152,15 @@ function isDirectoryName(der: Uint8Array, tsa: Tlv): boolean {
   if (!isContextTlv(name, 4) || !name.constructed) return false;
   const inner = tlvChildren(der, name, 'TSTInfo tsa', der.length);
   if (inner.length !== 1) return false;
-  const rdns = sequenceChildren(der, inner[0]!);
+  const rdns = sequenceElements(der, inner[0]!, 'TSTInfo');
   if (!rdns || rdns.length === 0) return false;
   for (const rdn of rdns) {
     if (!isUniversalTlv(rdn, SET) || !rdn.constructed) return false;
     const attributes = tlvChildren(der, rdn, 'TSTInfo tsa', der.length);
     if (attributes.length === 0) return false;
     for (const attribute of attributes) {
-      const pair = sequenceChildren(der, attribute);
-      if (pair?.length !== 2 || !isPrimitive(pair[0]!, OBJECT_IDENTIFIER)) return false;
+      const pair = sequenceElements(der, attribute, 'TSTInfo');
+      if (pair?.length !== 2 || !isPrimitiveTlv(pair[0]!, OBJECT_IDENTIFIER)) return false;
     }
   }
   return true;
@@ -164,13 +173,3 @@ const OBJECT_IDENTIFIER = 6;
 const SEQUENCE = 16;
 const SET = 17;
 const GENERALIZED_TIME = 24;
-
-function isPrimitive(tlv: Tlv, tagNumber: number): boolean {
-  return isUniversalTlv(tlv, tagNumber) && !tlv.constructed;
-}
-
-/** The elements of a SEQUENCE (all of them: the walk has checked the encoding), or null. */
-function sequenceChildren(der: Uint8Array, tlv: Tlv): Tlv[] | null {
-  if (!isUniversalTlv(tlv, SEQUENCE) || !tlv.constructed) return null;
-  return tlvChildren(der, tlv, 'TSTInfo', der.length);
-}

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a,b}from"./chunk-SWVOKELM.js";import"./chunk-HDQNE6L3.js";import"./chunk-SRAQKQI5.js";import"./chunk-RG4ACLOA.js";import"./chunk-VO7KKEIK.js";import"./chunk-EJ7XMEHN.js";import"./chunk-C5E6YQJY.js";import"./chunk-APDC3YNH.js";import"./chunk-EQYTUMBP.js";import"./chunk-KMR3NZI3.js";import"./chunk-KU77HASN.js";import"./chunk-5NHU2ZJ2.js";import"./chunk-JOTHZTBP.js";export{a as defaultConcurrency,b as verifyArtifacts};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a as b,b as c,c as d,d as e}from"./chunk-YP4PIQOR.js";import"./chunk-APDC3YNH.js";import{i as a}from"./chunk-EQYTUMBP.js";import"./chunk-KMR3NZI3.js";import"./chunk-KU77HASN.js";import"./chunk-5NHU2ZJ2.js";import"./chunk-JOTHZTBP.js";export{b as CLOCK_SKEW_MS,c as CrlFormatError,d as RevocationList,a as iso,e as normalizedSerial};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a as b,b as c,c as d,d as e}from"./chunk-LGTTL7WN.js";import{a}from"./chunk-E6IT44X7.js";import"./chunk-VO7KKEIK.js";import"./chunk-EJ7XMEHN.js";import"./chunk-C5E6YQJY.js";import"./chunk-EQYTUMBP.js";import"./chunk-KMR3NZI3.js";import"./chunk-KU77HASN.js";import"./chunk-5NHU2ZJ2.js";import"./chunk-JOTHZTBP.js";export{b as ANY_SIGNER,a as ConfigurationError,d as buildPolicy,c as buildRevocation,e as configure};
