@@ -38,14 +38,14 @@ for (const name of readdirSync('dist')) {
 // Start-up (issue 19): pkijs is 302 KB of minified code that V8 must parse before anything runs
 // (about 35 ms of a 230 ms run, parsing, not running it: wrapping it so that it is evaluated
 // lazily saved nothing), and verifying a package in the usual shapes never calls it: the
-// signature, its certificates and the trust bundles are read by our own DER readers, and pkijs
-// is their fallback for everything else (and the reader of timestamps' TSTInfo, RSASSA-PSS
-// parameters, PKCS#7 trust bundles, inspect and revocation). So pkijs is its own entry point,
-// dist/pkijs.js, and every `import * as pkijs from 'pkijs'` in the bundle gets a stand-in
-// whose exports are getters that load dist/pkijs.js synchronously on first use (require() of
-// an ES module: Node >= 20.19, which warns of it only under --trace-require-module). It shares
-// asn1js with the rest through a common chunk, so its ASN.1 objects are the same classes ours
-// are. The tests run the sources, with pkijs itself.
+// signature, its timestamps, its certificates and PEM trust bundles are read by our own DER
+// readers, and pkijs is their fallback for the shapes they do not model (and the reader of
+// RSASSA-PSS parameters, PKCS#7 trust bundles, inspect and revocation). So pkijs is its own
+// entry point, dist/pkijs.js, and every `import * as pkijs from 'pkijs'` in the bundle gets a
+// stand-in whose exports are getters that load dist/pkijs.js synchronously on first use
+// (require() of an ES module: Node >= 20.19, which warns of it only under
+// --trace-require-module). It shares asn1js with the rest through a common chunk, so its ASN.1
+// objects are the same classes ours are. The tests run the sources, with pkijs itself.
 const PKIJS_EXPORTS = Object.keys(await import('pkijs'));
 const lazyPkijs = {
   name: 'lazy-pkijs',

@@ -40,9 +40,10 @@ export interface IndirectData {
  * accepted (signed-data.ts). The shape every signer writes — DER, `data` with a type and at most
  * one value, a DigestInfo of an AlgorithmIdentifier and a primitive OCTET STRING, an SpcSipInfo
  * whose GUID is a primitive OCTET STRING — is read from the bytes (tlv.ts), a PE signature's
- * SpcPeImageData by asn1js on its own; anything else is decoded with asn1js and pkijs as before. Decoding this small
- * element with asn1js and pkijs' DigestInfo schema was a visible part of a small file's cost
- * (issue 19); test/authenticode/indirect-data.test.ts checks that both ways agree.
+ * SpcPeImageData by asn1js on its own; anything else is decoded with asn1js and pkijs as
+ * before. Decoding this small element with asn1js and pkijs' DigestInfo schema was a visible
+ * part of a small file's cost (issue 19); test/authenticode/indirect-data.test.ts checks that
+ * both ways agree.
  */
 export function decodeIndirectDataDer(der: Uint8Array): IndirectData {
   return readCommonShape(der) ?? decodeIndirectData(decodeExact(der, 'signature eContent'));
